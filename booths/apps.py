@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class BoothsConfig(AppConfig):
+    name = "booths"

@@ -1,0 +1,1 @@
+"""Booths (sponsor, invited, workshop, affinity, social, self-organised): see the booths issue."""

@@ -1,0 +1,1 @@
+"""Rooms, messages and moderation: see the chat issue."""

@@ -1,0 +1,1 @@
+"""Keynotes with live Q&A: see the keynotes issue."""

@@ -1,0 +1,31 @@
+"""A websocket health check: echoes frames until the chat consumers land."""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+
+class HealthConsumer(AsyncJsonWebsocketConsumer):
+    group = "health"
+
+    async def connect(self):
+        await self.accept()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_json({"type": "hello", "user": self.scope["user"].is_authenticated})
+
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        # Through the channel layer, so the echo proves the layer works too.
+        await self.channel_layer.send(self.channel_name, {"type": "health.echo", "payload": content})
+
+    async def health_echo(self, event):
+        await self.send_json({"type": "echo", "payload": event["payload"]})
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        import json
+
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return {"invalid": True}

@@ -1,0 +1,187 @@
+"""The ground of the portal: who people are and what the one conference is."""
+
+import zoneinfo
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+
+MODERATORS_GROUP = "Moderators"
+BOOTH_HOSTS_GROUP = "Booth hosts"
+
+
+def validate_time_zone(value):
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone name (e.g. Europe/Berlin).")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("Users log in by e-mail: an e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """An attendee, author, moderator or organiser; they log in with their e-mail."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("e-mail address", unique=True)
+    display_name = models.CharField(max_length=150, blank=True)
+    affiliation = models.CharField(max_length=200, blank=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True, validators=[validate_time_zone],
+        help_text="IANA zone name; empty means guessed from the browser.",
+    )
+    interests = models.CharField(max_length=500, blank=True, help_text="Comma-separated topics.")
+    code_of_conduct_accepted_at = models.DateTimeField(null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.display_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def name(self):
+        return self.display_name or self.email.split("@")[0]
+
+    @property
+    def interest_list(self):
+        return [i.strip() for i in self.interests.split(",") if i.strip()]
+
+    @property
+    def is_organiser(self):
+        return self.is_active and self.is_staff
+
+    @cached_property
+    def is_moderator(self):
+        return self.is_active and (self.is_superuser or self.groups.filter(name=MODERATORS_GROUP).exists())
+
+    @cached_property
+    def is_booth_host(self):
+        return self.is_active and self.groups.filter(name=BOOTH_HOSTS_GROUP).exists()
+
+    @cached_property
+    def is_registered(self):
+        """A registered attendee: their e-mail is on the organisers' registration list."""
+        if not self.is_active:
+            return False
+        return self.is_staff or RegisteredEmail.objects.filter(email=self.email).exists()
+
+
+class RegisteredEmail(models.Model):
+    """One line of the organisers' list of registered attendees."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="File or person it came from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = "registered e-mail"
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Conference(models.Model):
+    """The one conference this portal runs (a single row, edited in admin)."""
+
+    class CallLinkVisibility(models.TextChoices):
+        EVERYONE = "everyone", "Everyone"
+        LOGGED_IN = "logged_in", "Logged-in users"
+        REGISTERED = "registered", "Registered attendees"
+        NOBODY = "nobody", "Nobody"
+
+    name = models.CharField(max_length=200, default="Virtual Conference")
+    short_name = models.CharField(max_length=50, blank=True)
+    start_date = models.DateField(default=date(2020, 4, 26))
+    end_date = models.DateField(default=date(2020, 4, 30))
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone],
+        help_text="The conference's own zone: organiser screens show times in it.",
+    )
+    release_time_zone = models.CharField(
+        max_length=64, default=settings.PORTAL_RELEASE_TIME_ZONE, validators=[validate_time_zone],
+        help_text="The day's recordings are released at the release hour in this zone.",
+    )
+    release_hour = models.PositiveSmallIntegerField(default=settings.PORTAL_RELEASE_HOUR)
+    livestream_url = models.URLField(blank=True)
+    call_link_visibility = models.CharField(
+        max_length=20, choices=CallLinkVisibility.choices, default=CallLinkVisibility.REGISTERED,
+        help_text="Who may see live video-call links (always only in the session's window).",
+    )
+    code_of_conduct = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "conference"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The conference cannot end before it starts."})
+        if self.release_hour > 23:
+            raise ValidationError({"release_hour": "An hour of the day is 0–23."})
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one conference per portal
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def get(cls):
+        conference, _ = cls.objects.get_or_create(pk=1)
+        return conference
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def call_links_visible_to(self, user):
+        """Whether this viewer may ever see call links (the time window is checked elsewhere)."""
+        policy = self.CallLinkVisibility
+        if self.call_link_visibility == policy.EVERYONE:
+            return True
+        if self.call_link_visibility == policy.NOBODY or not user.is_authenticated:
+            return False
+        if self.call_link_visibility == policy.LOGGED_IN:
+            return True
+        return user.is_registered

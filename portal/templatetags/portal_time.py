@@ -1,0 +1,63 @@
+"""Template filters that turn aware UTC instants into the viewer's local time."""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from portal.timezones import zone_abbreviation
+
+register = template.Library()
+
+
+@register.filter
+def when(instant, fmt="D j M, H:i"):
+    """<time> in the viewer's (active) zone with the zone named: 'Mon 27 Apr, 14:00 JST'."""
+    if not instant:
+        return ""
+    from django.utils.dateformat import format as date_format
+
+    zone = timezone.get_current_timezone()
+    local = instant.astimezone(zone)
+    return format_html(
+        '<time datetime="{}">{} <abbr class="zone" title="{}">{}</abbr></time>',
+        instant.isoformat(),
+        date_format(local, fmt),
+        str(zone),
+        zone_abbreviation(zone, instant),
+    )
+
+
+@register.filter
+def local_range(session, fmt="D j M, H:i"):
+    """'Mon 27 Apr, 14:00–16:00 JST' for anything with .start and .end."""
+    from django.utils.dateformat import format as date_format
+
+    zone = timezone.get_current_timezone()
+    start, end = session.start.astimezone(zone), session.end.astimezone(zone)
+    end_fmt = "H:i" if start.date() == end.date() else fmt
+    return format_html(
+        '<time datetime="{}">{}</time>–<time datetime="{}">{}</time> <abbr class="zone" title="{}">{}</abbr>',
+        session.start.isoformat(), date_format(start, fmt),
+        session.end.isoformat(), date_format(end, end_fmt),
+        str(zone), zone_abbreviation(zone, session.start),
+    )
+
+
+@register.simple_tag
+def relative_to_now(start, end=None, now=None):
+    """'live now', 'in 3 h', 'in 12 min', 'ended' — for sessions."""
+    now = now or timezone.now()
+    if end and start <= now < end:
+        return "live now"
+    if end and now >= end:
+        return "ended"
+    delta = start - now
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 0:
+        return "started"
+    if minutes < 60:
+        return f"in {minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"in {hours} h"
+    return f"in {hours // 24} days"

@@ -1,0 +1,84 @@
+"""The viewer's time zone: chosen once, applied on every page (DESIGN.md, "Time").
+
+Inside, every instant is aware UTC; this module is the edge where it becomes local.
+The zone comes from the profile, else the `tz` cookie (first guessed in the browser
+from `Intl`), else UTC. A bad name never breaks a page: the default is used and the
+viewer is told.
+"""
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def zone_or_none(name):
+    """The ZoneInfo for an IANA name, or None when it is not one."""
+    if not name or not isinstance(name, str) or len(name) > 64:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def common_zones():
+    """Zone names offered in the picker, sorted."""
+    return sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))) + ["UTC"]
+
+
+def viewer_zone_name(request):
+    """(name, problem): the viewer's zone name and, if their choice was unusable, why."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.time_zone:
+        if zone_or_none(user.time_zone):
+            return user.time_zone, None
+        return settings.PORTAL_DEFAULT_TIME_ZONE, f"Your profile's time zone “{user.time_zone}” is unknown; showing UTC."
+    cookie = request.COOKIES.get(settings.PORTAL_TIME_ZONE_COOKIE)
+    if cookie:
+        if zone_or_none(cookie):
+            return cookie, None
+        return settings.PORTAL_DEFAULT_TIME_ZONE, "The time zone saved in this browser is unknown; showing UTC."
+    return settings.PORTAL_DEFAULT_TIME_ZONE, None
+
+
+class ViewerTimeZoneMiddleware:
+    """Activates the viewer's zone so templates render local times."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name, problem = viewer_zone_name(request)
+        request.viewer_zone_name = name
+        request.viewer_zone = zoneinfo.ZoneInfo(name)
+        request.viewer_zone_problem = problem
+        request.viewer_zone_chosen = bool(
+            request.COOKIES.get(settings.PORTAL_TIME_ZONE_COOKIE)
+            or (getattr(request, "user", None) and request.user.is_authenticated and request.user.time_zone)
+        )
+        timezone.activate(request.viewer_zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def local_day_bounds(day, zone):
+    """The aware UTC instants [start, end) of a calendar day in a zone (DST-safe)."""
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start.astimezone(zoneinfo.ZoneInfo("UTC")), end.astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+def zone_abbreviation(zone, instant):
+    """A short label for a zone at an instant, e.g. 'JST' or 'UTC+05:30'."""
+    local = instant.astimezone(zone)
+    abbr = local.tzname() or ""
+    if abbr and not abbr.startswith(("+", "-")):
+        return abbr
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

@@ -1,0 +1,112 @@
+"""Papers, their authors and keywords, and their slots in live poster sessions."""
+
+from django.db import models
+from django.utils.text import slugify
+
+from schedule.models import Session
+
+
+class Keyword(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Author(models.Model):
+    """A person named on papers; linked to a user account by e-mail when known."""
+
+    name = models.CharField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=300, unique=True, allow_unicode=True)
+    email = models.EmailField(blank=True, db_index=True)
+    affiliation = models.CharField(max_length=300, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def slug_for(name):
+        return slugify(name, allow_unicode=True)[:300] or "author"
+
+
+class Paper(models.Model):
+    uid = models.CharField("UID", max_length=64, unique=True)
+    title = models.CharField(max_length=500)
+    abstract = models.TextField(blank=True)
+    tldr = models.TextField("TL;DR", blank=True)
+    forum_url = models.URLField(max_length=500, blank=True)
+    pdf_url = models.URLField(max_length=500, blank=True)
+    code_url = models.URLField(max_length=500, blank=True)
+    # Columns of the import we have no field for; kept, never fatal.
+    extra = models.JSONField(default=dict, blank=True)
+    authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
+    keywords = models.ManyToManyField(Keyword, through="PaperKeyword", related_name="papers")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def chat_room_key(self):
+        return f"paper:{self.uid}"
+
+
+class Authorship(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="authorship_position_unique"),
+            models.UniqueConstraint(fields=["paper", "author"], name="authorship_author_unique"),
+        ]
+
+
+class PaperKeyword(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="paper_keywords")
+    keyword = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="paper_keywords")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "keyword"], name="paperkeyword_unique"),
+        ]
+
+
+class PosterSlot(models.Model):
+    """A paper presented in one live poster session, with its own video-call link.
+
+    The call link is private: it is shown only under the conference's visibility
+    policy and in the session's time window, never in feeds or exports.
+    """
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="poster_slots")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="poster_slots",
+        limit_choices_to={"kind": Session.Kind.POSTER},
+    )
+    call_link = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["session__start", "paper__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "session"], name="posterslot_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.paper.uid} in {self.session}"
