@@ -16,7 +16,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "display_name", "affiliation"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("display_name", "affiliation", "time_zone", "interests", "code_of_conduct_accepted_at")}),
+        (
+            "Profile",
+            {"fields": ("display_name", "affiliation", "time_zone", "interests", "code_of_conduct_accepted_at")},
+        ),
         ("Roles", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
@@ -45,10 +48,16 @@ class RegisteredEmailAdmin(admin.ModelAdmin):
             except RegistrationImportError as exc:
                 form.add_error("file", str(exc))
             else:
-                messages.success(request, f"{result.created} registrations added, {result.existing} already on the list.")
+                messages.success(
+                    request, f"{result.created} registrations added, {result.existing} already on the list."
+                )
                 return redirect("admin:portal_registeredemail_changelist")
-        context = {**self.admin_site.each_context(request), "form": form, "title": "Import registered e-mails",
-                   "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Import registered e-mails",
+            "opts": self.model._meta,
+        }
         return render(request, "admin/portal/registeredemail/import.html", context)
 
 

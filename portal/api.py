@@ -9,8 +9,17 @@ from portal.models import Conference
 class ConferenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Conference
-        fields = ["name", "short_name", "start_date", "end_date", "time_zone", "release_time_zone",
-                  "release_hour", "livestream_url", "code_of_conduct"]
+        fields = [
+            "name",
+            "short_name",
+            "start_date",
+            "end_date",
+            "time_zone",
+            "release_time_zone",
+            "release_hour",
+            "livestream_url",
+            "code_of_conduct",
+        ]
 
 
 class ConferenceView(APIView):

@@ -50,7 +50,9 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=150, blank=True)
     affiliation = models.CharField(max_length=200, blank=True)
     time_zone = models.CharField(
-        max_length=64, blank=True, validators=[validate_time_zone],
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
         help_text="IANA zone name; empty means guessed from the browser.",
     )
     interests = models.CharField(max_length=500, blank=True, help_text="Comma-separated topics.")
@@ -134,17 +136,23 @@ class Conference(models.Model):
     start_date = models.DateField(default=date(2020, 4, 26))
     end_date = models.DateField(default=date(2020, 4, 30))
     time_zone = models.CharField(
-        max_length=64, default="UTC", validators=[validate_time_zone],
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
         help_text="The conference's own zone: organiser screens show times in it.",
     )
     release_time_zone = models.CharField(
-        max_length=64, default=settings.PORTAL_RELEASE_TIME_ZONE, validators=[validate_time_zone],
+        max_length=64,
+        default=settings.PORTAL_RELEASE_TIME_ZONE,
+        validators=[validate_time_zone],
         help_text="The day's recordings are released at the release hour in this zone.",
     )
     release_hour = models.PositiveSmallIntegerField(default=settings.PORTAL_RELEASE_HOUR)
     livestream_url = models.URLField(blank=True)
     call_link_visibility = models.CharField(
-        max_length=20, choices=CallLinkVisibility.choices, default=CallLinkVisibility.REGISTERED,
+        max_length=20,
+        choices=CallLinkVisibility.choices,
+        default=CallLinkVisibility.REGISTERED,
         help_text="Who may see live video-call links (always only in the session's window).",
     )
     code_of_conduct = models.TextField(blank=True)
@@ -156,15 +164,15 @@ class Conference(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one conference per portal
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.end_date < self.start_date:
             raise ValidationError({"end_date": "The conference cannot end before it starts."})
         if self.release_hour > 23:
             raise ValidationError({"release_hour": "An hour of the day is 0–23."})
-
-    def save(self, *args, **kwargs):
-        self.pk = 1  # one conference per portal
-        super().save(*args, **kwargs)
 
     @classmethod
     def get(cls):

@@ -50,7 +50,9 @@ def import_registrations(file, source=""):
         try:
             validate_email(email)
         except ValidationError:
-            raise RegistrationImportError(f"{filename}, line {number}: “{email[:100]}” is not an e-mail address.") from None
+            raise RegistrationImportError(
+                f"{filename}, line {number}: “{email[:100]}” is not an e-mail address."
+            ) from None
         entries.setdefault(email.lower(), name)
     if not entries:
         raise RegistrationImportError(f"{filename}: no e-mail addresses found.")

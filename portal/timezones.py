@@ -25,7 +25,8 @@ def zone_or_none(name):
 
 def common_zones():
     """Zone names offered in the picker, sorted."""
-    return sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))) + ["UTC"]
+    zones = (z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [*sorted(zones), "UTC"]
 
 
 def viewer_zone_name(request):
@@ -34,7 +35,10 @@ def viewer_zone_name(request):
     if user is not None and user.is_authenticated and user.time_zone:
         if zone_or_none(user.time_zone):
             return user.time_zone, None
-        return settings.PORTAL_DEFAULT_TIME_ZONE, f"Your profile's time zone “{user.time_zone}” is unknown; showing UTC."
+        return (
+            settings.PORTAL_DEFAULT_TIME_ZONE,
+            f"Your profile's time zone “{user.time_zone}” is unknown; showing UTC.",
+        )
     cookie = request.COOKIES.get(settings.PORTAL_TIME_ZONE_COOKIE)
     if cookie:
         if zone_or_none(cookie):

@@ -55,7 +55,10 @@ def set_time_zone(request):
         request.user.save(update_fields=["time_zone"])
     response = HttpResponseRedirect(target)
     response.set_cookie(
-        settings.PORTAL_TIME_ZONE_COOKIE, name, max_age=365 * 24 * 3600, samesite="Lax",
+        settings.PORTAL_TIME_ZONE_COOKIE,
+        name,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
@@ -79,8 +82,7 @@ def error_403(request, exception=None):
 
 def error_500(request):
     # No context processors: the database may be what failed.
-    from django.template import loader
-
     from django.http import HttpResponseServerError
+    from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -75,6 +75,9 @@ class Authorship(models.Model):
             models.UniqueConstraint(fields=["paper", "author"], name="authorship_author_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.author} ({self.position + 1}) on {self.paper.uid}"
+
 
 class PaperKeyword(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="paper_keywords")
@@ -87,6 +90,9 @@ class PaperKeyword(models.Model):
             models.UniqueConstraint(fields=["paper", "keyword"], name="paperkeyword_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.keyword} on {self.paper.uid}"
+
 
 class PosterSlot(models.Model):
     """A paper presented in one live poster session, with its own video-call link.
@@ -97,7 +103,9 @@ class PosterSlot(models.Model):
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="poster_slots")
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, related_name="poster_slots",
+        Session,
+        on_delete=models.CASCADE,
+        related_name="poster_slots",
         limit_choices_to={"kind": Session.Kind.POSTER},
     )
     call_link = models.URLField(max_length=500, blank=True)

@@ -22,7 +22,8 @@ class Session(models.Model):
         OTHER = "other", "Other"
 
     uid = models.CharField(
-        max_length=255, unique=True,
+        max_length=255,
+        unique=True,
         help_text="Stable identifier (iCalendar UID or import key); re-imports update by it.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER, db_index=True)
@@ -31,7 +32,11 @@ class Session(models.Model):
     start = models.DateTimeField(db_index=True)
     end = models.DateTimeField()
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
         help_text="E.g. the workshop a talk belongs to.",
     )
     location = models.CharField(max_length=300, blank=True)

@@ -37,9 +37,12 @@ def local_range(session, fmt="D j M, H:i"):
     end_fmt = "H:i" if start.date() == end.date() else fmt
     return format_html(
         '<time datetime="{}">{}</time>–<time datetime="{}">{}</time> <abbr class="zone" title="{}">{}</abbr>',
-        session.start.isoformat(), date_format(start, fmt),
-        session.end.isoformat(), date_format(end, end_fmt),
-        str(zone), zone_abbreviation(zone, session.start),
+        session.start.isoformat(),
+        date_format(start, fmt),
+        session.end.isoformat(),
+        date_format(end, end_fmt),
+        str(zone),
+        zone_abbreviation(zone, session.start),
     )
 
 

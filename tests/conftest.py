@@ -1,0 +1,64 @@
+"""Shared test set-up.
+
+Service tests (marked `postgres` or `redis`) run when DATABASE_URL / REDIS_URL point at
+the services and are skipped otherwise. With REQUIRE_SERVICES=1 (CI) any skip fails the
+run, so a missing service or browser can never pass silently.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("PORTAL_SHARED_DATA", REPO.parent / "shared" / "data"))
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason):
+    """Skip normally; fail when the run requires every service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if (
+        item.get_closest_marker("postgres")
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        skip_or_fail("this test needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        skip_or_fail("this test needs Redis (set REDIS_URL=redis://...)")
+    if item.get_closest_marker("iclr") and not (SHARED_DATA / "iclr2020").is_dir():
+        skip_or_fail(f"the ICLR data is not at {SHARED_DATA}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if REQUIRE_SERVICES and exitstatus == 0:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        skipped = reporter.stats.get("skipped", []) if reporter else []
+        if skipped:
+            session.exitstatus = 1
+            reporter.write_line(
+                f"REQUIRE_SERVICES=1: {len(skipped)} test(s) were skipped; that is a failure.", red=True
+            )
+
+
+@pytest.fixture
+def shared_data():
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
