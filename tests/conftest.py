@@ -52,8 +52,10 @@ def shared_data():
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Real hashing costs ~1 s a user on this machine; tests do not need its strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
