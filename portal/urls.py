@@ -12,6 +12,12 @@ urlpatterns = [
     path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
     path("help/", views.help_page, name="help"),
     path("accounts/", include("allauth.urls")),
+    # Each app owns its URLs; the paths inside them are absolute (/papers/, /schedule/, ...).
+    path("", include("schedule.urls")),
+    path("", include("posters.urls")),
+    path("", include("keynotes.urls")),
+    path("", include("booths.urls")),
+    path("", include("chat.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
