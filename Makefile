@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint venv venv-dev
+.PHONY: demo test lint venv venv-dev prod-smoke
 
 venv: $(VENV)/.runtime-installed
 venv-dev: $(VENV)/.dev-installed
@@ -33,3 +33,8 @@ test: venv-dev
 lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## Start the production processes (gunicorn, uvicorn, Celery worker and beat, nginx) on
+## PostgreSQL and Redis, check them through nginx, stop them. docs/deploy.md.
+prod-smoke: venv-dev
+	bash scripts/prod_smoke.sh

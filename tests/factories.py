@@ -59,6 +59,7 @@ class KeywordFactory(DjangoModelFactory):
 class PaperFactory(DjangoModelFactory):
     class Meta:
         model = Paper
+        skip_postgeneration_save = True
 
     uid = factory.Sequence(lambda n: f"paper{n:05d}")
     title = factory.Sequence(lambda n: f"A study of things, part {n}")
