@@ -1,5 +1,11 @@
 """/api/v1/ endpoints of the chat app (mounted by portal/api_urls.py)."""
 
-from django.urls import path  # noqa: F401  (the app's issue fills these in)
+from django.urls import path
 
-urlpatterns = []
+from chat import api
+
+urlpatterns = [
+    path("rooms/", api.RoomListView.as_view(), name="api-chat-rooms"),
+    path("rooms/<str:key>/messages/", api.RoomMessagesView.as_view(), name="api-chat-room-messages"),
+    path("messages/<int:message_id>/report/", api.MessageReportView.as_view(), name="api-chat-message-report"),
+]

@@ -1,3 +1,9 @@
 """Websocket routes of the chat app (mounted by portal/routing.py)."""
 
-websocket_urlpatterns = []
+from django.urls import re_path
+
+from chat.consumers import RoomConsumer
+
+websocket_urlpatterns = [
+    re_path(r"^ws/rooms/(?P<key>[^/]{1,130})/$", RoomConsumer.as_asgi()),
+]

@@ -92,12 +92,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer, cache, Celery ----------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+    # redis-py's async pool defaults to 100 connections: a burst of 1,000 websocket
+    # connects (each a group_add) then failed with HTTP 500 (DESIGN.md, "Realtime").
+    _redis_host = {"address": REDIS_URL, "max_connections": env.int("CHANNEL_REDIS_MAX_CONNECTIONS", default=2000)}
+    if env("CHANNEL_LAYER", default="core") == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [_redis_host]}}
         }
-    }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [_redis_host], "capacity": 1500, "expiry": 30},
+            }
+        }
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -132,6 +140,9 @@ CELERY_BEAT_SCHEDULE = {
     # Lets /healthz tell whether beat and a worker are alive.
     "heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 30.0},
     "daily-heartbeat-log": {"task": "portal.tasks.heartbeat", "schedule": crontab(minute=0, hour=0)},
+    "chat-retention": {"task": "chat.tasks.apply_retention", "schedule": crontab(minute=30, hour=3)},
+    # Agenda reminders (e-mail + on-site notice), each sent once (schedule/reminders.py).
+    "schedule-reminders": {"task": "schedule.tasks.send_reminders", "schedule": 60.0},
 }
 
 # --- Accounts -------------------------------------------------------------------------
@@ -163,6 +174,17 @@ PORTAL_RELEASE_TIME_ZONE = env("PORTAL_RELEASE_TIME_ZONE", default="Pacific/Auck
 PORTAL_RELEASE_HOUR = env.int("PORTAL_RELEASE_HOUR", default=2)
 PORTAL_DEFAULT_TIME_ZONE = "UTC"
 PORTAL_TIME_ZONE_COOKIE = "tz"
+# The portal's public address, for links in e-mails sent outside a request (reminders).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Chat -----------------------------------------------------------------------------
+# Per person, across rooms: at most this many posts in this many seconds.
+CHAT_RATE_LIMIT_MESSAGES = env.int("CHAT_RATE_LIMIT_MESSAGES", default=5)
+CHAT_RATE_LIMIT_SECONDS = env.int("CHAT_RATE_LIMIT_SECONDS", default=10)
+CHAT_EDIT_WINDOW_SECONDS = 600
+# Days after the conference's last day that each kind of room keeps its messages;
+# None keeps them for the archive (chat.services.retention, run daily by beat).
+CHAT_RETENTION_DAYS = {"corridor": 14, "booth": 30, "paper": None, "keynote": None}
 
 # --- I18N / time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("time-zone/set/", views.set_time_zone, name="set_time_zone"),
     path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
     path("help/", views.help_page, name="help"),
+    path("me/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     # Each app owns its URLs; the paths inside them are absolute (/papers/, /schedule/, ...).
     path("", include("schedule.urls")),

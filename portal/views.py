@@ -1,28 +1,41 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max, Min
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.forms import ProfileForm
 from portal.health import run_checks
-from portal.timezones import common_zones, zone_or_none
+from portal.timezones import common_zones, zone_abbreviation, zone_or_none
 from schedule.models import Session
 
 
 def home(request):
     now = timezone.now()
-    live = list(Session.objects.filter(start__lte=now, end__gt=now).order_by("start", "title")[:10])
-    upcoming = list(Session.objects.filter(start__gt=now).order_by("start", "title")[:5])
+    # Poster sessions say how many posters they hold; one annotated query, whatever the count.
+    sessions = Session.objects.annotate(poster_count=Count("poster_slots")).order_by("start", "title")
+    live = list(sessions.filter(start__lte=now, end__gt=now)[:10])
+    upcoming = list(sessions.filter(start__gt=now)[:5])
     if upcoming:
         # "Next" is what starts within a few hours of the next start, not the whole week.
         horizon = upcoming[0].start + timedelta(hours=12)
         upcoming = [s for s in upcoming if s.start < horizon]
-    first_session = Session.objects.order_by("start").first()
-    context = {"now": now, "live": live, "upcoming": upcoming, "first_session": first_session}
+    span = Session.objects.aggregate(first_start=Min("start"), last_end=Max("end"))
+    context = {
+        "now": now,
+        "live": live,
+        "upcoming": upcoming,
+        "first_start": span["first_start"],
+        "last_end": span["last_end"],
+    }
     return render(request, "portal/home.html", context)
 
 
@@ -38,22 +51,7 @@ def time_zone_page(request):
     return render(request, "portal/time_zone.html", {"zones": common_zones()})
 
 
-@require_POST
-def set_time_zone(request):
-    """Save the viewer's zone in a cookie (and the profile when logged in)."""
-    name = request.POST.get("time_zone", "").strip()
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        target = "/"
-    if not zone_or_none(name):
-        from django.contrib import messages
-
-        messages.error(request, f"“{name[:64]}” is not a time zone we know; times stay in {request.viewer_zone_name}.")
-        return HttpResponseRedirect(target)
-    if request.user.is_authenticated and request.user.time_zone != name:
-        request.user.time_zone = name
-        request.user.save(update_fields=["time_zone"])
-    response = HttpResponseRedirect(target)
+def _remember_zone(response, name):
     response.set_cookie(
         settings.PORTAL_TIME_ZONE_COOKIE,
         name,
@@ -62,6 +60,37 @@ def set_time_zone(request):
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
+
+
+@require_POST
+def set_time_zone(request):
+    """Save the viewer's zone in a cookie (and the profile when logged in)."""
+    name = request.POST.get("time_zone", "").strip()
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    zone = zone_or_none(name)
+    if not zone:
+        problem = f"“{name[:64]}” is not a time zone we know" if name else "No time zone was given"
+        messages.error(request, f"{problem}; times stay in {request.viewer_zone_name}.")
+        return HttpResponseRedirect(target)
+    if request.user.is_authenticated and request.user.time_zone != name:
+        request.user.time_zone = name
+        request.user.save(update_fields=["time_zone"])
+    messages.success(request, f"Times are now shown in {name} ({zone_abbreviation(zone, timezone.now())}).")
+    return _remember_zone(HttpResponseRedirect(target), name)
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        messages.success(request, "Your profile is saved.")
+        response = redirect("profile")
+        # The browser keeps the same zone after logging out.
+        return _remember_zone(response, user.time_zone) if user.time_zone else response
+    return render(request, "portal/profile.html", {"form": form})
 
 
 @never_cache
@@ -82,7 +111,4 @@ def error_403(request, exception=None):
 
 def error_500(request):
     # No context processors: the database may be what failed.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
     return HttpResponseServerError(loader.get_template("500.html").render({}))

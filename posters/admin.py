@@ -1,18 +1,71 @@
-from django.contrib import admin
+"""Admin for papers, authors, keywords and poster slots, fast at 20,000 papers.
 
-from posters.models import Author, Authorship, Keyword, Paper, PaperKeyword, PosterSlot
+No unbounded dropdowns: related objects are picked with autocomplete or raw-id widgets,
+and list filters offer only short lists (the poster sessions).
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
+
+from posters.assignment import AssignmentImpossible, assign_posters
+from posters.discovery import compute_discovery
+from posters.models import (
+    Author,
+    Authorship,
+    Bookmark,
+    DiscoveryRun,
+    Keyword,
+    Paper,
+    PaperKeyword,
+    PosterSlot,
+)
+from schedule.models import Session
+
+
+class PosterSessionFilter(admin.SimpleListFilter):
+    title = "poster session"
+    parameter_name = "poster_session"
+
+    def lookups(self, request, model_admin):
+        return [(s.pk, str(s)) for s in Session.objects.filter(kind=Session.Kind.POSTER).order_by("start")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value or not value.isdigit():
+            return queryset
+        if queryset.model is Paper:
+            return queryset.filter(Exists(PosterSlot.objects.filter(paper=OuterRef("pk"), session_id=int(value))))
+        return queryset.filter(session_id=int(value))
+
+
+class HasSlotsFilter(admin.SimpleListFilter):
+    title = "assigned to a poster session"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        has = Exists(PosterSlot.objects.filter(paper=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(has)
+        if self.value() == "no":
+            return queryset.filter(~has)
+        return queryset
 
 
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
-    raw_id_fields = ["author"]
+    autocomplete_fields = ["author"]
     extra = 0
+    ordering = ["position"]
 
 
 class PaperKeywordInline(admin.TabularInline):
     model = PaperKeyword
-    raw_id_fields = ["keyword"]
+    autocomplete_fields = ["keyword"]
     extra = 0
+    ordering = ["position"]
 
 
 class PosterSlotInline(admin.TabularInline):
@@ -23,25 +76,74 @@ class PosterSlotInline(admin.TabularInline):
 
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
-    list_display = ["uid", "title"]
-    search_fields = ["uid", "title"]
+    list_display = ["uid", "title", "updated_at"]
+    list_display_links = ["uid", "title"]
+    search_fields = ["=uid", "title"]
+    list_filter = [HasSlotsFilter, PosterSessionFilter]
+    readonly_fields = ["created_at", "updated_at"]
+    exclude = ["search_vector"]
     inlines = [AuthorshipInline, PaperKeywordInline, PosterSlotInline]
+    list_per_page = 50
+    actions = ["assign_to_poster_sessions", "recompute_discovery"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("search_vector", "abstract", "extra")
+
+    @admin.action(description="Assign the selected papers to poster sessions (2 each, balanced)")
+    def assign_to_poster_sessions(self, request, queryset):
+        try:
+            result = assign_posters(papers=queryset)
+        except AssignmentImpossible as exc:
+            self.message_user(request, f"Nothing was assigned. {exc}", level=messages.ERROR)
+            return
+        self.message_user(request, result.summary(), level=messages.SUCCESS)
+
+    @admin.action(description="Recompute similar papers and the paper map (all papers)")
+    def recompute_discovery(self, request, queryset):
+        run = compute_discovery()
+        self.message_user(request, f"Discovery computed for {run.paper_count} papers in {run.seconds:.1f} s.")
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "affiliation"]
-    search_fields = ["name", "email"]
+    list_display = ["name", "email", "affiliation", "time_zone"]
+    search_fields = ["name", "=email"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_per_page = 100
 
 
 @admin.register(Keyword)
 class KeywordAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
     search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(PosterSlot)
 class PosterSlotAdmin(admin.ModelAdmin):
     list_display = ["paper", "session"]
     raw_id_fields = ["paper", "session"]
-    search_fields = ["paper__uid", "paper__title"]
+    search_fields = ["=paper__uid", "paper__title"]
+    list_filter = [PosterSessionFilter]
     list_select_related = ["paper", "session"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("paper__search_vector", "paper__abstract", "paper__extra")
+
+
+@admin.register(Bookmark)
+class BookmarkAdmin(admin.ModelAdmin):
+    list_display = ["user", "paper", "created_at"]
+    raw_id_fields = ["user", "paper"]
+    search_fields = ["=user__email", "=paper__uid"]
+    list_select_related = ["user", "paper"]
+
+
+@admin.register(DiscoveryRun)
+class DiscoveryRunAdmin(admin.ModelAdmin):
+    list_display = ["finished_at", "paper_count", "seconds", "method"]
+    readonly_fields = ["finished_at", "paper_count", "seconds", "method", "regions"]
+
+    def has_add_permission(self, request):
+        return False

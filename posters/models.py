@@ -1,5 +1,7 @@
 """Papers, their authors and keywords, and their slots in live poster sessions."""
 
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.text import slugify
 
@@ -47,6 +49,10 @@ class Paper(models.Model):
     code_url = models.URLField(max_length=500, blank=True)
     # Columns of the import we have no field for; kept, never fatal.
     extra = models.JSONField(default=dict, blank=True)
+    # Full-text document (title, authors, keywords, TL;DR, abstract). On PostgreSQL,
+    # triggers (migration 0002) keep it current whatever writes the rows; on SQLite it
+    # stays empty and search falls back to substring matching (posters/search.py).
+    search_vector = SearchVectorField(null=True, editable=False)
     authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
     keywords = models.ManyToManyField(Keyword, through="PaperKeyword", related_name="papers")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -118,3 +124,67 @@ class PosterSlot(models.Model):
 
     def __str__(self):
         return f"{self.paper.uid} in {self.session}"
+
+
+class Bookmark(models.Model):
+    """A paper a person starred; anonymous visitors keep theirs in the browser."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="paper_bookmarks")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="bookmark_unique")]
+
+    def __str__(self):
+        return f"{self.user} ★ {self.paper.uid}"
+
+
+class SimilarPaper(models.Model):
+    """One of a paper's most similar papers by content, computed by `compute_discovery`."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="similar_links")
+    similar = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="similarpaper_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.paper_id} ~ {self.similar_id} ({self.score:.2f})"
+
+
+class PaperMapPoint(models.Model):
+    """A paper's place on the 2-D paper map (a projection of its content)."""
+
+    paper = models.OneToOneField(Paper, on_delete=models.CASCADE, primary_key=True, related_name="map_point")
+    x = models.FloatField()
+    y = models.FloatField()
+    # The map's region (a content cluster); DiscoveryRun.regions names them.
+    region = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.paper_id} at ({self.x:.3f}, {self.y:.3f})"
+
+
+class DiscoveryRun(models.Model):
+    """A finished computation of similar papers and the map, for display and staleness checks."""
+
+    finished_at = models.DateTimeField()
+    paper_count = models.PositiveIntegerField()
+    seconds = models.FloatField()
+    method = models.CharField(max_length=200)
+    # [{"label": "reinforcement, policy, agent", "x": .., "y": .., "size": n}, ...] by region number.
+    regions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-finished_at"]
+        get_latest_by = "finished_at"
+
+    def __str__(self):
+        return f"{self.paper_count} papers at {self.finished_at:%Y-%m-%d %H:%M} UTC"

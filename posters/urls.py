@@ -1,7 +1,23 @@
 """Pages of the posters app (mounted at the site root by portal/urls.py)."""
 
-from django.urls import path  # noqa: F401  (the app's issue fills these in)
+from django.urls import path
+
+from posters import views
 
 app_name = "posters"
 
-urlpatterns = []
+urlpatterns = [
+    path("papers/", views.paper_list, name="paper_list"),
+    path("papers/map/", views.paper_map, name="paper_map"),
+    path("papers/map.json", views.paper_map_data, name="paper_map_data"),
+    path("papers/map/list/", views.paper_map_list, name="paper_map_list"),
+    path("papers/random/", views.paper_random, name="paper_random"),
+    path("papers/<str:uid>/", views.paper_detail, name="paper_detail"),
+    path("papers/<str:uid>/calendar.ics", views.paper_calendar_file, name="paper_calendar"),
+    path("papers/<str:uid>/bookmark", views.bookmark_toggle, name="bookmark"),
+    path("authors/<str:slug>/", views.author_detail, name="author_detail"),
+    path("posters/", views.session_list, name="session_list"),
+    path("posters/<int:pk>/", views.session_detail, name="session_detail"),
+    path("me/papers/", views.my_papers, name="my_papers"),
+    path("me/papers/bookmarks", views.bookmarks_endpoint, name="bookmarks"),
+]

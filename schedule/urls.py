@@ -1,7 +1,24 @@
 """Pages of the schedule app (mounted at the site root by portal/urls.py)."""
 
-from django.urls import path  # noqa: F401  (the app's issue fills these in)
+from django.urls import path
+
+from schedule import agenda_views, feeds, views
 
 app_name = "schedule"
 
-urlpatterns = []
+urlpatterns = [
+    path("schedule/", views.week, name="index"),
+    path("schedule/sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("schedule/sessions/<int:pk>.ics", feeds.session_calendar, name="session_calendar"),
+    path("schedule/<str:day>/", views.day, name="day"),
+    path("now/", views.now_page, name="now"),
+    path("live/", views.live_page, name="live"),
+    path("calendar.ics", feeds.programme_calendar, name="programme_calendar"),
+    path("me/agenda/", agenda_views.my_agenda, name="my_agenda"),
+    path("me/agenda/browser/", agenda_views.agenda_browser, name="agenda_browser"),
+    path("me/agenda/items/", agenda_views.agenda_item, name="agenda_item"),
+    path("me/agenda/feed/regenerate/", agenda_views.regenerate_feed, name="regenerate_feed"),
+    path("me/agenda/reminders/", agenda_views.reminder_settings, name="reminder_settings"),
+    path("me/agenda/notices/<int:pk>/dismiss/", agenda_views.dismiss_notice, name="dismiss_notice"),
+    path("me/agenda.ics", feeds.agenda_calendar, name="agenda_feed"),
+]

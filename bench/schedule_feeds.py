@@ -1,0 +1,299 @@
+"""Benchmark of the schedule's feeds and day page; prints a table.
+
+It empties the database it runs on, so give it a database of its own:
+
+    psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE sched_bench'
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sched_bench .venv/bin/python bench/schedule_feeds.py
+
+It migrates that database and loads the ICLR 2020 programme (its 17 calendars and site
+data from ../shared/data, PORTAL_SHARED_DATA), the 687 ICLR papers with their 1,374
+poster slots, and 2,000 generated papers with two poster slots each. Then it times:
+
+- `/calendar.ics` (the whole programme) in-process, the first request after a change
+  (nothing cached) and the following ones;
+- a personal feed `/me/agenda.ics?token=…` with 50 items, first and following requests;
+- `/schedule/<day>/` served by gunicorn with 2 sync worker processes, driven over HTTP
+  by an asyncio client in this process: saturation throughput (closed loop, 16 at a
+  time) and latency at a fixed 200 requests/s (open loop, measured from each request's
+  scheduled time, so a stall is counted), for anonymous visitors across the
+  conference's days in four zones.
+"""
+
+import argparse
+import asyncio
+import io
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from portal.models import Conference, User  # noqa: E402
+from posters.models import Paper, PosterSlot  # noqa: E402
+from schedule.agenda import add_to_agenda, agenda_settings_for  # noqa: E402
+from schedule.models import AgendaItem, Session  # noqa: E402
+
+SHARED_DATA = Path(os.environ.get("PORTAL_SHARED_DATA", REPO.parent / "shared" / "data"))
+ZONES = ["Pacific/Auckland", "Asia/Kolkata", "Europe/Berlin", "America/Los_Angeles"]
+DAYS = ["2020-04-26", "2020-04-27", "2020-04-28", "2020-04-29", "2020-04-30"]
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def load(generated):
+    out = io.StringIO()
+    call_command("flush", interactive=False, verbosity=0)
+    conference = Conference.get()
+    conference.name, conference.short_name, conference.time_zone = "ICLR 2020", "ICLR 2020", "Africa/Addis_Ababa"
+    conference.save()
+    iclr = SHARED_DATA / "iclr2020"
+    call_command("import_papers", str(iclr / "sitedata" / "papers.json"), stdout=out)
+    call_command("import_poster_slots", str(SHARED_DATA / "iclr2020_poster_slots.csv"), stdout=out)
+    call_command("import_calendar", *sorted(str(p) for p in (iclr / "static").glob("*.ics")), stdout=out)
+    call_command("import_schedule_yaml", str(iclr / "sitedata"), stdout=out)
+    posters = list(Session.objects.filter(kind=Session.Kind.POSTER).order_by("start"))
+    papers = Paper.objects.bulk_create(
+        Paper(uid=f"gen{n:05d}", title=f"Generated paper {n}", abstract="Generated for the benchmark.")
+        for n in range(generated)
+    )
+    PosterSlot.objects.bulk_create(
+        PosterSlot(
+            paper=paper, session=posters[(n + k * 7) % len(posters)], call_link=f"https://video.example.org/{n}/{k}"
+        )
+        for n, paper in enumerate(papers)
+        for k in range(2)
+    )
+    log(
+        f"  loaded {Session.objects.count()} sessions, {Paper.objects.count()} papers, "
+        f"{PosterSlot.objects.count()} poster slots"
+    )
+
+
+def subscriber():
+    user = User.objects.create_user("bench@example.org", "bench-password-123", time_zone="Asia/Kolkata")
+    sessions = list(Session.objects.filter(parent__isnull=True).order_by("start")[:30])
+    slots = list(PosterSlot.objects.select_related("paper", "session").order_by("id")[:20])
+    for session in sessions:
+        add_to_agenda(user, session)
+    for slot in slots:
+        add_to_agenda(user, slot.session, subject_key=f"paper:{slot.paper.uid}", label=f"Poster: {slot.paper.title}")
+    if AgendaItem.objects.filter(user=user).count() != 50:
+        raise RuntimeError("the subscriber should have 50 agenda items")
+    return agenda_settings_for(user).feed_token
+
+
+def time_requests(client, url, repeats, clear=False):
+    """Milliseconds of each request (the cache emptied before each when `clear`)."""
+    times = []
+    for _ in range(repeats):
+        if clear:
+            cache.clear()
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    return times
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def get(port, path, zone):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: tz={zone}\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    status = int(data[9:12]) if data.startswith(b"HTTP/1.") else 0
+    return status, len(data)
+
+
+def targets():
+    return [(f"/schedule/{day}/", zone) for day in DAYS for zone in ZONES]
+
+
+async def closed_loop(port, seconds, concurrency):
+    """Saturation: `concurrency` clients, each sending its next request when the last is answered."""
+    latencies, errors = [], 0
+    deadline = time.perf_counter() + seconds
+    pages = targets()
+
+    async def worker():
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            path, zone = random.choice(pages)
+            start = time.perf_counter()
+            status, _ = await get(port, path, zone)
+            latencies.append((time.perf_counter() - start) * 1000)
+            errors += status != 200
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return len(latencies) / (time.perf_counter() - start), latencies, errors
+
+
+async def open_loop(port, seconds, rate):
+    """A fixed rate: request i is due at i/rate; its latency counts from then (no coordinated omission)."""
+    latencies, errors, tasks = [], 0, []
+    pages = targets()
+    start = time.perf_counter()
+
+    async def one(due, path, zone):
+        nonlocal errors
+        status, _ = await get(port, path, zone)
+        latencies.append((time.perf_counter() - due) * 1000)
+        errors += status != 200
+
+    for i in range(int(seconds * rate)):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        path, zone = random.choice(pages)
+        tasks.append(asyncio.create_task(one(due, path, zone)))
+    await asyncio.gather(*tasks)
+    return len(latencies) / (time.perf_counter() - start), latencies, errors
+
+
+def serve(port, workers):
+    env = {**os.environ, "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
+    command = [
+        str(REPO / ".venv" / "bin" / "gunicorn"),
+        "portal.wsgi:application",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+    ]
+    server = subprocess.Popen(command, cwd=REPO, env=env)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--generated", type=int, default=2_000, help="Generated papers (default 2,000).")
+    parser.add_argument("--seconds", type=float, default=15.0, help="Length of each HTTP run (default 15 s).")
+    parser.add_argument("--rate", type=int, default=200, help="Fixed rate of the latency run (default 200/s).")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2).")
+    parser.add_argument("--yes", action="store_true", help="Run even when the database name has no 'bench' in it.")
+    args = parser.parse_args()
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        log("Warning: not PostgreSQL; the targets are for PostgreSQL.")
+    if "bench" not in str(database["NAME"]) and not args.yes:
+        sys.exit(f"This empties the database {database['NAME']!r}; use one named *bench* or pass --yes.")
+    if not (SHARED_DATA / "iclr2020").is_dir():
+        sys.exit(f"The ICLR data is not at {SHARED_DATA}.")
+
+    log("Preparing the database …")
+    call_command("migrate", interactive=False, verbosity=0)
+    load(args.generated)
+    token = subscriber()
+    connection.close()
+
+    client = Client()
+    client.cookies["tz"] = "Asia/Kolkata"
+    rows = []
+    cold = time_requests(client, "/calendar.ics", 5, clear=True)
+    warm = time_requests(client, "/calendar.ics", 50)
+    rows.append(("/calendar.ics, nothing cached (ms, median / max)", "< 300", statistics.median(cold), max(cold)))
+    rows.append(("/calendar.ics, cached (ms, median / p95)", "", statistics.median(warm), percentile(warm, 95)))
+    feed = f"/me/agenda.ics?token={token}"
+    cold = time_requests(client, feed, 5, clear=True)
+    warm = time_requests(client, feed, 50)
+    rows.append(
+        ("personal feed, 50 items, nothing cached (ms, median / max)", "< 50", statistics.median(cold), max(cold))
+    )
+    rows.append(
+        (
+            "personal feed, 50 items, cached events (ms, median / p95)",
+            "< 50",
+            statistics.median(warm),
+            percentile(warm, 95),
+        )
+    )
+    day = time_requests(client, "/schedule/2020-04-27/", 5, clear=True)
+    rows.append(
+        ("/schedule/2020-04-27/ in-process, nothing cached (ms, median / max)", "", statistics.median(day), max(day))
+    )
+    connection.close()
+
+    port = free_port()
+    log(f"Serving with gunicorn, {args.workers} workers, on port {port} …")
+    server = serve(port, args.workers)
+    try:
+        asyncio.run(closed_loop(port, 3, 8))  # warm every worker's connections and caches
+        throughput, latencies, errors = asyncio.run(closed_loop(port, args.seconds, 16))
+        rows.append(
+            (
+                f"/schedule/<day>/ saturation, 16 at a time ({errors} errors): req/s / p99 ms",
+                ">= 200",
+                throughput,
+                percentile(latencies, 99),
+            )
+        )
+        achieved, latencies, errors = asyncio.run(open_loop(port, args.seconds, args.rate))
+        rows.append(
+            (
+                f"/schedule/<day>/ at {args.rate} req/s ({errors} errors): achieved / p99 ms",
+                "p99 < 100",
+                achieved,
+                percentile(latencies, 99),
+            )
+        )
+        rows.append(("   … median / p90 ms at that rate", "", statistics.median(latencies), percentile(latencies, 90)))
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    load_average = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    print(f"\nSchedule benchmark · {engine} · {os.cpu_count()} CPUs · load {load_average}\n")
+    print(f"| {'measure':<78} | {'target':>9} | {'value':>9} | {'spread':>9} |")
+    print(f"|{'-' * 80}|{'-' * 11}|{'-' * 11}|{'-' * 11}|")
+    for label, target, value, spread in rows:
+        print(f"| {label:<78} | {target:>9} | {value:9.1f} | {spread:9.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""The room socket, `/ws/rooms/<key>/`: JSON text frames, authenticated by the session cookie.
+
+Server → client
+  on connect   {"type": "room.state", "room": key, "title": ..., "present": n,
+                "messages": [<message>, ...] (latest 50, oldest first), "me": {...},
+                "engagement": {"questions": M, "answered": N} (rooms with authors only)}
+  to everyone  {"type": "message.new", "message": <message>}
+               {"type": "message.edited", "message": <message>}
+               {"type": "message.hidden", "id": 123, "reason"?: "deleted"}
+               {"type": "presence", "present": n}   (coalesced, at most ~1/s)
+  to a person  {"type": "mention", "room": key, "room_title": ..., "url": ..., "message": <message>}
+  to sender    {"type": "message.ack", "action": "post"|"edit"|"delete"|"report"|"hide",
+                "client_id": ..., "id": 123}
+               {"type": "error", "code": "rate_limited"|"forbidden"|"invalid"|"unavailable",
+                "detail": "...", "reason"?: ..., "retry_after"?: s, "client_id"?: ...}
+               {"type": "pong"}
+Client → server
+  {"type": "message.post", "body": "...", "client_id": "<uuid>", "reply_to": id?}
+  {"type": "message.edit", "id": 123, "body": "...", "client_id"?: ...}
+  {"type": "message.delete", "id": 123, "client_id"?: ...}
+  {"type": "message.report", "id": 123, "reason": "spam"|..., "detail"?: "...", "client_id"?: ...}
+  {"type": "message.hide", "id": 123, "reason"?: "...", "client_id"?: ...}   (moderators)
+  {"type": "ping"}
+
+<message> = {"id", "room", "author": {"id", "name", "badge"}, "html", "created_at" (ISO 8601
+UTC), "reply_to", "reply": {"id", "author", "excerpt"} | null, "edited_at"}.
+
+A socket to a room that does not exist (or, with public browsing off, from an anonymous
+visitor) is refused at the handshake. Any bad frame gets an error frame; the connection
+stays open. Reposting the same client_id returns the stored id: resend freely.
+"""
+
+import json
+import logging
+import time
+from collections import deque
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
+
+from chat import history, rooms, services
+from chat.services import events, presence
+from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
+
+logger = logging.getLogger(__name__)
+
+# A 2,000-character body escaped as \uXXXX is 12,000 characters; anything larger is not ours.
+MAX_FRAME_CHARS = 16_000
+# Frames of any kind per connection in FRAME_WINDOW seconds; posts have their own limit.
+MAX_FRAMES = 60
+FRAME_WINDOW = 10.0
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    room = None
+    joined = False
+
+    async def connect(self):
+        user = self.scope.get("user")
+        key = self.scope["url_route"]["kwargs"]["key"]
+        if not settings.PORTAL_PUBLIC_BROWSING and not (user and user.is_authenticated):
+            await self.close(code=4403)
+            return
+        try:
+            self.room = await database_sync_to_async(rooms.find_room)(key)
+        except DatabaseError:
+            logger.warning("chat: database unavailable while opening %s", key, exc_info=True)
+            await self.close(code=1011)
+            return
+        if self.room is None:
+            await self.close(code=4404)
+            return
+        try:
+            await self.channel_layer.group_add(events.room_group(self.room), self.channel_name)
+            if user and user.is_authenticated:
+                await self.channel_layer.group_add(events.user_group(user.pk), self.channel_name)
+        except Exception:
+            logger.warning("chat: channel layer unavailable, refusing a socket to %s", key, exc_info=True)
+            await self.close(code=1011)
+            return
+        self.joined = True
+        self.frame_times = deque()
+        await self.accept()
+        present = await presence.join(self.room)
+        state = await database_sync_to_async(self.state_frame)(present)
+        await self.send(text_data=events.encode(state))
+
+    def state_frame(self, present):
+        user = self.scope.get("user")
+        me = {"id": None, "name": None, "can_post": False, "reason": "login", "detail": "", "moderator": False}
+        if user and user.is_authenticated:
+            me.update(id=user.pk, name=user.name, moderator=user.is_moderator, reason="", can_post=True)
+            try:
+                services.check_can_post(user, self.room)
+            except ChatError as refusal:
+                me.update(can_post=False, reason=refusal.reason, detail=refusal.detail)
+        else:
+            me["detail"] = "Log in to post in the chat."
+        frame = {
+            "type": "room.state",
+            "room": self.room.key,
+            "title": self.room.title,
+            "present": present if present is not None else presence.count(self.room.pk),
+            "messages": [history.message_json(m, self.room.key) for m in history.latest(self.room)],
+            "me": me,
+        }
+        if rooms.has_authors(self.room):
+            frame["engagement"] = history.engagement(self.room)
+        return frame
+
+    async def disconnect(self, code):
+        if not self.joined:
+            return
+        user = self.scope.get("user")
+        try:
+            await self.channel_layer.group_discard(events.room_group(self.room), self.channel_name)
+            if user and user.is_authenticated:
+                await self.channel_layer.group_discard(events.user_group(user.pk), self.channel_name)
+        except Exception:
+            logger.info("chat: could not leave groups of %s", self.room.key, exc_info=True)
+        await presence.leave(self.room)
+
+    # --- frames from the client -------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if bytes_data is not None:
+            return await self.reply(Invalid("Binary frames are not accepted: send JSON text.").as_frame())
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            return await self.reply(Invalid(f"A frame is at most {MAX_FRAME_CHARS} characters.").as_frame())
+        if self.flooding():
+            return await self.reply(RateLimited("Slow down: too many frames.", retry_after=FRAME_WINDOW).as_frame())
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            return await self.reply(Invalid("That was not JSON.").as_frame())
+        if not isinstance(frame, dict):
+            return await self.reply(Invalid("A frame is a JSON object with a type.").as_frame())
+        client_id = frame.get("client_id")
+        client_id = client_id if isinstance(client_id, str) and len(client_id) <= 64 else None
+        action = frame.get("type")
+        handler = self.ACTIONS.get(action) if isinstance(action, str) else None
+        if handler is None:
+            return await self.reply(Invalid(f"Unknown action “{str(action)[:40]}”.").as_frame(client_id))
+        try:
+            await handler(self, frame, client_id)
+        except ChatError as refusal:
+            await self.reply(refusal.as_frame(client_id))
+        except DatabaseError:
+            logger.warning("chat: database error on %s in %s", action, self.room.key, exc_info=True)
+            await self.reply(Unavailable("The chat could not store that; try again.").as_frame(client_id))
+
+    def flooding(self):
+        now = time.monotonic()
+        while self.frame_times and now - self.frame_times[0] > FRAME_WINDOW:
+            self.frame_times.popleft()
+        self.frame_times.append(now)
+        return len(self.frame_times) > MAX_FRAMES
+
+    async def reply(self, frame):
+        await self.send(text_data=events.encode(frame))
+
+    async def ack(self, action, client_id, message_id):
+        await self.reply({"type": "message.ack", "action": action, "client_id": client_id, "id": message_id})
+
+    async def do_post(self, frame, client_id):
+        if not client_id:
+            raise Invalid("message.post needs a client_id (a UUID) so it is stored once.")
+        message = await services.apost_message(
+            room=self.room,
+            author=self.scope["user"],
+            body=frame.get("body"),
+            client_id=client_id,
+            reply_to=frame.get("reply_to"),
+        )
+        await self.ack("post", client_id, message.pk)
+
+    async def do_edit(self, frame, client_id):
+        message = await services.aedit_message(
+            user=self.scope["user"], message_id=frame.get("id"), body=frame.get("body")
+        )
+        await self.ack("edit", client_id, message.pk)
+
+    async def do_delete(self, frame, client_id):
+        message = await services.adelete_message(user=self.scope["user"], message_id=frame.get("id"))
+        await self.ack("delete", client_id, message.pk)
+
+    async def do_report(self, frame, client_id):
+        report = await services.areport_message(
+            user=self.scope["user"],
+            message_id=frame.get("id"),
+            reason=frame.get("reason"),
+            detail=frame.get("detail") or "",
+        )
+        await self.ack("report", client_id, report.message_id)
+
+    async def do_hide(self, frame, client_id):
+        reason = frame.get("reason") if isinstance(frame.get("reason"), str) else ""
+        message = await services.ahide_message(moderator=self.scope["user"], message_id=frame.get("id"), reason=reason)
+        await self.ack("hide", client_id, message.pk)
+
+    async def do_ping(self, frame, client_id):
+        await self.reply({"type": "pong"})
+
+    ACTIONS = {
+        "message.post": do_post,
+        "message.edit": do_edit,
+        "message.delete": do_delete,
+        "message.report": do_report,
+        "message.hide": do_hide,
+        "ping": do_ping,
+    }
+
+    # --- events from the channel layer (sent by chat.services only) -------------------
+
+    async def chat_frame(self, event):
+        await self.send(text_data=event["text"])

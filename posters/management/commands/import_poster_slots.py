@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from posters.importers import InvalidImport, import_poster_slots_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update poster sessions and the papers' slots in them from a CSV "
+        "UID,session_name,starttime,endtime,timezone,zoom_join_link. Times are ISO 8601, with Z or an "
+        "offset, or wall-clock times in the row's zone. All or nothing; the papers must be imported first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, file, **options):
+        try:
+            result = import_poster_slots_file(file)
+        except InvalidImport as exc:
+            raise CommandError(f"Nothing was imported.\n{exc}") from exc
+        self.stdout.write(result.summary())

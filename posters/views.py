@@ -1,0 +1,294 @@
+"""Pages of the posters app: thin wiring from a request to the services."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from posters import bookmarks, discovery
+from posters.browse import (
+    PER_PAGE,
+    SORTS,
+    VIEWS,
+    card_prefetches,
+    local_days,
+    paper_queryset,
+    popular_keywords,
+    poster_sessions,
+    read_filters,
+)
+from posters.call_links import Viewer
+from posters.healthy_hours import within_healthy_hours
+from posters.models import Author, Authorship, Paper, PosterSlot, SimilarPaper
+from posters.search import highlighted, mark_names
+from schedule.calendars import calendar_response
+from schedule.models import Session
+
+MAX_UID = 64
+
+
+def _paper_or_404(uid, queryset=None):
+    if len(uid) > MAX_UID:
+        raise Http404("No such paper.")
+    return get_object_or_404(queryset if queryset is not None else Paper.objects.defer("search_vector"), uid=uid)
+
+
+def _decorate(papers, user, parsed=None):
+    """Attach what a card shows: highlighted title/snippet, author and keyword lists, star state."""
+    starred = bookmarks.bookmarked_ids(user, papers)
+    for paper in papers:
+        paper.title_html, paper.snippet_html = highlighted(paper, parsed)
+        paper.author_list = [(a.author, mark_names(a.author.name, parsed)) for a in paper.authorships.all()]
+        paper.keyword_list = [k.keyword for k in paper.paper_keywords.all()]
+        paper.session_list = [s.session for s in paper.poster_slots.all()]
+        paper.is_bookmarked = paper.pk in starred
+    return papers
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_GET
+def paper_list(request):
+    now = timezone.now()
+    sessions = poster_sessions()
+    filters = read_filters(request.GET, sessions=sessions, zone=request.viewer_zone)
+    paginator = Paginator(paper_queryset(filters, zone=request.viewer_zone, now=now), PER_PAGE[filters.view])
+    page = paginator.get_page(filters.page)
+    papers = _decorate(list(page.object_list), request.user, filters.query)
+    context = {
+        "filters": filters,
+        "page": page,
+        "papers": papers,
+        "now": now,
+        "sessions": sessions,
+        "days": local_days(sessions, request.viewer_zone),
+        "sorts": SORTS,
+        "views": VIEWS,
+        "page_params": filters.params(),
+        "keywords": popular_keywords(),
+    }
+    if request.htmx and request.htmx.target == "paper-results":
+        return render(request, "posters/_results.html", context)
+    return render(request, "posters/paper_list.html", context)
+
+
+def _paper_sessions(paper, request, now):
+    viewer = Viewer(request.user, now)
+    slots = PosterSlot.objects.filter(paper=paper).select_related("session").order_by("session__start", "session_id")
+    return [
+        {
+            "session": slot.session,
+            "link": viewer.link(slot.session, slot.call_link),
+            "healthy": within_healthy_hours(slot.session.start, slot.session.end, request.viewer_zone),
+        }
+        for slot in slots
+    ]
+
+
+@require_GET
+def paper_detail(request, uid):
+    paper = _paper_or_404(uid, Paper.objects.defer("search_vector").prefetch_related(*card_prefetches()[:2]))
+    now = timezone.now()
+    similar = list(
+        SimilarPaper.objects.filter(paper=paper)
+        .select_related("similar")
+        .only("position", "score", "paper_id", "similar__uid", "similar__title")
+        .order_by("position")[:5]
+    )
+    context = {
+        "paper": paper,
+        "authors": [a.author for a in paper.authorships.all()],
+        "keywords": [k.keyword for k in paper.paper_keywords.all()],
+        "poster_sessions": _paper_sessions(paper, request, now),
+        "similar": [s.similar for s in similar],
+        "is_bookmarked": bool(bookmarks.bookmarked_ids(request.user, [paper])),
+        "now": now,
+    }
+    return render(request, "posters/paper_detail.html", context)
+
+
+@require_GET
+def paper_calendar_file(request, uid):
+    """The paper's poster sessions as iCalendar (schedule's helper: never any call link)."""
+    paper = _paper_or_404(uid, Paper.objects.only("id", "uid", "title"))
+    sessions = [
+        slot.session
+        for slot in PosterSlot.objects.filter(paper=paper)
+        .select_related("session")
+        .defer("call_link")
+        .order_by("session__start", "session_id")
+    ]
+    return calendar_response(
+        sessions,
+        request=request,
+        name=paper.title,
+        filename=f"poster-{paper.uid}.ics",
+        subject_key=paper.chat_room_key,
+        summary=f"Poster: {paper.title}",
+        page_url=request.build_absolute_uri(f"/papers/{paper.uid}/"),
+    )
+
+
+@require_POST
+def bookmark_toggle(request, uid):
+    paper = _paper_or_404(uid, Paper.objects.only("id", "uid", "title"))
+    if not request.user.is_authenticated:
+        if request.htmx:
+            return HttpResponse(status=401)
+        return redirect_to_login(_safe_next(request, f"/papers/{paper.uid}/"))
+    wanted = request.POST.get("on")
+    if wanted in ("1", "0"):
+        paper.is_bookmarked = bookmarks.set_bookmark(request.user, paper, wanted == "1")
+    else:
+        paper.is_bookmarked = bookmarks.toggle(request.user, paper)
+    if request.htmx:
+        return render(request, "posters/_star.html", {"paper": paper})
+    verb = "Bookmarked" if paper.is_bookmarked else "Removed the bookmark on"
+    messages.success(request, f"{verb} “{paper.title}”.")
+    return HttpResponseRedirect(_safe_next(request, f"/papers/{paper.uid}/"))
+
+
+@require_GET
+def my_papers(request):
+    """My papers: the account's bookmarks, or (anonymous, with JS) the browser's list sent as ?uids=."""
+    if request.user.is_authenticated:
+        papers = Paper.objects.filter(bookmarks__user=request.user).order_by("-bookmarks__created_at", "title")
+        from_browser = False
+    else:
+        uids = [u for u in request.GET.get("uids", "").split(",") if u][: bookmarks.MAX_MERGE]
+        papers = Paper.objects.filter(uid__in=[u[:MAX_UID] for u in uids]).order_by("title")
+        from_browser = True
+    papers = _decorate(list(papers.defer("search_vector", "extra").prefetch_related(*card_prefetches())), request.user)
+    if from_browser:
+        for paper in papers:
+            paper.is_bookmarked = True
+    context = {"papers": papers, "from_browser": from_browser, "now": timezone.now()}
+    if request.htmx and request.htmx.target == "my-papers":
+        return render(request, "posters/_my_papers_list.html", context)
+    return render(request, "posters/my_papers.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def bookmarks_endpoint(request):
+    """GET: the account's bookmarked UIDs. POST {"uids": [...]}: merge the browser's list into them."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Log in to keep bookmarks in your account."}, status=401)
+    if request.method == "POST":
+        try:
+            payload = json.loads(request.body or b"{}")
+            uids = payload.get("uids", []) if isinstance(payload, dict) else []
+        except (ValueError, UnicodeDecodeError):
+            return JsonResponse({"detail": 'Send JSON: {"uids": [...]}.'}, status=400)
+        if not isinstance(uids, list):
+            return JsonResponse({"detail": "“uids” must be a list."}, status=400)
+        return JsonResponse({"uids": bookmarks.merge(request.user, uids)})
+    return JsonResponse({"uids": bookmarks.bookmarked_uids(request.user)})
+
+
+@require_GET
+def author_detail(request, slug):
+    if len(slug) > 300:
+        raise Http404("No such author.")
+    author = get_object_or_404(Author, slug=slug)
+    papers = (
+        Paper.objects.filter(authorships__author=author)
+        .defer("search_vector", "extra")
+        .order_by("title")
+        .prefetch_related(*card_prefetches())
+    )
+    context = {"author": author, "papers": _decorate(list(papers), request.user), "now": timezone.now()}
+    return render(request, "posters/author_detail.html", context)
+
+
+@require_GET
+def session_list(request):
+    now = timezone.now()
+    zone = request.viewer_zone
+    sessions = Session.objects.filter(kind=Session.Kind.POSTER).annotate(paper_count=Count("poster_slots"))
+    days = {}
+    for session in sessions.order_by("start", "title"):
+        session.healthy = within_healthy_hours(session.start, session.end, zone)
+        session.live = session.is_live(now)
+        days.setdefault(session.start.astimezone(zone).date(), []).append(session)
+    return render(request, "posters/session_list.html", {"days": sorted(days.items()), "now": now})
+
+
+@require_GET
+def session_detail(request, pk):
+    session = get_object_or_404(Session, pk=pk, kind=Session.Kind.POSTER)
+    now = timezone.now()
+    viewer = Viewer(request.user, now)
+    slots = list(
+        PosterSlot.objects.filter(session=session)
+        .select_related("paper")
+        .only("id", "call_link", "session_id", "paper__id", "paper__uid", "paper__title")
+        .prefetch_related(
+            Prefetch("paper__authorships", queryset=Authorship.objects.select_related("author").order_by("position"))
+        )
+        .order_by("paper__title", "paper_id")
+    )
+    window = viewer.link(session, "x")  # the window's state for the whole session, no link
+    rows = [
+        {
+            "paper": slot.paper,
+            "authors": [a.author for a in slot.paper.authorships.all()],
+            "link": viewer.link(session, slot.call_link),
+        }
+        for slot in slots
+    ]
+    context = {
+        "session": session,
+        "rows": rows,
+        "window": window,
+        "now": now,
+        "healthy": within_healthy_hours(session.start, session.end, request.viewer_zone),
+    }
+    return render(request, "posters/session_detail.html", context)
+
+
+@require_GET
+def paper_random(request):
+    uid = discovery.random_paper_uid()
+    if uid is None:
+        messages.info(request, "There are no papers yet.")
+        return HttpResponseRedirect("/papers/")
+    return HttpResponseRedirect(f"/papers/{uid}/")
+
+
+@require_GET
+def paper_map(request):
+    run = discovery.latest_run()
+    return render(request, "posters/paper_map.html", {"run": run})
+
+
+@require_GET
+def paper_map_data(request):
+    """The map's points (cached per discovery run), or with ?q= the UIDs that match a search."""
+    if "q" in request.GET:
+        return JsonResponse({"matches": discovery.search_uids(request.GET.get("q", ""))})
+    return HttpResponse(discovery.map_json(), content_type="application/json")
+
+
+@require_GET
+def paper_map_list(request):
+    """The map as a list: one region (a content cluster) at a time, for keyboards and screen readers."""
+    run = discovery.latest_run()
+    regions = run.regions if run else []
+    raw = request.GET.get("region", "1")
+    number = int(raw) if raw.isdigit() and len(raw) < 6 else 1
+    number = min(max(number, 1), max(len(regions), 1))
+    papers = discovery.region_papers(number - 1) if regions else []
+    context = {"run": run, "regions": regions, "number": number, "papers": papers}
+    return render(request, "posters/paper_map_list.html", context)

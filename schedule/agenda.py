@@ -1,0 +1,211 @@
+"""My agenda: the verbs (add, remove, merge what the browser kept) and the reading of an
+agenda by the owner's days with its overlaps.
+
+Other apps add their own things through `add_to_agenda(user, session, subject_key=...,
+label=...)`, e.g. a paper's poster slot as ``subject_key="paper:<uid>"``.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from schedule.days import entries_by_day
+from schedule.models import AgendaItem, AgendaSettings, Session
+
+MAX_SUBJECT_KEY = 120
+MAX_LABEL = 300
+# The browser may keep more, but a merge or a preview takes at most this many.
+MAX_BROWSER_ITEMS = 200
+
+
+class AgendaError(ValueError):
+    """A request about the agenda that cannot be honoured; the message says why."""
+
+
+def clean_subject(subject_key, label):
+    subject_key = " ".join(str(subject_key or "").split())
+    label = " ".join(str(label or "").split())
+    if len(subject_key) > MAX_SUBJECT_KEY:
+        raise AgendaError(f"A subject key is at most {MAX_SUBJECT_KEY} characters.")
+    return subject_key, label[:MAX_LABEL]
+
+
+def add_to_agenda(user, session, subject_key="", label=""):
+    """Add a session (or a subject inside it) to the user's agenda; (item, created)."""
+    subject_key, label = clean_subject(subject_key, label)
+    try:
+        with transaction.atomic():
+            return AgendaItem.objects.get_or_create(
+                user=user, session=session, subject_key=subject_key, defaults={"label": label}
+            )
+    except IntegrityError:  # added at the same moment by another request
+        return AgendaItem.objects.get(user=user, session=session, subject_key=subject_key), False
+
+
+def remove_from_agenda(user, session_id, subject_key=""):
+    """Remove it; the number of items removed (0 when it was not there)."""
+    subject_key, _ = clean_subject(subject_key, "")
+    deleted, _ = AgendaItem.objects.filter(user=user, session_id=session_id, subject_key=subject_key).delete()
+    return deleted
+
+
+@dataclass(frozen=True)
+class BrowserItem:
+    """One item an anonymous visitor kept in the browser (localStorage)."""
+
+    session_id: int
+    subject_key: str = ""
+    label: str = ""
+
+    @property
+    def key(self):
+        return f"{self.session_id}|{self.subject_key}"
+
+
+def parse_browser_items(raw):
+    """BrowserItems from the browser's JSON ([{"session": 12, "subject": "paper:x", "label": "…"}]).
+
+    Junk is dropped, never fatal: this comes from a visitor's storage.
+    """
+    if isinstance(raw, str | bytes):
+        try:
+            raw = json.loads(raw) if raw else []
+        except ValueError as exc:
+            raise AgendaError("The agenda kept in this browser could not be read.") from exc
+    if not isinstance(raw, list):
+        raise AgendaError("The agenda kept in this browser could not be read.")
+    items = {}
+    for entry in raw[:MAX_BROWSER_ITEMS]:
+        if not isinstance(entry, dict):
+            continue
+        try:
+            session_id = int(entry.get("session"))
+        except (TypeError, ValueError):
+            continue
+        if session_id <= 0:
+            continue
+        try:
+            subject_key, label = clean_subject(entry.get("subject", ""), entry.get("label", ""))
+        except AgendaError:
+            continue
+        item = BrowserItem(session_id, subject_key, label)
+        items.setdefault(item.key, item)
+    return list(items.values())
+
+
+def merge_browser_agenda(user, items):
+    """Add what an anonymous visitor kept in the browser to their account; the number added."""
+    sessions = Session.objects.in_bulk([item.session_id for item in items])
+    existing = set(
+        AgendaItem.objects.filter(user=user, session_id__in=list(sessions)).values_list("session_id", "subject_key")
+    )
+    new = [
+        AgendaItem(user=user, session_id=item.session_id, subject_key=item.subject_key, label=item.label)
+        for item in items
+        if item.session_id in sessions and (item.session_id, item.subject_key) not in existing
+    ]
+    AgendaItem.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def agenda_settings_for(user):
+    settings, _ = AgendaSettings.objects.get_or_create(user=user)
+    return settings
+
+
+def regenerate_feed_token(user):
+    """A new secret for the user's calendar feed; the old URL stops working at once."""
+    settings = agenda_settings_for(user)
+    settings.regenerate_token()
+    return settings.feed_token
+
+
+def agenda_keys(user):
+    """{"<session id>|<subject key>"} of the user's agenda, for marking buttons."""
+    if not user.is_authenticated:
+        return set()
+    return {
+        f"{sid}|{key}" for sid, key in AgendaItem.objects.filter(user=user).values_list("session_id", "subject_key")
+    }
+
+
+# --- Reading an agenda ----------------------------------------------------------------
+
+
+@dataclass
+class AgendaLine:
+    """An agenda item as listed: its session, what in it, and what it overlaps."""
+
+    session: Session
+    subject_key: str = ""
+    label: str = ""
+    item_id: int | None = None
+    overlaps: list = field(default_factory=list)
+
+    @property
+    def title(self):
+        return self.label or self.session.title
+
+    @property
+    def key(self):
+        return f"{self.session.pk}|{self.subject_key}"
+
+
+def lines_for_items(items):
+    """AgendaLines for saved items (session loaded with select_related)."""
+    return [AgendaLine(i.session, i.subject_key, i.label, i.pk) for i in items]
+
+
+def lines_for_browser_items(items):
+    """AgendaLines for browser items, in one query; unknown sessions are left out."""
+    sessions = Session.objects.select_related("parent").in_bulk([i.session_id for i in items])
+    lines = [AgendaLine(sessions[i.session_id], i.subject_key, i.label) for i in items if i.session_id in sessions]
+    lines.sort(key=lambda line: (line.session.start, line.session.end, line.title))
+    return lines
+
+
+def _related(a, b):
+    """A talk and its workshop, or a keynote and its Q&A, are one plan, not a clash."""
+    return a.pk == b.parent_id or b.pk == a.parent_id
+
+
+def flag_overlaps(lines):
+    """Mark every line with the other lines it shares time with (a sweep over start order)."""
+    ordered = sorted(lines, key=lambda line: (line.session.start, line.session.end))
+    active = []
+    for line in ordered:
+        active = [other for other in active if other.session.end > line.session.start]
+        for other in active:
+            if other.session.start < line.session.end and not _related(other.session, line.session):
+                other.overlaps.append(line)
+                line.overlaps.append(other)
+        active.append(line)
+    return lines
+
+
+@dataclass
+class AgendaDay:
+    day: object
+    entries: list  # [(DayEntry, AgendaLine)]
+
+
+def agenda_days(lines, zone):
+    """The lines grouped under the viewer's local days (an item crossing midnight under both)."""
+    flag_overlaps(lines)
+    if not lines:
+        return []
+    first = min(line.session.start for line in lines).astimezone(zone).date()
+    last = max(line.session.end for line in lines).astimezone(zone).date()
+    days = [first.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+    by_session = {}
+    for line in lines:
+        by_session.setdefault(line.session.pk, []).append(line)
+    sessions = list({line.session.pk: line.session for line in lines}.values())
+    grouped = entries_by_day(sessions, days, zone)
+    result = []
+    for day in days:
+        entries = [(entry, line) for entry in grouped[day] for line in by_session[entry.session.pk]]
+        if entries:
+            result.append(AgendaDay(day, entries))
+    return result

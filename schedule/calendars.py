@@ -1,0 +1,268 @@
+"""iCalendar (RFC 5545) for the programme, one session, a paper's sessions and my agenda.
+
+Every event has a stable UID, DTSTAMP (when the session last changed), SEQUENCE (raised
+whenever the session moves), times in UTC, and a URL to the portal page. Call links
+never go into a calendar: not the session's own, and none left in a description.
+
+Other apps build their calendars through `calendar_for_sessions` (or `calendar_response`
+for a ready HTTP response), e.g. the paper page:
+
+    calendar_response([slot.session for slot in slots], request=request,
+                      name=f"{paper.title}", filename=f"{paper.uid}.ics",
+                      subject_key=f"paper:{paper.uid}", summary=f"Poster: {paper.title}",
+                      page_url=request.build_absolute_uri(paper_url))
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from portal.timezones import zone_abbreviation, zone_or_none
+from schedule.models import Session
+
+PRODID = "-//Conference portal//Schedule//EN"
+DESCRIPTION_LIMIT = 2000
+# The whole programme carries a shorter description; the full text is on each event's page.
+PROGRAMME_DESCRIPTION_LIMIT = 400
+EVENT_CACHE_SECONDS = 24 * 3600
+
+# Hosts and paths of video-call services; any such link is cut out of public text.
+CALL_LINK_PATTERN = re.compile(
+    r"""(?:https?://|www\.)[^\s<>"']*?(?:zoom\.us|zoomgov\.com|meet\.google\.|hangouts\.google\.|teams\.microsoft\.|
+    teams\.live\.|webex\.com|whereby\.com|meet\.jit\.si|gotomeeting\.com|bluejeans\.com|chime\.aws|/join/|/j/|
+    [?&](?:pwd|passcode|password)=)[^\s<>"']*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+SECRET_LINE = re.compile(r"^.*\b(?:password|passcode|meeting id|pwd)\b\s*[:=].*$", re.IGNORECASE | re.MULTILINE)
+
+
+def without_call_links(text):
+    """Public text: call links and lines giving meeting passwords or ids removed."""
+    if not text:
+        return ""
+    text = SECRET_LINE.sub("", CALL_LINK_PATTERN.sub("", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def uid_domain():
+    """The portal's host: made-up UIDs (workshop:NAS) become globally unique (RFC 5545 3.8.4.7)."""
+    return urlsplit(getattr(settings, "PORTAL_BASE_URL", "")).hostname or "conference-portal"
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One event to publish: a session, or a subject inside it (a paper's poster)."""
+
+    session: object
+    subject_key: str = ""
+    label: str = ""
+    summary: str = ""
+    page_url: str = ""
+
+    @property
+    def uid(self):
+        # The session's own UID for the session; a derived, equally stable one for a subject.
+        uid = self.session.uid if "@" in self.session.uid else f"{self.session.uid}@{uid_domain()}"
+        return f"{self.subject_key}/{uid}" if self.subject_key else uid
+
+    @property
+    def title(self):
+        if self.summary:
+            return self.summary
+        if self.label:
+            return f"{self.label} · {self.session.title}"
+        return self.session.title
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day_and_time(moment):
+    # Spelled out here (not Django's date filter): feeds format hundreds of these at once.
+    return f"{WEEKDAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+
+
+def local_range_text(session, zone):
+    """'Mon 27 Apr 2020, 10:30–12:30 IST (Asia/Kolkata)' for descriptions and e-mails."""
+    start, end = session.start.astimezone(zone), session.end.astimezone(zone)
+    end_text = f"{end:%H:%M}" if start.date() == end.date() else _day_and_time(end)
+    return f"{_day_and_time(start)}–{end_text} {zone_abbreviation(zone, session.start)} ({zone.key})"
+
+
+def _description(entry, zone, conference_zone, limit=DESCRIPTION_LIMIT):
+    session = entry.session
+    lines = [f"{session.get_kind_display()} · {local_range_text(session, zone)}"]
+    if conference_zone and conference_zone.key != zone.key:
+        lines.append(f"Conference time: {local_range_text(session, conference_zone)}")
+    if entry.subject_key and entry.label:
+        lines.append(f"In {session.title}")
+    parent = parent_title(session)
+    if parent:
+        lines.append(f"Part of {parent}")
+    text = without_call_links(session.description)
+    if text:
+        if len(text) > limit:
+            text = text[: limit - 1].rstrip() + "…"
+        lines += ["", text]
+    if entry.page_url:
+        lines += ["", entry.page_url]
+    return "\n".join(lines)
+
+
+def parent_title(session):
+    """The parent's title when it was loaded with the session (select_related), else ''."""
+    if session.parent_id and Session.parent.is_cached(session):
+        return session.parent.title
+    return ""
+
+
+def _event(entry, zone, conference_zone, limit):
+    session = entry.session
+    event = icalendar.Event()
+    event.add("uid", entry.uid)
+    event.add("dtstamp", session.updated_at.astimezone(UTC))
+    event.add("dtstart", session.start.astimezone(UTC))
+    event.add("dtend", session.end.astimezone(UTC))
+    event.add("sequence", session.sequence)
+    event.add("summary", entry.title)
+    event.add("description", _description(entry, zone, conference_zone, limit))
+    if entry.page_url:
+        event.add("url", entry.page_url)
+    if session.location and not CALL_LINK_PATTERN.search(session.location):
+        event.add("location", session.location)
+    event.add("categories", [session.get_kind_display()])
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def _event_cache_key(entry, zone, conference_zone, limit):
+    session = entry.session
+    parts = "\x1f".join(
+        [
+            entry.uid,
+            entry.title,
+            entry.page_url,
+            entry.label,
+            zone.key,
+            conference_zone.key if conference_zone else "",
+            parent_title(session),
+            str(limit),
+        ]
+    )
+    digest = hashlib.blake2s(parts.encode(), digest_size=12).hexdigest()
+    return f"schedule:vevent:{session.pk}:{session.updated_at.timestamp()}:{digest}"
+
+
+def _header(name, zone, refresh_hours):
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", zone.key)
+    if refresh_hours:
+        calendar.add("refresh-interval", timedelta(hours=refresh_hours), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", f"PT{refresh_hours}H")
+    head, _, tail = calendar.to_ical().partition(b"END:VCALENDAR")
+    return head, b"END:VCALENDAR" + tail
+
+
+def render_calendar(
+    entries, *, name, zone, conference_zone=None, refresh_hours=None, description_limit=DESCRIPTION_LIMIT
+):
+    """The bytes of a VCALENDAR holding one VEVENT per entry.
+
+    Each VEVENT is built by the icalendar package and kept in the cache under its
+    session's last change, so a feed of 50 items costs one cache round trip, not 50
+    serialisations.
+    """
+    entries = list(entries)
+    keys = [_event_cache_key(entry, zone, conference_zone, description_limit) for entry in entries]
+    cached = cache.get_many(keys) if keys else {}
+    missing = {}
+    blocks = []
+    for entry, key in zip(entries, keys, strict=True):
+        block = cached.get(key)
+        if block is None:
+            block = _event(entry, zone, conference_zone, description_limit).to_ical()
+            missing[key] = block
+        blocks.append(block)
+    if missing:
+        cache.set_many(missing, EVENT_CACHE_SECONDS)
+    head, tail = _header(name, zone, refresh_hours)
+    return head + b"".join(blocks) + tail
+
+
+def absolute(request_or_base, path):
+    if hasattr(request_or_base, "build_absolute_uri"):
+        return request_or_base.build_absolute_uri(path)
+    return f"{request_or_base.rstrip('/')}{path}"
+
+
+def entries_for_sessions(sessions, *, base, subject_key="", label="", summary="", page_url=""):
+    """CalendarEntries for sessions, each linking to its portal page unless page_url says otherwise."""
+    return [
+        CalendarEntry(
+            session,
+            subject_key=subject_key,
+            label=label,
+            summary=summary,
+            page_url=page_url or absolute(base, session.get_absolute_url()),
+        )
+        for session in sessions
+    ]
+
+
+def calendar_for_sessions(
+    sessions,
+    *,
+    request=None,
+    base_url="",
+    name="Conference programme",
+    zone_name=None,
+    subject_key="",
+    label="",
+    summary="",
+    page_url="",
+    conference=None,
+    description_limit=DESCRIPTION_LIMIT,
+):
+    """VCALENDAR bytes for sessions (public: no call links), times in UTC.
+
+    `zone_name` (default: the viewer's zone from the request, else the conference's)
+    names the zone in which descriptions spell the local time. With `subject_key`
+    (e.g. ``paper:<uid>``) each event is that subject inside the session, with a UID of
+    its own, and `summary`/`page_url` say what it is and where it lives.
+    """
+    from portal.models import Conference
+
+    conference_zone = (conference or Conference.get()).zone
+    zone = zone_or_none(zone_name) or getattr(request, "viewer_zone", None) or conference_zone
+    base = request if request is not None else base_url
+    entries = entries_for_sessions(
+        sessions, base=base, subject_key=subject_key, label=label, summary=summary, page_url=page_url
+    )
+    return render_calendar(
+        entries, name=name, zone=zone, conference_zone=conference_zone, description_limit=description_limit
+    )
+
+
+def calendar_response(sessions=None, *, filename="calendar.ics", body=None, attachment=True, **kwargs):
+    """An HTTP response carrying a calendar (built by calendar_for_sessions unless `body` is given)."""
+    if body is None:
+        body = calendar_for_sessions(sessions, **kwargs)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    disposition = "attachment" if attachment else "inline"
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "calendar.ics"
+    response["Content-Disposition"] = f'{disposition}; filename="{safe_name}"'
+    return response

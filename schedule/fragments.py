@@ -1,0 +1,105 @@
+"""Cached HTML for the programme's big lists, made personal per request.
+
+The week and a day render the same for everyone in one zone with the same filters, so
+their list is rendered once and cached under the programme's version. It holds nothing
+per person: the agenda buttons carry a placeholder for the CSRF token and are all
+"add"; `personalise` puts in this visitor's token and marks what is in their agenda,
+so the page stays correct without JavaScript and its per-user bits never reach the cache.
+"""
+
+import html
+import re
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Min
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
+
+from schedule.agenda import agenda_keys
+
+CSRF_PLACEHOLDER = "__schedule_csrf_token__"
+FRAGMENT_SECONDS = 300
+ADD = "+ Add to my agenda"
+IN = "✓ In my agenda"
+IN_REMOVE = "✓ In my agenda · remove"
+AGENDA_FORM = re.compile(r'<form class="agenda-toggle"[^>]*? data-key="([^"]*)".*?</form>', re.S)
+
+
+def programme_state():
+    """One query: what identifies this version of the programme, and its span."""
+    from schedule.models import Session
+
+    return Session.objects.aggregate(count=Count("id"), changed=Max("updated_at"), first=Min("start"), last=Max("end"))
+
+
+def version_of(state, conference):
+    changed = state["changed"].timestamp() if state["changed"] else 0
+    return f"{state['count']}.{changed}.{conference.updated_at.timestamp()}"
+
+
+def button(*, action_url, session_pk, subject_key, label, title, compact, in_agenda, csrf, next_url):
+    """The add/remove form (the script upgrades it; without the script it posts)."""
+    hidden = format_html_join(
+        "",
+        '<input type="hidden" name="{}" value="{}">',
+        [
+            ("csrfmiddlewaretoken", csrf),
+            ("session", session_pk),
+            ("subject", subject_key),
+            ("label", label),
+            ("action", "remove" if in_agenda else "add"),
+            ("next", next_url),
+        ],
+    )
+    state = (IN if compact else IN_REMOVE) if in_agenda else ADD
+    return format_html(
+        '<form class="agenda-toggle" method="post" action="{}" data-key="{}|{}" data-session="{}" data-subject="{}"'
+        ' data-label="{}">{}<button type="submit" class="agenda-button{}" aria-pressed="{}">'
+        '<span class="agenda-state">{}</span><span class="visually-hidden">: {}</span></button></form>',
+        action_url,
+        session_pk,
+        subject_key,
+        session_pk,
+        subject_key,
+        label,
+        hidden,
+        " compact" if compact else "",
+        "true" if in_agenda else "false",
+        state,
+        title,
+    )
+
+
+def _mark(form_html):
+    compact = 'class="agenda-button compact"' in form_html
+    return (
+        form_html.replace('name="action" value="add"', 'name="action" value="remove"', 1)
+        .replace('aria-pressed="false"', 'aria-pressed="true"', 1)
+        .replace(
+            f'<span class="agenda-state">{ADD}</span>',
+            f'<span class="agenda-state">{IN if compact else IN_REMOVE}</span>',
+            1,
+        )
+    )
+
+
+def personalise(request, fragment):
+    """The cached fragment with this visitor's CSRF token and their agenda marked."""
+    fragment = fragment.replace(CSRF_PLACEHOLDER, get_token(request))
+    keys = agenda_keys(request.user) if request.user.is_authenticated else set()
+    request._schedule_agenda_keys = keys
+    if keys:
+        fragment = AGENDA_FORM.sub(
+            lambda m: _mark(m.group(0)) if html.unescape(m.group(1)) in keys else m.group(0), fragment
+        )
+    return fragment
+
+
+def cached_fragment(request, key, template_name, build_context):
+    """The rendered template for this key; `build_context()` runs only on a miss."""
+    fragment = cache.get(key)
+    if fragment is None:
+        fragment = render_to_string(template_name, {**build_context(), "cacheable_fragment": True})
+        cache.set(key, fragment, FRAGMENT_SECONDS)
+    return personalise(request, fragment)

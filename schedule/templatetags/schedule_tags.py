@@ -1,0 +1,159 @@
+"""Times of sessions in the viewer's zone (the conference's beside where it differs), and
+the "add to my agenda" button any page may show:
+
+    {% load schedule_tags %}
+    {% session_times session %}                     10:30–12:30 IST · 08:00–10:00 EAT at the conference
+    {% agenda_button session %}                      the session itself
+    {% agenda_button slot.session subject_key="paper:"|add:paper.uid label=paper.title %}
+"""
+
+from django import template
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, json_script
+from django.utils.safestring import mark_safe
+
+from portal.timezones import zone_abbreviation
+from schedule.agenda import agenda_keys
+from schedule.fragments import CSRF_PLACEHOLDER, button
+from schedule.reminders import active_notices
+
+register = template.Library()
+
+
+def _zone_label(zone, instant):
+    return format_html('<abbr class="zone" title="{}">{}</abbr>', zone.key, zone_abbreviation(zone, instant))
+
+
+def _range(session, zone, day=None, full=False):
+    """(start text, end text) in a zone: the day is named when it is not the day shown."""
+    start, end = session.start.astimezone(zone), session.end.astimezone(zone)
+    named_day = full or (day is not None and start.date() != day)
+    start_format = "D j M, H:i" if named_day else "H:i"
+    end_format = "H:i" if end.date() == start.date() else "D j M, H:i"
+    return date_format(start, start_format), date_format(end, end_format)
+
+
+def differs(zone, other, instant):
+    return other is not None and other.key != zone.key and zone.utcoffset(instant) != other.utcoffset(instant)
+
+
+@register.simple_tag(takes_context=True)
+def session_times(context, session, day=None, full=False):
+    """'10:30–12:30 IST' in the viewer's zone, with the conference's time beside where it differs."""
+    zone = timezone.get_current_timezone()
+    start_text, end_text = _range(session, zone, day, full)
+    html = format_html(
+        '<span class="when"><time datetime="{}">{}</time>–<time datetime="{}">{}</time> {}</span>',
+        session.start.isoformat(),
+        start_text,
+        session.end.isoformat(),
+        end_text,
+        _zone_label(zone, session.start),
+    )
+    conference = context.get("conference")
+    conference_zone = conference.zone if conference else None
+    if differs(zone, conference_zone, session.start):
+        c_start, c_end = _range(session, conference_zone, day=day, full=full)
+        html += format_html(
+            ' <span class="conference-time">· {}–{} {} at the conference</span>',
+            c_start,
+            c_end,
+            _zone_label(conference_zone, session.start),
+        )
+    return html
+
+
+@register.simple_tag
+def local_time(instant, fmt="H:i"):
+    """One instant in the viewer's zone, zone named."""
+    zone = timezone.get_current_timezone()
+    return format_html(
+        '<time datetime="{}">{}</time> {}',
+        instant.isoformat(),
+        date_format(instant.astimezone(zone), fmt),
+        _zone_label(zone, instant),
+    )
+
+
+def _agenda_keys(request):
+    """The viewer's agenda keys, read once per request."""
+    if request is None:
+        return set()
+    keys = getattr(request, "_schedule_agenda_keys", None)
+    if keys is None:
+        keys = agenda_keys(request.user) if hasattr(request, "user") else set()
+        request._schedule_agenda_keys = keys
+    return keys
+
+
+@register.simple_tag(takes_context=True)
+def schedule_assets(context):
+    """The schedule's stylesheet, script and its settings, once per page (buttons on any app's page)."""
+    request = context.get("request")
+    if request is not None:
+        if getattr(request, "_schedule_assets", False):
+            return mark_safe("")
+        request._schedule_assets = True
+    user = getattr(request, "user", None)
+    config = {
+        "authenticated": bool(user is not None and user.is_authenticated),
+        "mergeUrl": reverse("api-agenda-merge"),
+        "zone": timezone.get_current_timezone().key,
+    }
+    return format_html(
+        '<link rel="stylesheet" href="{}">{}<script src="{}" defer></script>',
+        static("css/schedule.css"),
+        json_script(config, "schedule-config"),
+        static("js/schedule.js"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def agenda_button(context, session, subject_key="", label="", compact=False):
+    """A form that adds to / removes from my agenda; the script keeps anonymous visitors' in the browser."""
+    if context.get("cacheable_fragment"):
+        # Inside a cached list: nobody's token, nobody's agenda (fragments.personalise adds them).
+        return button(
+            action_url=reverse("schedule:agenda_item"),
+            session_pk=session.pk,
+            subject_key=subject_key,
+            label=label,
+            title=label or session.title,
+            compact=compact,
+            in_agenda=False,
+            csrf=CSRF_PLACEHOLDER,
+            next_url=context.get("fragment_next", ""),
+        )
+    request = context.get("request")
+    return format_html(
+        "{}{}",
+        schedule_assets(context),
+        button(
+            action_url=reverse("schedule:agenda_item"),
+            session_pk=session.pk,
+            subject_key=subject_key,
+            label=label,
+            title=label or session.title,
+            compact=compact,
+            in_agenda=f"{session.pk}|{subject_key}" in _agenda_keys(request),
+            csrf=context.get("csrf_token") or "",
+            next_url=request.get_full_path() if request is not None else "",
+        ),
+    )
+
+
+@register.inclusion_tag("schedule/_notices.html", takes_context=True)
+def reminder_notices(context):
+    """The on-site reminders of the logged-in viewer (what starts soon in their agenda)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    notices = active_notices(user, timezone.now()) if user is not None and user.is_authenticated else []
+    return {
+        "notices": notices,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "conference": context.get("conference"),
+    }

@@ -1,0 +1,144 @@
+"""Two people in a paper's room, a moderator, and a dropped connection, in real browsers."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from playwright.sync_api import expect
+
+from chat import rooms
+from portal.models import MODERATORS_GROUP
+from tests.chat.factories import AttendeeFactory
+from tests.e2e.conftest import assert_no_serious_axe_violations, save_artifacts
+
+ROOM = "paper:E2E1"
+
+
+@pytest.fixture
+def paper_room():
+    previous = rooms.kind("paper")
+    rooms.register_room_kind(
+        "paper",
+        title_for=lambda uid: "Learning to chat, live" if uid == "E2E1" else None,
+        authors_for=lambda uid: ["author@example.org"] if uid == "E2E1" else [],
+    )
+    yield ROOM
+    if previous is None:
+        rooms.unregister_room_kind("paper")
+    else:
+        rooms.register_room_kind(previous.name, **{k: v for k, v in vars(previous).items() if k != "name"})
+
+
+def logged_in(new_page, user, live_server_url, **options):
+    client = Client()
+    client.force_login(user)
+    page = new_page(**options)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server_url}]
+    )
+    return page
+
+
+def open_room(page, key=ROOM):
+    page.goto(f"/rooms/{key}/")
+    expect(page.locator("[data-status]")).to_have_text("Live")
+    return page.locator(f'[data-chat-room="{key}"]')
+
+
+def message_ids(page):
+    return [
+        int(i) for i in page.locator("[data-messages] li[data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
+    ]
+
+
+def test_a_posts_b_sees_it_b_reports_a_moderator_hides_it_everywhere(new_page, live_server_url, paper_room):
+    ada = AttendeeFactory(display_name="Ada")
+    bob = AttendeeFactory(display_name="Bob")
+    mod = AttendeeFactory(display_name="Mia Moderator")
+    mod.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+
+    a = logged_in(new_page, ada, live_server_url, timezone_id="Asia/Tokyo")
+    b = logged_in(new_page, bob, live_server_url)
+    room_a, room_b = open_room(a), open_room(b)
+    expect(room_a.locator("[data-present]")).to_have_text("2", timeout=5000)
+
+    room_a.get_by_label("Your message").fill("Is the **code** out? <script>alert(1)</script>")
+    room_a.get_by_role("button", name="Send").click()
+    seen_by_b = room_b.locator("li.chat-message", has_text="Is the code out?")
+    expect(seen_by_b).to_be_visible()
+    expect(seen_by_b.locator("strong")).to_have_text("code")
+    expect(seen_by_b).to_contain_text("<script>alert(1)</script>")  # shown as text, not run
+    expect(room_a.locator("li[data-pending]")).to_have_count(0)  # acknowledged
+    assert_no_serious_axe_violations(a, "[data-chat-room]")
+    save_artifacts(b, "chat-b-sees-a")
+
+    seen_by_b.get_by_role("button", name=re.compile("^Report")).click()
+    seen_by_b.get_by_label("Why are you reporting this?").select_option("spam")
+    seen_by_b.get_by_role("button", name="Send report").click()
+    expect(room_b.locator("[data-notice]")).to_have_text("Thank you: the moderators will look at it.")
+
+    m = logged_in(new_page, mod, live_server_url)
+    m.goto("/moderation/")
+    report = m.locator("article.chat-report", has_text="Is the code out?")
+    expect(report).to_contain_text("Spam or advertising")
+    save_artifacts(m, "chat-moderation-queue")
+    report.get_by_role("button", name="Hide message").click()
+    expect(m.locator(".messages")).to_contain_text("The message is hidden from everyone.")
+
+    expect(room_a.locator("li.chat-message", has_text="Is the code out?")).to_have_count(0)
+    expect(room_b.locator("li.chat-message", has_text="Is the code out?")).to_have_count(0)
+    b.reload()
+    expect(b.locator("li.chat-message", has_text="Is the code out?")).to_have_count(0)
+
+
+def test_a_dropped_connection_catches_up_and_a_reload_shows_every_message_once(
+    new_page, live_server_url, paper_room, settings
+):
+    settings.CHAT_RATE_LIMIT_MESSAGES = 1000
+    ada, bob = AttendeeFactory(display_name="Ada"), AttendeeFactory(display_name="Bob")
+    a = logged_in(new_page, ada, live_server_url)
+    b = logged_in(new_page, bob, live_server_url)
+    room_a, room_b = open_room(a), open_room(b)
+    room_b.get_by_label("Your message").fill("before the drop")
+    room_b.get_by_role("button", name="Send").click()
+    expect(room_a.locator("li.chat-message", has_text="before the drop")).to_be_visible()
+
+    # A's network goes away; B goes on talking: more than one room.state window of 50.
+    a.context.set_offline(True)
+    a.evaluate("document.querySelector('[data-chat-room]').chatRoom.socket.close()")
+    expect(room_a.locator("[data-status]")).to_contain_text("Reconnecting")
+    save_artifacts(a, "chat-a-reconnecting")
+    # B posts over the HTTP API (the client's fallback when its socket is down), one by one.
+    statuses = b.evaluate(
+        """async ([api, csrf]) => {
+            const statuses = [];
+            for (let i = 1; i <= 60; i++) {
+                const r = await fetch(api, {method: "POST", credentials: "same-origin",
+                    headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+                    body: JSON.stringify({body: "missed " + i, client_id: "missed-" + i})});
+                statuses.push(r.status);
+            }
+            return statuses;
+        }""",
+        [f"/api/v1/rooms/{ROOM}/messages/", room_b.get_attribute("data-csrf")],
+    )
+    assert statuses == [201] * 60
+    expect(room_b.locator("li[data-id]")).to_have_count(61)
+
+    a.context.set_offline(False)
+    expect(room_a.locator("[data-status]")).to_have_text("Live", timeout=40_000)
+    expect(room_a.locator("li[data-id]")).to_have_count(61, timeout=10_000)
+    ids = message_ids(a)
+    assert ids == sorted(set(ids)) and len(ids) == 61
+    texts = room_a.locator("li[data-id] .chat-body").all_inner_texts()
+    assert texts == ["before the drop", *[f"missed {i}" for i in range(1, 61)]]
+
+    a.reload()
+    room_a = a.locator(f'[data-chat-room="{ROOM}"]')
+    expect(room_a.locator("[data-status]")).to_have_text("Live")
+    # A reload shows the latest 50, each once, in order; older ones page in on request.
+    assert message_ids(a) == ids[-50:]
+    room_a.get_by_role("button", name="Show older messages").click()
+    expect(room_a.locator("li[data-id]")).to_have_count(61)
+    assert message_ids(a) == ids

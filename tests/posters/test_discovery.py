@@ -1,0 +1,116 @@
+"""Discovery: similar papers, the map and its regions, surprise me, poster coverage."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import F
+
+from posters.discovery import compute_discovery
+from posters.models import DiscoveryRun, PaperMapPoint, SimilarPaper
+from posters.tasks import compute_discovery as compute_discovery_task
+from tests.factories import PaperFactory
+from tests.posters.factories import iclr_like_sessions
+
+TOPICS = {
+    "graph": "graph neural networks message passing node edge molecules",
+    "rl": "reinforcement learning policy reward agent exploration environment",
+    "vision": "image convolutional vision pixels segmentation detection",
+}
+
+
+@pytest.fixture
+def corpus(conference):
+    papers = {}
+    for topic, words in TOPICS.items():
+        for n in range(8):
+            papers[f"{topic}{n}"] = PaperFactory(
+                uid=f"{topic}{n}",
+                title=f"{words.split()[n % 4].title()} study {n} of {topic}",
+                abstract=" ".join(words.split()[n % 3 :] + words.split()[: n % 3]) + f" variant{n}",
+                keyword_names=[topic],
+            )
+    return papers
+
+
+def test_similar_papers_share_the_topic(corpus):
+    run = compute_discovery()
+    assert run.paper_count == 24
+    for uid in ("graph0", "rl3", "vision7"):
+        similar = SimilarPaper.objects.filter(paper__uid=uid).order_by("position")
+        topics = [s.similar.uid.rstrip("0123456789") for s in similar.select_related("similar")]
+        assert topics == [uid.rstrip("0123456789")] * 5
+        scores = [s.score for s in similar]
+        assert scores == sorted(scores, reverse=True)
+    assert SimilarPaper.objects.filter(paper_id=F("similar_id")).count() == 0
+
+
+def test_map_points_and_regions_are_stored_and_served(client, corpus):
+    compute_discovery_task.delay()  # Celery runs eagerly in the embedded default
+    assert PaperMapPoint.objects.count() == 24
+    assert all(0 <= p.x <= 1 and 0 <= p.y <= 1 for p in PaperMapPoint.objects.all())
+    run = DiscoveryRun.objects.get()
+    assert sum(r["size"] for r in run.regions) == 24
+    data = json.loads(client.get("/papers/map.json").content)
+    assert len(data["points"]) == 24
+    assert {p[0] for p in data["points"]} == set(corpus)
+    matches = client.get("/papers/map.json", {"q": "reinforcement"}).json()["matches"]
+    assert sorted(matches) == sorted(u for u in corpus if u.startswith("rl"))
+    page = client.get("/papers/map/").content.decode()
+    assert 'id="paper-map"' in page and "Computed" in page
+    listing = client.get("/papers/map/list/", {"region": "1"}).content.decode()
+    region = listing.split('class="region-papers"')[1].split("</ul>")[0]
+    assert region.count('<li><a href="/papers/') == run.regions[0]["size"]
+    assert client.get("/papers/map/list/", {"region": "junk"}).status_code == 200
+
+
+def test_recomputing_replaces_the_old_results(corpus):
+    compute_discovery()
+    compute_discovery()
+    assert (DiscoveryRun.objects.count(), SimilarPaper.objects.count(), PaperMapPoint.objects.count()) == (
+        1,
+        24 * 5,
+        24,
+    )
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 4])
+def test_tiny_and_empty_conferences(conference, n):
+    for i in range(n):
+        PaperFactory(title="the a of" if i == 0 else f"Paper {i}", abstract="")
+    run = compute_discovery()
+    assert (run.paper_count, PaperMapPoint.objects.count()) == (n, n)
+
+
+def test_compute_discovery_command(corpus):
+    out = StringIO()
+    call_command("compute_discovery", stdout=out)
+    assert out.getvalue().startswith("Discovery computed for 24 papers in ")
+
+
+def test_map_page_without_a_run(client, conference):
+    assert "has not been computed yet" in client.get("/papers/map/").content.decode()
+    assert client.get("/papers/map.json").json() == {"computed_at": None, "regions": [], "points": []}
+
+
+def test_surprise_me(client, conference):
+    response = client.get("/papers/random/")
+    assert (response.status_code, response["Location"]) == (302, "/papers/")
+    PaperFactory(uid="only")
+    assert client.get("/papers/random/")["Location"] == "/papers/only/"
+
+
+def test_poster_coverage_for_the_iclr_grid(db, conference):
+    iclr_like_sessions()
+    out = StringIO()
+    call_command("poster_coverage", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "offset     Mon 27  Tue 28  Wed 29  Thu 30   min"
+    assert lines[2] == "UTC-12          3       3       3       3     3"
+    assert lines[7] == "UTC-07          2       2       2       2     2   < 3"
+    assert lines[14] == "UTC+00          4       4       4       4     4"
+    assert lines[-1] == (
+        "The promise of at least 3 sessions a day within 08:00–22:00 does NOT hold for 11 of 27 offsets: "
+        "UTC-11, UTC-10, UTC-08, UTC-07, UTC-06, UTC-05, UTC+09, UTC+10, UTC+11, UTC+13, UTC+14."
+    )

@@ -1,0 +1,137 @@
+"""The paper page, its calendar file, the author page and the styled 404."""
+
+import re
+from datetime import UTC, datetime
+
+import icalendar
+import pytest
+import time_machine
+
+from posters.models import SimilarPaper
+from tests.factories import PaperFactory, SessionFactory, UserFactory
+from tests.posters.factories import paper_in_sessions
+
+
+@pytest.fixture
+def paper(conference):
+    sessions = [
+        SessionFactory(
+            title="Mon Session 1", start=datetime(2020, 4, 27, 5, tzinfo=UTC), end=datetime(2020, 4, 27, 7, tzinfo=UTC)
+        ),
+        SessionFactory(
+            title="Mon Session 4",
+            start=datetime(2020, 4, 27, 17, tzinfo=UTC),
+            end=datetime(2020, 4, 27, 19, tzinfo=UTC),
+        ),
+    ]
+    return paper_in_sessions(
+        sessions,
+        uid="B1e9Y2NYvS",
+        title="On Robustness of Neural ODEs",
+        abstract="Neural ODEs are robust.",
+        tldr="ODEs resist perturbations.",
+        forum_url="https://openreview.net/forum?id=B1e9Y2NYvS",
+        pdf_url="https://openreview.net/pdf?id=B1e9Y2NYvS",
+        code_url="https://github.com/example/odes",
+        author_names=["Hanshu Yan", "Jiawei Du", "Vincent Tan"],
+        keyword_names=["robustness", "neural ODE"],
+    )
+
+
+def test_paper_page_shows_everything_in_order(client, paper):
+    client.cookies["tz"] = "America/Los_Angeles"
+    with time_machine.travel(datetime(2020, 4, 27, 3, 0, tzinfo=UTC), tick=False):
+        html = client.get("/papers/B1e9Y2NYvS/").content.decode()
+    authors = re.findall(r'<a href="/authors/([^/]+)/">([^<]+)</a>', html)
+    assert authors == [("hanshu-yan", "Hanshu Yan"), ("jiawei-du", "Jiawei Du"), ("vincent-tan", "Vincent Tan")]
+    assert re.findall(r'<a class="chip" href="/papers/\?keyword=([^"]+)">', html) == ["robustness", "neural-ODE"]
+    assert "ODEs resist perturbations." in html
+    assert "Neural ODEs are robust." in html
+    assert 'href="https://openreview.net/forum?id=B1e9Y2NYvS"' in html
+    assert 'href="https://openreview.net/pdf?id=B1e9Y2NYvS"' in html
+    assert 'href="https://github.com/example/odes"' in html
+    # Both sessions in Pacific time, the zone named, with relative times.
+    assert re.findall(r'class="session-time">(.*?)</span>', html) == [
+        '<time datetime="2020-04-27T05:00:00+00:00">Sunday 26 April, 22:00</time>–<time '
+        'datetime="2020-04-27T07:00:00+00:00">Monday 27 April, 00:00</time> '
+        '<abbr class="zone" title="America/Los_Angeles">PDT</abbr>',
+        '<time datetime="2020-04-27T17:00:00+00:00">Monday 27 April, 10:00</time>–<time '
+        'datetime="2020-04-27T19:00:00+00:00">12:00</time> <abbr class="zone" title="America/Los_Angeles">PDT</abbr>',
+    ]
+    assert re.findall(r'<span class="badge(?: live)?">([^<]+)</span>', html) == ["in 2 h", "in 14 h"]
+    assert 'id="paper-media"' in html
+    assert 'data-room-key="paper:B1e9Y2NYvS"' in html
+    assert 'href="/papers/B1e9Y2NYvS/calendar.ics"' in html
+
+
+def test_google_scholar_meta_tags(client, paper):
+    html = client.get("/papers/B1e9Y2NYvS/").content.decode()
+    assert re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)">', html)[:7] == [
+        ("citation_title", "On Robustness of Neural ODEs"),
+        ("citation_author", "Hanshu Yan"),
+        ("citation_author", "Jiawei Du"),
+        ("citation_author", "Vincent Tan"),
+        ("citation_publication_date", "2020/04/26"),
+        ("citation_conference_title", "Virtual Conference"),
+        ("citation_pdf_url", "https://openreview.net/pdf?id=B1e9Y2NYvS"),
+    ]
+
+
+def test_live_session_is_marked_live(client, paper):
+    with time_machine.travel(datetime(2020, 4, 27, 6, 0, tzinfo=UTC), tick=False):
+        html = client.get("/papers/B1e9Y2NYvS/").content.decode()
+    assert '<span class="badge live">live now</span>' in html
+
+
+def test_unknown_uid_is_a_styled_404(client, conference):
+    for uid in ("nope", "x" * 500, "%F0%9F%98%80"):
+        response = client.get(f"/papers/{uid}/")
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "Page not found" in html
+        assert 'class="site-header' in html  # the portal's own layout
+
+
+def test_calendar_has_both_sessions_and_no_call_links(client, paper):
+    response = client.get("/papers/B1e9Y2NYvS/calendar.ics")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert [(str(e["summary"]), e.decoded("dtstart")) for e in events] == [
+        ("Poster: On Robustness of Neural ODEs", datetime(2020, 4, 27, 5, tzinfo=UTC)),
+        ("Poster: On Robustness of Neural ODEs", datetime(2020, 4, 27, 17, tzinfo=UTC)),
+    ]
+    assert b"secret" not in response.content
+    assert client.get("/papers/nope/calendar.ics").status_code == 404
+
+
+def test_similar_papers_are_listed_in_order(client, paper):
+    others = [PaperFactory(title=f"Neighbour {n}") for n in range(6)]
+    for position, other in enumerate(others[:5]):
+        SimilarPaper.objects.create(paper=paper, similar=other, position=position, score=1 - position / 10)
+    html = client.get("/papers/B1e9Y2NYvS/").content.decode()
+    section = html.split('id="similar-heading"')[1]
+    assert re.findall(r'<li><a href="/papers/[^/]+/">([^<]+)</a></li>', section) == [
+        "Neighbour 0",
+        "Neighbour 1",
+        "Neighbour 2",
+        "Neighbour 3",
+        "Neighbour 4",
+    ]
+
+
+@pytest.mark.parametrize("authors", [1, 50])
+def test_paper_page_query_count(client, conference, django_assert_num_queries, authors):
+    sessions = [SessionFactory() for _ in range(2)]
+    paper_in_sessions(sessions, uid="p1", author_names=[f"Author {n}" for n in range(authors)], keyword_names=["k"])
+    # paper, authors, keywords, similar, conference (policy), slots, conference (context)
+    with django_assert_num_queries(7):
+        assert client.get("/papers/p1/").status_code == 200
+
+
+def test_paper_page_query_count_logged_in(client, conference, django_assert_num_queries):
+    paper_in_sessions([SessionFactory()], uid="p1")
+    client.force_login(UserFactory(registered=True))
+    # + session, user, bookmark, registration (policy "registered")
+    with django_assert_num_queries(11):
+        assert client.get("/papers/p1/").status_code == 200
