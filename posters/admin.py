@@ -5,6 +5,7 @@ and list filters offer only short lists (the poster sessions).
 """
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Exists, OuterRef
 
 from posters.assignment import AssignmentImpossible, assign_posters
@@ -20,6 +21,9 @@ from posters.models import (
     PosterSlot,
 )
 from schedule.models import Session
+
+# Links typed without a scheme are https (Django 6's default, chosen now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class PosterSessionFilter(admin.SimpleListFilter):
@@ -70,6 +74,7 @@ class PaperKeywordInline(admin.TabularInline):
 
 class PosterSlotInline(admin.TabularInline):
     model = PosterSlot
+    formfield_overrides = URL_FIELDS
     raw_id_fields = ["session"]
     extra = 0
 
@@ -84,6 +89,7 @@ class PaperAdmin(admin.ModelAdmin):
     exclude = ["search_vector"]
     inlines = [AuthorshipInline, PaperKeywordInline, PosterSlotInline]
     list_per_page = 50
+    formfield_overrides = URL_FIELDS
     actions = ["assign_to_poster_sessions", "recompute_discovery"]
 
     def get_queryset(self, request):
@@ -127,6 +133,7 @@ class PosterSlotAdmin(admin.ModelAdmin):
     list_filter = [PosterSessionFilter]
     list_select_related = ["paper", "session"]
     list_per_page = 100
+    formfield_overrides = URL_FIELDS
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("paper__search_vector", "paper__abstract", "paper__extra")

@@ -29,6 +29,7 @@ class PaperFilters:
     session: Session | None = None
     day: date | None = None
     sort: str = "title"
+    sort_explicit: bool = False  # chosen in the URL rather than the default
     view: str = "cards"
     page: str = "1"
     notices: list[str] = field(default_factory=list)
@@ -102,10 +103,12 @@ def read_filters(params, *, sessions, zone):
             filters.notices.append(f"“{day[:40]}” is not a day (use YYYY-MM-DD); that filter was left out.")
 
     filters.sort = _one(params, "sort") or default_sort(filters.query)
+    filters.sort_explicit = bool(_one(params, "sort")) and filters.sort != default_sort(filters.query)
     if filters.sort not in SORTS or (filters.sort == "relevance" and not filters.query):
         if filters.sort != "relevance":
             filters.notices.append("Unknown sort order; sorted by the default.")
         filters.sort = default_sort(filters.query)
+        filters.sort_explicit = False
     filters.view = _one(params, "view") or "cards"
     if filters.view not in VIEWS:
         filters.view = "cards"

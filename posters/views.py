@@ -8,8 +8,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from posters import bookmarks, discovery
@@ -26,7 +28,8 @@ from posters.browse import (
 )
 from posters.call_links import Viewer
 from posters.healthy_hours import within_healthy_hours
-from posters.models import Author, Authorship, Paper, PosterSlot, SimilarPaper
+from posters.models import Author, Authorship, Bookmark, Paper, PosterSlot, SimilarPaper
+from posters.page_cache import CSRF_PLACEHOLDER, get_versioned, key_for, personalise, set_versioned
 from posters.search import highlighted, mark_names
 from schedule.calendars import calendar_response
 from schedule.models import Session
@@ -59,62 +62,159 @@ def _safe_next(request, fallback):
     return fallback
 
 
+def _starred(user, uids_titles):
+    """{uid: title} of the papers among `uids_titles` that `user` bookmarked (one query)."""
+    if not user.is_authenticated or not uids_titles:
+        return {}
+    uids = set(
+        Bookmark.objects.filter(user=user, paper__uid__in=list(uids_titles)).values_list("paper__uid", flat=True)
+    )
+    return {uid: title for uid, title in uids_titles.items() if uid in uids}
+
+
+def _cached_sessions(version):
+    key = "posters:poster-sessions"
+    entry, _ = get_versioned(key)
+    if entry is None:
+        entry = set_versioned(key, version, {"sessions": poster_sessions()})
+    return entry["sessions"]
+
+
 @require_GET
 def paper_list(request):
-    now = timezone.now()
-    sessions = poster_sessions()
-    filters = read_filters(request.GET, sessions=sessions, zone=request.viewer_zone)
-    paginator = Paginator(paper_queryset(filters, zone=request.viewer_zone, now=now), PER_PAGE[filters.view])
-    page = paginator.get_page(filters.page)
-    papers = _decorate(list(page.object_list), request.user, filters.query)
+    """The paper browser. A page of results is rendered once per (filters, zone, page) and cached;
+    this viewer's stars and CSRF token are filled in per request."""
+    zone_name = request.viewer_zone_name
+    key = key_for("list", zone_name, request.user.is_authenticated, sorted(request.GET.lists()))
+    entry, version = get_versioned(key)
+    if entry is None:
+        now = timezone.now()
+        sessions = _cached_sessions(version)
+        filters = read_filters(request.GET, sessions=sessions, zone=request.viewer_zone)
+        paginator = Paginator(paper_queryset(filters, zone=request.viewer_zone, now=now), PER_PAGE[filters.view])
+        page = paginator.get_page(filters.page)
+        papers = _decorate(list(page.object_list), AnonymousStars(), filters.query)
+        context = {
+            "filters": filters,
+            "page": page,
+            "papers": papers,
+            "now": now,
+            "page_params": filters.params(),
+            "csrf_placeholder": CSRF_PLACEHOLDER,
+        }
+        entry = set_versioned(
+            key,
+            version,
+            {
+                "results": render_to_string("posters/_results.html", {**context, **_fragment_context(request)}),
+                "papers": {p.uid: p.title for p in papers},
+                "filters": filters,
+                "sessions": sessions,
+            },
+        )
+    results = mark_safe(personalise(entry["results"], request, _starred(request.user, entry["papers"])))
+    if request.htmx and request.htmx.target == "paper-results":
+        return HttpResponse(results)
+    sessions = entry["sessions"]
     context = {
-        "filters": filters,
-        "page": page,
-        "papers": papers,
-        "now": now,
+        "filters": entry["filters"],
+        "results": results,
         "sessions": sessions,
         "days": local_days(sessions, request.viewer_zone),
         "sorts": SORTS,
         "views": VIEWS,
-        "page_params": filters.params(),
         "keywords": popular_keywords(),
     }
-    if request.htmx and request.htmx.target == "paper-results":
-        return render(request, "posters/_results.html", context)
     return render(request, "posters/paper_list.html", context)
 
 
-def _paper_sessions(paper, request, now):
-    viewer = Viewer(request.user, now)
-    slots = PosterSlot.objects.filter(paper=paper).select_related("session").order_by("session__start", "session_id")
-    return [
-        {
-            "session": slot.session,
-            "link": viewer.link(slot.session, slot.call_link),
-            "healthy": within_healthy_hours(slot.session.start, slot.session.end, request.viewer_zone),
-        }
-        for slot in slots
-    ]
+def _fragment_context(request):
+    # Cached fragments are rendered without context processors: only what they use, nothing per-user.
+    return {"request": request, "user": request.user, "viewer_zone_abbr": _zone_abbr(request)}
 
 
-@require_GET
-def paper_detail(request, uid):
-    paper = _paper_or_404(uid, Paper.objects.defer("search_vector").prefetch_related(*card_prefetches()[:2]))
-    now = timezone.now()
+def _zone_abbr(request):
+    from portal.timezones import zone_abbreviation
+
+    return zone_abbreviation(request.viewer_zone, timezone.now())
+
+
+class AnonymousStars:
+    """Stands in for the user while rendering cached fragments: every star starts off."""
+
+    is_authenticated = False
+
+
+def _paper_data(uid, request):
+    """What the paper page shows everyone, from the cache or five queries; None if no such paper."""
+    key = key_for("paper", uid, request.user.is_authenticated)
+    entry, version = get_versioned(key)
+    if entry is not None:
+        return entry
+    paper = (
+        Paper.objects.defer("search_vector").prefetch_related(*card_prefetches()[:2]).filter(uid=uid[:MAX_UID]).first()
+    )
+    if paper is None:
+        return None
     similar = list(
         SimilarPaper.objects.filter(paper=paper)
         .select_related("similar")
         .only("position", "score", "paper_id", "similar__uid", "similar__title")
         .order_by("position")[:5]
     )
+    slots = list(
+        PosterSlot.objects.filter(paper=paper).select_related("session").order_by("session__start", "session_id")
+    )
     context = {
         "paper": paper,
         "authors": [a.author for a in paper.authorships.all()],
         "keywords": [k.keyword for k in paper.paper_keywords.all()],
-        "poster_sessions": _paper_sessions(paper, request, now),
         "similar": [s.similar for s in similar],
-        "is_bookmarked": bool(bookmarks.bookmarked_ids(request.user, [paper])),
+        "csrf_placeholder": CSRF_PLACEHOLDER,
+    }
+    fragments = {
+        name: render_to_string(f"posters/_paper_{name}.html", {**context, **_fragment_context(request)})
+        for name in ("top", "middle", "bottom")
+    }
+    return set_versioned(
+        key,
+        version,
+        {
+            "paper": paper,
+            "authors": context["authors"],
+            "keywords": context["keywords"],
+            "slots": [(slot.session, slot.call_link) for slot in slots],
+            "fragments": fragments,
+        },
+    )
+
+
+@require_GET
+def paper_detail(request, uid):
+    data = _paper_data(uid, request)
+    if data is None:
+        raise Http404("No such paper.")
+    paper = data["paper"]
+    now = timezone.now()
+    viewer = Viewer(request.user, now)
+    starred = _starred(request.user, {paper.uid: paper.title})
+    fragments = {
+        f"{name}_html": mark_safe(personalise(html, request, starred)) for name, html in data["fragments"].items()
+    }
+    context = {
+        "paper": paper,
+        "authors": data["authors"],
+        "keywords": data["keywords"],
+        "poster_sessions": [
+            {
+                "session": session,
+                "link": viewer.link(session, call_link),
+                "healthy": within_healthy_hours(session.start, session.end, request.viewer_zone),
+            }
+            for session, call_link in data["slots"]
+        ],
         "now": now,
+        **fragments,
     }
     return render(request, "posters/paper_detail.html", context)
 
@@ -270,7 +370,8 @@ def paper_random(request):
 @require_GET
 def paper_map(request):
     run = discovery.latest_run()
-    return render(request, "posters/paper_map.html", {"run": run})
+    papers = Paper.objects.count() if run else 0
+    return render(request, "posters/paper_map.html", {"run": run, "stale": bool(run) and papers != run.paper_count})
 
 
 @require_GET

@@ -166,8 +166,9 @@ def lines_for_browser_items(items):
 
 
 def _related(a, b):
-    """A talk and its workshop, or a keynote and its Q&A, are one plan, not a clash."""
-    return a.pk == b.parent_id or b.pk == a.parent_id
+    """One plan, not a clash: a talk and its workshop, a keynote and its Q&A, or two
+    things in the same session (two posters of one poster session)."""
+    return a.pk == b.pk or a.pk == b.parent_id or b.pk == a.parent_id
 
 
 def flag_overlaps(lines):

@@ -26,7 +26,7 @@ from schedule.agenda import (
     merge_browser_agenda,
     parse_browser_items,
 )
-from schedule.days import parse_day
+from schedule.days import parse_day, same_day
 from schedule.models import AgendaItem, Session
 
 
@@ -47,7 +47,7 @@ class LocalTimesField(serializers.Field):
         if zone is None:
             return None
         start, end = session.start.astimezone(zone), session.end.astimezone(zone)
-        end_format = "H:i" if start.date() == end.date() else "D j M, H:i"
+        end_format = "H:i" if same_day(start, end) else "D j M, H:i"
         abbreviation = zone_abbreviation(zone, session.start)
         return {
             "zone": zone.key,

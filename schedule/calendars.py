@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 
 from portal.timezones import zone_abbreviation, zone_or_none
+from schedule.days import same_day
 from schedule.models import Session
 
 PRODID = "-//Conference portal//Schedule//EN"
@@ -93,7 +94,7 @@ def _day_and_time(moment):
 def local_range_text(session, zone):
     """'Mon 27 Apr 2020, 10:30–12:30 IST (Asia/Kolkata)' for descriptions and e-mails."""
     start, end = session.start.astimezone(zone), session.end.astimezone(zone)
-    end_text = f"{end:%H:%M}" if start.date() == end.date() else _day_and_time(end)
+    end_text = f"{end:%H:%M}" if same_day(start, end) else _day_and_time(end)
     return f"{_day_and_time(start)}–{end_text} {zone_abbreviation(zone, session.start)} ({zone.key})"
 
 

@@ -6,7 +6,7 @@ same rules serve pages, the API, e-mails and feeds.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Max, Min
 
@@ -108,6 +108,11 @@ def entries_by_day(sessions, days, zone):
     return by_day
 
 
+def same_day(start, end):
+    """Whether a local range needs no second date: it ends that day, or at its midnight."""
+    return end.date() == start.date() or (end - start < timedelta(days=1) and end.time() == time.min)
+
+
 def in_healthy_hours(session, zone):
     """Whether the session lies wholly within 08:00–22:00 of one local day."""
     start = session.start.astimezone(zone)
@@ -116,7 +121,3 @@ def in_healthy_hours(session, zone):
     window_start = datetime.combine(day, HEALTHY_START, tzinfo=zone)
     window_end = datetime.combine(day, HEALTHY_END, tzinfo=zone)
     return window_start <= start and end <= window_end
-
-
-def utc(value):
-    return value.astimezone(UTC)

@@ -6,7 +6,6 @@ programs send no cookies); an unknown or replaced token is a 404. Without a toke
 """
 
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
@@ -22,17 +21,11 @@ from schedule.calendars import (
     calendar_response,
     render_calendar,
 )
+from schedule.fragments import programme_state, version_of
 from schedule.models import AgendaItem, AgendaSettings, Session
 
 PROGRAMME_CACHE_SECONDS = 3600
 REFRESH_HOURS = 1
-
-
-def programme_version():
-    """Changes whenever any session is added, changed or removed."""
-    state = Session.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
-    changed = state["changed"].timestamp() if state["changed"] else 0
-    return f"{state['count']}:{changed}"
 
 
 @require_GET
@@ -40,7 +33,8 @@ def programme_calendar(request):
     """/calendar.ics: every session of the public programme."""
     conference = Conference.get()
     zone = request.viewer_zone
-    key = f"schedule:ics:programme:{programme_version()}:{zone.key}:{request.get_host()}:{request.scheme}"
+    version = version_of(programme_state(), conference)
+    key = f"schedule:ics:programme:{version}:{zone.key}:{request.get_host()}:{request.scheme}"
     body = cache.get(key)
     if body is None:
         sessions = Session.objects.select_related("parent").order_by("start", "end", "title")

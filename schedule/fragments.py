@@ -7,13 +7,17 @@ per person: the agenda buttons carry a placeholder for the CSRF token and are al
 so the page stays correct without JavaScript and its per-user bits never reach the cache.
 """
 
+import hashlib
 import html
 import re
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import Count, Max, Min
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
 
 from schedule.agenda import agenda_keys
@@ -84,9 +88,9 @@ def _mark(form_html):
     )
 
 
-def personalise(request, fragment):
+def personalise(request, fragment, csrf=None):
     """The cached fragment with this visitor's CSRF token and their agenda marked."""
-    fragment = fragment.replace(CSRF_PLACEHOLDER, get_token(request))
+    fragment = fragment.replace(CSRF_PLACEHOLDER, csrf or get_token(request))
     keys = agenda_keys(request.user) if request.user.is_authenticated else set()
     request._schedule_agenda_keys = keys
     if keys:
@@ -96,10 +100,44 @@ def personalise(request, fragment):
     return fragment
 
 
-def cached_fragment(request, key, template_name, build_context):
+def cached_fragment(request, key, template_name, build_context, csrf=None):
     """The rendered template for this key; `build_context()` runs only on a miss."""
     fragment = cache.get(key)
     if fragment is None:
         fragment = render_to_string(template_name, {**build_context(), "cacheable_fragment": True})
         cache.set(key, fragment, FRAGMENT_SECONDS)
-    return personalise(request, fragment)
+    return personalise(request, fragment, csrf)
+
+
+def anonymous_page(request, key, canonical_query, render_page):
+    """The whole page from the cache for an anonymous visitor on a canonical URL.
+
+    `render_page(csrf)` renders it; for the cache it is called with the placeholder as
+    the CSRF token, which each response then replaces with the visitor's own. Logged-in
+    visitors, pages with a message to show and odd query strings are rendered afresh.
+    """
+    cacheable = (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and request.META.get("QUERY_STRING", "") == canonical_query
+        and not len(get_messages(request))
+    )
+    if not cacheable:
+        return render_page(None)
+    page_key = "schedule:page:" + ":".join(
+        [
+            key,
+            str(request.viewer_zone_chosen),
+            hashlib.blake2s((request.viewer_zone_problem or "").encode()).hexdigest(),
+        ]
+    )
+    body = cache.get(page_key)
+    if body is None:
+        response = render_page(CSRF_PLACEHOLDER)
+        if response.status_code != 200:
+            return response
+        body = response.content.decode()
+        cache.set(page_key, body, FRAGMENT_SECONDS)
+    response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request)))
+    patch_vary_headers(response, ["Cookie"])
+    return response

@@ -32,7 +32,7 @@ from schedule.days import (
     programme_span,
     today_in,
 )
-from schedule.fragments import cached_fragment, programme_state, version_of
+from schedule.fragments import anonymous_page, cached_fragment, programme_state, version_of
 from schedule.models import CALL_LINK_LEAD, Session
 
 NEXT_HORIZON = timedelta(hours=3)
@@ -121,8 +121,15 @@ def week(request):
         )
 
     key = f"schedule:week:{version_of(state, conference)}:{zone.key}:{today}:{filters.query}"
-    body = mark_safe(cached_fragment(request, key, "schedule/_week_body.html", build))
-    return render(request, "schedule/week.html", _context(request, conference, body=body, filters=filters, now=now))
+
+    def page(csrf):
+        body = mark_safe(cached_fragment(request, key, "schedule/_week_body.html", build, csrf))
+        extra = {"csrf_token": csrf} if csrf else {}
+        return render(
+            request, "schedule/week.html", _context(request, conference, body=body, filters=filters, now=now, **extra)
+        )
+
+    return anonymous_page(request, key, filters.query, page)
 
 
 def _name(day, fmt="l j F"):
@@ -190,12 +197,15 @@ def day(request, day):
     # Near today what is live (and the now line) changes: such days are cached a minute at a time.
     minute = int(now.timestamp() // 60) if abs((wanted - today).days) <= 1 else 0
     key = f"schedule:day:{version_of(state, conference)}:{zone.key}:{wanted}:{filters.query}:{minute}"
-    body = mark_safe(cached_fragment(request, key, "schedule/_day_body.html", build))
-    return render(
-        request,
-        "schedule/day.html",
-        _context(request, conference, day=wanted, body=body, filters=filters, now=now, is_today=is_today),
-    )
+
+    def page(csrf):
+        body = mark_safe(cached_fragment(request, key, "schedule/_day_body.html", build, csrf))
+        extra = {"csrf_token": csrf} if csrf else {}
+        context = _context(request, conference, day=wanted, body=body, filters=filters, now=now, is_today=is_today)
+        return render(request, "schedule/day.html", {**context, **extra})
+
+    # The page's own "now" is in it: near today it is cached a minute at a time (the key says so).
+    return anonymous_page(request, f"{key}:{today}", filters.query, page)
 
 
 def now_and_next(now, sessions=None, limit=LIST_LIMIT):

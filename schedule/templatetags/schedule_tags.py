@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 
 from portal.timezones import zone_abbreviation
 from schedule.agenda import agenda_keys
+from schedule.days import same_day
 from schedule.fragments import CSRF_PLACEHOLDER, button
 from schedule.reminders import active_notices
 
@@ -32,7 +33,7 @@ def _range(session, zone, day=None, full=False):
     start, end = session.start.astimezone(zone), session.end.astimezone(zone)
     named_day = full or (day is not None and start.date() != day)
     start_format = "D j M, H:i" if named_day else "H:i"
-    end_format = "H:i" if end.date() == start.date() else "D j M, H:i"
+    end_format = "H:i" if same_day(start, end) else "D j M, H:i"
     return date_format(start, start_format), date_format(end, end_format)
 
 

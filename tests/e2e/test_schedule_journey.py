@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from portal.models import Conference
 from schedule.models import AgendaItem, Session
-from tests.e2e.conftest import assert_no_serious_axe_violations, save_artifacts
+from tests.e2e.conftest import MOBILE, assert_no_serious_axe_violations, save_artifacts
 from tests.factories import SessionFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -119,3 +119,26 @@ def test_a_visitor_in_kolkata_plans_their_day(new_page, programme, tmp_path):
     feed = page.request.get(page.locator("#feed-url").input_value())
     subscribed = vobject.readOne(feed.text())
     assert sorted(e.uid.value for e in subscribed.vevent_list) == sorted(s.uid for s in chosen)
+
+
+@pytest.mark.parametrize("path", ["/schedule/", "/now/", "/live/", "/me/agenda/", "session"])
+def test_schedule_pages_have_no_serious_axe_violations(new_page, programme, path):
+    Conference.objects.update(livestream_url="https://stream.example.org/player")
+    if path == "session":
+        path = programme["keynote"].get_absolute_url()
+    page = new_page(timezone_id="Asia/Kolkata")
+    page.goto(path)
+    assert_no_serious_axe_violations(page)
+    save_artifacts(page, f"schedule-axe-{path.strip('/').replace('/', '-') or 'home'}")
+
+
+def test_the_week_on_a_phone(new_page, programme, live_server_url):
+    page = new_page(viewport=MOBILE, timezone_id="America/Los_Angeles")
+    page.context.add_cookies([{"name": "tz", "value": "America/Los_Angeles", "url": live_server_url}])
+    page.goto("/schedule/")
+    expect(page.locator(".week-day h2")).to_have_text(["Sunday 26 April", "Monday 27 April"])
+    # 05:00 UTC on Monday is 22:00 on Sunday in Los Angeles.
+    expect(page.locator(".week-day").first.locator(".week-item .title")).to_have_text(["Poster session P1S1"])
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_serious_axe_violations(page)
+    save_artifacts(page, "schedule-week-mobile-los-angeles")

@@ -34,7 +34,7 @@ def uids(response):
 
 
 def test_paper_list_and_filters(client, catalogue):
-    monday, tuesday = catalogue
+    monday, _ = catalogue
     assert uids(client.get("/api/v1/papers/")) == ["graph1", "rl1"]
     assert uids(client.get("/api/v1/papers/", {"q": "turing"})) == ["graph1"]
     assert uids(client.get("/api/v1/papers/", {"keyword": "reinforcement-learning"})) == ["rl1"]

@@ -138,7 +138,7 @@ def test_dry_run_writes_nothing(db):
 
 
 def test_command_reports_and_refuses(db):
-    with pytest.raises(CommandError, match="Nothing was assigned.\nThere are no poster sessions"):
+    with pytest.raises(CommandError, match=r"Nothing was assigned\.\nThere are no poster sessions"):
         call_command("assign_posters")
     iclr_like_sessions(days=1)
     for n in range(5):

@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 
+from posters.models import Bookmark
 from posters.search import parse_query
 from tests.factories import PaperFactory, PosterSlotFactory, SessionFactory, UserFactory
 from tests.posters.factories import paper_in_sessions
@@ -212,23 +214,50 @@ def test_paper_list_query_count(client, conference, django_assert_num_queries, n
     session = SessionFactory()
     for _ in range(n):
         paper_in_sessions([session], keyword_names=["graphs", "trees"], author_names=["A One", "B Two"])
-    # conference, poster sessions, popular keywords (then cached), count, papers, authors, keywords, slots
+    # cold: poster sessions, count, papers, authors, keywords, slots, popular keywords, conference
     with django_assert_num_queries(8):
         assert client.get("/papers/").status_code == 200
-    with django_assert_num_queries(8):
+    # poster sessions and popular keywords now cached; + the keyword filter's lookup
+    with django_assert_num_queries(7):
+        assert client.get("/papers/", {"q": "study", "keyword": "graphs"}).status_code == 200
+    # warm (the page of results is cached): conference
+    with django_assert_num_queries(1):
         assert client.get("/papers/", {"q": "study", "keyword": "graphs"}).status_code == 200
 
 
 @pytest.mark.parametrize("n", [1, 50])
 def test_paper_list_query_count_logged_in(client, conference, django_assert_num_queries, n):
     session = SessionFactory()
-    for _ in range(n):
-        paper_in_sessions([session])
-    client.force_login(UserFactory())
-    client.get("/papers/")  # warm the keyword cache
-    # session, user, conference, poster sessions, count, papers, authors, keywords, slots, bookmarks
-    with django_assert_num_queries(10):
+    papers = [paper_in_sessions([session]) for _ in range(n)]
+    user = UserFactory()
+    client.force_login(user)
+    first = min(papers, key=lambda p: (p.title, p.pk))
+    Bookmark.objects.create(user=user, paper=first)
+    # cold: session, user, poster sessions, count, papers, authors, keywords, slots, bookmarks, keywords, conference
+    with django_assert_num_queries(11):
         assert client.get("/papers/").status_code == 200
+    # warm: session, user, bookmarks, conference; this person's star is on, the others off
+    with django_assert_num_queries(4):
+        html = client.get("/papers/").content.decode()
+    assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == [first.uid]
+    assert html.count('aria-pressed="false"') == min(n, 20) - 1
+
+
+def test_cached_results_carry_this_requests_csrf_token_and_follow_changes(client, conference):
+    PaperFactory(uid="p1", title="First paper")
+    user = UserFactory()
+    client.force_login(user)
+    client.get("/papers/")
+    html = client.get("/papers/").content.decode()
+    assert "__posters_csrf__" not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(user)
+    csrf_client.cookies["csrftoken"] = client.cookies["csrftoken"].value
+    assert csrf_client.post("/papers/p1/bookmark", {"csrfmiddlewaretoken": token}).status_code == 302
+    # A saved paper makes the cached pages stale at once.
+    PaperFactory(uid="p2", title="Second paper")
+    assert count(client.get("/papers/")) == 2
 
 
 def test_author_page_lists_their_papers(client, papers):
@@ -262,7 +291,6 @@ def test_poster_session_page_query_count(client, conference, django_assert_num_q
     session = SessionFactory(start=datetime(2020, 4, 27, 5, tzinfo=UTC), end=datetime(2020, 4, 27, 7, tzinfo=UTC))
     for _ in range(n):
         PosterSlotFactory(session=session)
-    with time_machine.travel(session.start - timedelta(minutes=5), tick=False):
-        # session, conference (policy), slots+papers, authors, conference (context)
-        with django_assert_num_queries(5):
-            assert client.get(f"/posters/{session.pk}/").status_code == 200
+    # session, conference (policy), slots+papers, authors, conference (context)
+    with time_machine.travel(session.start - timedelta(minutes=5), tick=False), django_assert_num_queries(5):
+        assert client.get(f"/posters/{session.pk}/").status_code == 200

@@ -48,7 +48,7 @@ def log_in(client, viewer):
 @pytest.mark.parametrize("viewer", VIEWERS)
 @pytest.mark.parametrize(("instant", "in_window"), EDGES)
 def test_call_link_in_html_and_api_only_when_allowed_and_in_window(client, poster, policy, viewer, instant, in_window):
-    paper, session = poster
+    _, session = poster
     conference = Conference.get()
     conference.call_link_visibility = policy
     conference.save()

@@ -7,7 +7,7 @@ import icalendar
 import pytest
 import time_machine
 
-from posters.models import SimilarPaper
+from posters.models import Bookmark, SimilarPaper
 from tests.factories import PaperFactory, SessionFactory, UserFactory
 from tests.posters.factories import paper_in_sessions
 
@@ -96,7 +96,7 @@ def test_calendar_has_both_sessions_and_no_call_links(client, paper):
     response = client.get("/papers/B1e9Y2NYvS/calendar.ics")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = icalendar.Calendar.from_ical(response.content)
-    events = [c for c in calendar.walk("VEVENT")]
+    events = list(calendar.walk("VEVENT"))
     assert [(str(e["summary"]), e.decoded("dtstart")) for e in events] == [
         ("Poster: On Robustness of Neural ODEs", datetime(2020, 4, 27, 5, tzinfo=UTC)),
         ("Poster: On Robustness of Neural ODEs", datetime(2020, 4, 27, 17, tzinfo=UTC)),
@@ -124,14 +124,21 @@ def test_similar_papers_are_listed_in_order(client, paper):
 def test_paper_page_query_count(client, conference, django_assert_num_queries, authors):
     sessions = [SessionFactory() for _ in range(2)]
     paper_in_sessions(sessions, uid="p1", author_names=[f"Author {n}" for n in range(authors)], keyword_names=["k"])
-    # paper, authors, keywords, similar, conference (policy), slots, conference (context)
+    # cold: paper, authors, keywords, similar, slots, conference (policy), conference (context)
     with django_assert_num_queries(7):
+        assert client.get("/papers/p1/").status_code == 200
+    # warm (the public parts are cached): conference twice
+    with django_assert_num_queries(2):
         assert client.get("/papers/p1/").status_code == 200
 
 
 def test_paper_page_query_count_logged_in(client, conference, django_assert_num_queries):
-    paper_in_sessions([SessionFactory()], uid="p1")
-    client.force_login(UserFactory(registered=True))
-    # + session, user, bookmark, registration (policy "registered")
-    with django_assert_num_queries(11):
-        assert client.get("/papers/p1/").status_code == 200
+    paper = paper_in_sessions([SessionFactory()], uid="p1")
+    user = UserFactory(registered=True)
+    client.force_login(user)
+    Bookmark.objects.create(user=user, paper=paper)
+    client.get("/papers/p1/")
+    # warm: session, user, conference, registration (policy "registered"), bookmark, conference
+    with django_assert_num_queries(6):
+        html = client.get("/papers/p1/").content.decode()
+    assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == ["p1"]

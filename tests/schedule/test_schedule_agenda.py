@@ -209,3 +209,16 @@ def test_the_cached_day_follows_changes_to_the_programme(clash, client):
     clash[2].delete()
     titles = [r.find("title").text for r in parse(client.get("/schedule/2020-04-27/").content).find_all("session-row")]
     assert titles == ["Coffee", "Poster session 3", "Keynote"]
+
+
+def test_two_posters_in_one_poster_session_do_not_clash(person, clash, client):
+    poster, keynote, _ = clash
+    add_to_agenda(person, poster, subject_key="paper:A", label="Paper A")
+    add_to_agenda(person, poster, subject_key="paper:B", label="Paper B")
+    add_to_agenda(person, keynote)
+    page = parse(client.get("/me/agenda/").content)
+    assert [(li.find("title").text, li.find("overlap-flag").text) for li in page.find_all("has-overlap")] == [
+        ("Paper A", "⚠ Overlaps with Keynote"),
+        ("Paper B", "⚠ Overlaps with Keynote"),
+        ("Keynote", "⚠ Overlaps with Paper A, Paper B"),
+    ]

@@ -8,6 +8,7 @@ import time_machine
 import vobject
 from django.test import RequestFactory
 
+from portal.models import Conference
 from schedule.agenda import add_to_agenda, agenda_settings_for, regenerate_feed_token
 from schedule.calendars import calendar_for_sessions, without_call_links
 from schedule.models import Session
@@ -210,3 +211,11 @@ def test_made_up_uids_get_the_portals_domain(conference, client, settings):
     assert [e.uid.value for e in events(client.get(f"/schedule/sessions/{workshop.pk}.ics"))[1]] == [
         "workshop:NAS@iclr.example.org"
     ]
+
+
+def test_the_programme_feed_follows_the_conference(programme, client):
+    client.get("/calendar.ics")
+    conference = Conference.get()
+    conference.name = "ICLR 2020 (virtual)"
+    conference.save()
+    assert events(client.get("/calendar.ics"))[0].contents["x-wr-calname"][0].value == "ICLR 2020 (virtual)"

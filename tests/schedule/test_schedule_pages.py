@@ -11,7 +11,7 @@ from schedule.models import Session
 from schedule.views import embed_for
 from tests.factories import UserFactory
 from tests.schedule.factories import at, session
-from tests.schedule.html import parse, rows, titles
+from tests.schedule.html import messages_of, parse, rows, titles
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +210,25 @@ def test_anonymous_pages_hold_no_agenda_state(conference, client):
     page = parse(client.get("/schedule/2020-04-27/").content)
     assert [f.find(tag="button").attrs["aria-pressed"] for f in page.find_all("agenda-toggle")] == ["false"]
     assert Conference.objects.count() == 1
+
+
+def test_a_cached_page_carries_each_visitors_own_csrf_token(conference):
+    from django.test import Client
+
+    many(3)
+    for _ in range(2):  # the second visitor is served from the cache
+        client = Client(enforce_csrf_checks=True)
+        client.cookies["tz"] = "Asia/Kolkata"
+        page = parse(client.get("/schedule/2020-04-27/").content)
+        form = page.find("tz-form")
+        fields = {i.attrs["name"]: i.attrs.get("value", "") for i in form.find_all(tag="input")}
+        assert fields["csrfmiddlewaretoken"] != "__schedule_csrf_token__"
+        response = client.post("/time-zone/set/", {**fields, "time_zone": "Europe/Berlin"})
+        assert (response.status_code, response.cookies["tz"].value) == (302, "Europe/Berlin")
+
+
+def test_a_message_is_shown_even_where_the_page_is_cached(conference, client):
+    many(1)
+    client.get("/schedule/2020-04-27/")  # cached now
+    response = client.get("/schedule/2020-02-30/", follow=True)
+    assert messages_of(response)[0].startswith("“2020-02-30” is not a date")

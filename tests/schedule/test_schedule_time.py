@@ -148,7 +148,11 @@ def test_the_healthy_hours_filter_on_a_day(dst_week, viewer):
     client = viewer("Europe/Berlin")
     everything = rows(client.get("/schedule/2027-03-28/"))
     healthy = rows(client.get("/schedule/2027-03-28/?healthy=1"))
-    assert [title for title, _ in everything] == ["Early poster", "Daily 28 Mar", "Late poster"]
+    assert everything == [
+        ("Early poster", "08:00–10:00 CEST"),
+        ("Daily 28 Mar", "14:00–15:00 CEST"),
+        ("Late poster", "22:00–00:00 CEST"),  # ends at midnight: no second date
+    ]
     assert healthy == [("Early poster", "08:00–10:00 CEST"), ("Daily 28 Mar", "14:00–15:00 CEST")]
 
 

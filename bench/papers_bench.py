@@ -1,0 +1,434 @@
+"""Benchmark of the papers pages, search and discovery; prints a table.
+
+For each size (default 2,000 and 20,000 papers) it creates a PostgreSQL database of its
+own (`papers_bench_<n>`, dropped first), migrates it and fills it with papers generated
+from the ICLR 2020 texts in ../shared/data (titles, abstracts, keywords and author names
+recombined), 20 poster sessions on ICLR's grid, and assigns the papers with
+`assign_posters`. It times `compute_discovery` (similar papers + map), then serves the
+portal with gunicorn (2 sync worker processes) and drives it over HTTP:
+
+- saturation: `wrk` (closed loop, 16 connections) when installed, else an asyncio loop;
+- latency at a fixed rate (open loop, each request timed from when it was due, so a
+  stall is counted): the paper page at 200 requests/s, the browser's first page and a
+  search at 100 requests/s;
+
+for an anonymous and a logged-in (registered) visitor. Last, nginx serves the bytes of
+one paper page as a static file and `wrk` measures it: our throughput is reported as a
+fraction of that physical limit.
+
+    .venv/bin/python bench/papers_bench.py [--sizes 2000 20000] [--seconds 10]
+
+Needs PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432) and uses
+Redis for the cache when BENCH_REDIS_URL is set. The machine is shared: treat figures as
+indicative and compare runs made on a quiet machine.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("PORTAL_SHARED_DATA", REPO.parent / "shared" / "data"))
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+PYTHON = str(REPO / ".venv" / "bin" / "python")
+GUNICORN = str(REPO / ".venv" / "bin" / "gunicorn")
+QUERIES = [
+    "graph neural",
+    "reinforcement learning",
+    "adversarial robustness",
+    "transformer",
+    "generalization",
+    "bengio",
+    "variational inference",
+    "meta-learning",
+    "pruning",
+    "contrastive",
+]
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local cookie = os.getenv("BENCH_COOKIE") or ""
+request = function()
+  local headers = {}
+  if cookie ~= "" then headers["Cookie"] = cookie end
+  return wrk.format("GET", paths[math.random(#paths)], headers)
+end
+"""
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- Seeding (runs in a child process whose DATABASE_URL is the bench database) ---------
+
+
+def seed(size):
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    from datetime import UTC, datetime, timedelta
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils.text import slugify
+
+    from portal.models import Conference, RegisteredEmail, User
+    from posters.assignment import assign_posters
+    from posters.discovery import compute_discovery
+    from posters.models import Author, Authorship, Bookmark, Keyword, Paper, PaperKeyword, PosterSlot
+    from schedule.models import Session
+
+    call_command("migrate", verbosity=0)
+    Conference.get()
+    notes = json.loads((SHARED_DATA / "iclr2020/sitedata/papers.json").read_text())
+    notes = list(notes.values()) if isinstance(notes, dict) else notes
+    rng = random.Random(size)
+    firsts = sorted({a.split()[0] for n in notes for a in n["content"]["authors"] if a.split()})
+    lasts = sorted({a.split()[-1] for n in notes for a in n["content"]["authors"] if a.split()})
+    started = time.perf_counter()
+    authors, keywords, papers, links, tags = {}, {}, [], [], []
+    for i in range(size):
+        base, other = notes[i % len(notes)]["content"], rng.choice(notes)["content"]
+        sentences = base.get("abstract", "").split(". ") + other.get("abstract", "").split(". ")[:2]
+        title = base["title"] if i < len(notes) else f"{base['title']} ({rng.choice(other['title'].split())})"
+        papers.append(
+            Paper(uid=f"bench{i:06d}", title=title[:500], abstract=". ".join(sentences), tldr=base.get("TL;DR", ""))
+        )
+        names = (
+            base["authors"]
+            if i < len(notes)
+            else [f"{rng.choice(firsts)} {rng.choice(lasts)}" for _ in range(rng.randint(1, 6))]
+        )
+        links.append(list(dict.fromkeys(n[:300] for n in names)))
+        tags.append(list(dict.fromkeys(k[:200] for k in (base.get("keywords") or [])[:6])))
+        for name in links[-1]:
+            authors.setdefault(name, None)
+        for name in tags[-1]:
+            keywords.setdefault(name, None)
+    used = set()
+
+    def unique_slug(name):
+        slug = slugify(name, allow_unicode=True)[:280] or "x"
+        candidate, n = slug, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{slug}-{n}"
+        used.add(candidate)
+        return candidate
+
+    Author.objects.bulk_create([Author(name=n, slug=unique_slug(n)) for n in authors], batch_size=5000)
+    used.clear()
+    Keyword.objects.bulk_create([Keyword(name=n, slug=unique_slug(n)) for n in keywords], batch_size=5000)
+    Paper.objects.bulk_create(papers, batch_size=2000)
+    author_ids = dict(Author.objects.values_list("name", "id"))
+    keyword_ids = dict(Keyword.objects.values_list("name", "id"))
+    paper_ids = dict(Paper.objects.values_list("uid", "id"))
+    Authorship.objects.bulk_create(
+        [
+            Authorship(paper_id=paper_ids[p.uid], author_id=author_ids[name], position=pos)
+            for p, names in zip(papers, links, strict=True)
+            for pos, name in enumerate(names)
+        ],
+        batch_size=5000,
+    )
+    PaperKeyword.objects.bulk_create(
+        [
+            PaperKeyword(paper_id=paper_ids[p.uid], keyword_id=keyword_ids[name], position=pos)
+            for p, names in zip(papers, tags, strict=True)
+            for pos, name in enumerate(names)
+        ],
+        batch_size=5000,
+    )
+    monday = datetime(2020, 4, 27, tzinfo=UTC)
+    for day in range(4):
+        for n, hour in enumerate((5, 8, 12, 17, 20)):
+            start = monday + timedelta(days=day, hours=hour)
+            Session.objects.create(
+                uid=f"bench-poster-{day}-{n}",
+                kind=Session.Kind.POSTER,
+                title=f"Day {day + 1} session {n + 1}",
+                start=start,
+                end=start + timedelta(hours=2),
+            )
+    seeded = time.perf_counter() - started
+    started = time.perf_counter()
+    assign_posters()
+    assigned = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE posters_posterslot SET call_link = 'https://video.example.org/j/' || id")
+        cursor.execute("VACUUM ANALYZE")
+    started = time.perf_counter()
+    run = compute_discovery()
+    discovery = time.perf_counter() - started
+    user = User.objects.create_user("bench@example.org", "bench-password", display_name="Bench")
+    RegisteredEmail.objects.create(email=user.email)
+    Bookmark.objects.bulk_create([Bookmark(user=user, paper_id=pid) for pid in list(paper_ids.values())[:40]])
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    sample = list(Paper.objects.order_by("?").values_list("uid", flat=True)[:200])
+    print(
+        json.dumps(
+            {
+                "papers": Paper.objects.count(),
+                "slots": PosterSlot.objects.count(),
+                "seed_s": round(seeded, 1),
+                "assign_s": round(assigned, 1),
+                "discovery_s": round(discovery, 1),
+                "discovery_method": run.method,
+                "cookie": f"sessionid={session.session_key}",
+                "uids": sample,
+            }
+        )
+    )
+
+
+# --- Load ---------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def get(port, path, cookie):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    extra = f"Cookie: {cookie}\r\n" if cookie else ""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Connection: close\r\n\r\n".encode())
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    return int(data[9:12] or 0), len(data)
+
+
+async def closed_loop(port, paths, cookie, seconds, concurrency=16):
+    done, errors = 0, 0
+    stop = time.perf_counter() + seconds
+
+    async def worker():
+        nonlocal done, errors
+        while time.perf_counter() < stop:
+            status, _ = await get(port, random.choice(paths), cookie)
+            done += 1
+            errors += status != 200
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done / (time.perf_counter() - started), errors
+
+
+async def open_loop(port, paths, cookie, seconds, rate):
+    latencies, errors, tasks = [], 0, []
+    start = time.perf_counter()
+
+    async def one(due, path):
+        nonlocal errors
+        try:
+            status, _ = await get(port, path, cookie)
+        except OSError:
+            status = 0
+        latencies.append((time.perf_counter() - due) * 1000)
+        errors += status != 200
+
+    for i in range(int(seconds * rate)):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(due, random.choice(paths))))
+    await asyncio.gather(*tasks)
+    latencies.sort()
+    return latencies, errors
+
+
+def percentile(values, p):
+    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float("nan")
+
+
+def wrk(url, paths, cookie, seconds, workdir):
+    script = Path(workdir) / "paths.lua"
+    script.write_text(WRK_SCRIPT)
+    listing = Path(workdir) / "paths.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    env = {**os.environ, "BENCH_PATHS": str(listing), "BENCH_COOKIE": cookie or ""}
+    out = subprocess.run(
+        ["wrk", "-t1", "-c16", f"-d{seconds}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    rps = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
+    non2xx = next((int(line.split()[-1]) for line in out.splitlines() if "Non-2xx" in line), 0)
+    return rps, non2xx
+
+
+def saturation(port, paths, cookie, seconds, workdir):
+    if shutil.which("wrk"):
+        return wrk(f"http://127.0.0.1:{port}", paths, cookie, seconds, workdir)
+    return asyncio.run(closed_loop(port, paths, cookie, seconds))
+
+
+def serve(database_url, port):
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    if os.environ.get("BENCH_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
+    else:
+        env.pop("REDIS_URL", None)
+    process = subprocess.Popen(
+        [GUNICORN, "portal.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "warning"],
+        cwd=REPO,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def nginx_static(body, seconds, workdir):
+    if not shutil.which("nginx") or not shutil.which("wrk"):
+        return None
+    root = Path(workdir) / "www"
+    root.mkdir(exist_ok=True)
+    (root / "paper.html").write_bytes(body)
+    port = free_port()
+    conf = Path(workdir) / "nginx.conf"
+    conf.write_text(
+        f"worker_processes 2; pid {workdir}/nginx.pid; error_log {workdir}/nginx-error.log; daemon off;\n"
+        "events { worker_connections 1024; }\n"
+        f"http {{ access_log off; server {{ listen 127.0.0.1:{port}; root {root}; }} }}\n"
+    )
+    process = subprocess.Popen(["nginx", "-c", str(conf), "-p", workdir])
+    try:
+        time.sleep(0.5)
+        rps, _ = wrk(f"http://127.0.0.1:{port}", ["/paper.html"], "", seconds, workdir)
+        return rps
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def recreate_database(name):
+    import psycopg2
+
+    connection = psycopg2.connect(f"{POSTGRES}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return f"{POSTGRES}/{name}"
+
+
+def bench_size(size, seconds, rows):
+    database_url = recreate_database(f"papers_bench_{size}")
+    log(f"[{size}] seeding, assigning, computing discovery …")
+    env = {**os.environ, "DATABASE_URL": database_url}
+    env.pop("REDIS_URL", None)
+    out = subprocess.run(
+        [PYTHON, __file__, "--seed", str(size)], cwd=REPO, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    info = json.loads(out.strip().splitlines()[-1])
+    log(
+        f"[{size}] {info['papers']} papers, {info['slots']} slots; seed {info['seed_s']} s, "
+        f"assign {info['assign_s']} s, discovery {info['discovery_s']} s"
+    )
+    rows.append((size, "compute_discovery (similar + map)", "-", f"{info['discovery_s']} s", "", "", ""))
+    rows.append((size, "assign_posters (K=2, 20 sessions)", "-", f"{info['assign_s']} s", "", "", ""))
+    port = free_port()
+    server = serve(database_url, port)
+    workdir = tempfile.mkdtemp(prefix="papers-bench-")
+    try:
+        pages = {
+            "paper page": ([f"/papers/{uid}/" for uid in info["uids"]], 200),
+            "browser, first page": (["/papers/"], 100),
+            "search": ([f"/papers/?q={q.replace(' ', '+')}" for q in QUERIES], 100),
+        }
+        for name, (paths, rate) in pages.items():
+            for visitor, cookie in (("anonymous", ""), ("logged in", info["cookie"])):
+                asyncio.run(closed_loop(port, paths, cookie, 1, 4))  # warm up
+                rps, errors = saturation(port, paths, cookie, seconds, workdir)
+                latencies, late_errors = asyncio.run(open_loop(port, paths, cookie, seconds, rate))
+                rows.append(
+                    (
+                        size,
+                        name,
+                        visitor,
+                        f"{rps:,.0f}",
+                        f"{rate}",
+                        f"{percentile(latencies, 50):.1f}",
+                        f"{percentile(latencies, 99):.1f}"
+                        + (f" ({errors + late_errors} errors)" if errors + late_errors else ""),
+                    )
+                )
+                log(
+                    f"[{size}] {name} / {visitor}: {rps:,.0f} req/s; p99 {percentile(latencies, 99):.1f} ms at {rate}/s"
+                )
+        body = subprocess.run(
+            ["curl", "-s", f"http://127.0.0.1:{port}/papers/{info['uids'][0]}/"], capture_output=True, check=True
+        ).stdout
+        static = nginx_static(body, seconds, workdir)
+        if static:
+            ours = float(next(r[3] for r in rows if r[0] == size and r[1] == "paper page").replace(",", ""))
+            rows.append(
+                (
+                    size,
+                    f"nginx static ({len(body):,} B page)",
+                    "-",
+                    f"{static:,.0f}",
+                    "",
+                    "",
+                    f"ours = {ours / static:.1%}",
+                )
+            )
+    finally:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed:
+        seed(args.seed)
+        return
+    rows = []
+    for size in args.sizes:
+        bench_size(size, args.seconds, rows)
+    header = ("papers", "what", "visitor", "req/s (saturation) / time", "fixed rate /s", "p50 ms", "p99 ms")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    print(f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end (the machine is shared).")
+
+
+if __name__ == "__main__":
+    main()
