@@ -143,6 +143,8 @@ CELERY_BEAT_SCHEDULE = {
     "chat-retention": {"task": "chat.tasks.apply_retention", "schedule": crontab(minute=30, hour=3)},
     # Agenda reminders (e-mail + on-site notice), each sent once (schedule/reminders.py).
     "schedule-reminders": {"task": "schedule.tasks.send_reminders", "schedule": 60.0},
+    # Releases the day's recordings at 02:00 NZ time; every minute, so it catches up after downtime.
+    "release-recordings": {"task": "schedule.tasks.release_recordings", "schedule": 60.0},
 }
 
 # --- Accounts -------------------------------------------------------------------------
@@ -176,6 +178,26 @@ PORTAL_DEFAULT_TIME_ZONE = "UTC"
 PORTAL_TIME_ZONE_COOKIE = "tz"
 # The portal's public address, for links in e-mails sent outside a request (reminders).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Recordings (schedule/recordings/) -------------------------------------------------
+# Largest upload accepted (video, slides); files stream to a temporary file on disk
+# (TemporaryFileUploadHandler) above FILE_UPLOAD_MAX_MEMORY_SIZE, never whole into memory.
+PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_PERMISSIONS = 0o644
+PORTAL_FFMPEG = env("PORTAL_FFMPEG", default="ffmpeg")
+PORTAL_FFPROBE = env("PORTAL_FFPROBE", default="ffprobe")
+PORTAL_X264_PRESET = env("PORTAL_X264_PRESET", default="veryfast")
+PORTAL_PROCESSING_TIMEOUT = env.int("PORTAL_PROCESSING_TIMEOUT", default=3 * 60 * 60)
+# Production: nginx serves checked media from its internal /protected-media/ location.
+PORTAL_MEDIA_ACCEL = env.bool("PORTAL_MEDIA_ACCEL", default=False)
+PORTAL_MEDIA_ACCEL_PREFIX = "/protected-media/"
+# Optional second host for *released* media (same paths under recordings/).
+PORTAL_MEDIA_MIRROR_URL = env("PORTAL_MEDIA_MIRROR_URL", default="")
+# Who authored a recording's subject, asked of the feature that owns it (schedule imports no feature).
+PORTAL_RECORDING_AUTHORS = {"paper": "posters.uploads.is_paper_author"}
 
 # --- Chat -----------------------------------------------------------------------------
 # Per person, across rooms: at most this many posts in this many seconds.

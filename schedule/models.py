@@ -217,3 +217,22 @@ class AgendaSettings(models.Model):
     def regenerate_token(self):
         self.feed_token = new_feed_token()
         self.save(update_fields=["feed_token", "updated_at"])
+
+
+# Pre-recorded talks live in their own module; imported here so Django registers them.
+from schedule.recordings.models import (  # noqa: E402
+    Recording,
+    RecordingEvent,
+    RecordingVersion,
+    ReleaseAnnouncement,
+)
+
+__all__ = [
+    "AgendaItem",
+    "AgendaSettings",
+    "Recording",
+    "RecordingEvent",
+    "RecordingVersion",
+    "ReleaseAnnouncement",
+    "Session",
+]

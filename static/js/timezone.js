@@ -38,6 +38,12 @@
   var guess;
   try {
     guess = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    // Browsers still report some zones by their old names; offer the current ones.
+    guess = {
+      "Asia/Calcutta": "Asia/Kolkata", "Asia/Saigon": "Asia/Ho_Chi_Minh", "Asia/Katmandu": "Asia/Kathmandu",
+      "Asia/Rangoon": "Asia/Yangon", "Europe/Kiev": "Europe/Kyiv", "Atlantic/Faeroe": "Atlantic/Faroe",
+      "America/Buenos_Aires": "America/Argentina/Buenos_Aires", "Pacific/Truk": "Pacific/Chuuk"
+    }[guess] || guess;
   } catch (e) {
     return;
   }

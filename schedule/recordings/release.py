@@ -1,0 +1,174 @@
+"""The release rule (DESIGN.md, "Time"): a recording goes public at the release hour
+(02:00) in the release zone (Pacific/Auckland) on its release day, and never before,
+whatever the release task did. Organisers and the subject's authors may preview.
+"""
+
+import logging
+import zoneinfo
+from datetime import UTC, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from portal.models import Conference
+from schedule.recordings import announcements
+from schedule.recordings.models import Recording, RecordingEvent, ReleaseAnnouncement
+
+logger = logging.getLogger(__name__)
+
+
+def release_zone_and_hour():
+    """The conference's release zone and hour (admin), else the settings."""
+    row = Conference.objects.filter(pk=1).values_list("release_time_zone", "release_hour").first()
+    if row:
+        return zoneinfo.ZoneInfo(row[0]), row[1]
+    return zoneinfo.ZoneInfo(settings.PORTAL_RELEASE_TIME_ZONE), settings.PORTAL_RELEASE_HOUR
+
+
+def release_instant(day, zone=None, hour=None):
+    """The aware UTC instant of `hour`:00 in `zone` on `day`.
+
+    When that wall time does not exist (spring-forward) it is the first instant after
+    the gap; when it happens twice (fall-back) it is the first of the two.
+    """
+    if zone is None or hour is None:
+        default_zone, default_hour = release_zone_and_hour()
+        zone = zone or default_zone
+        hour = default_hour if hour is None else hour
+    wall = datetime.combine(day, time(hour))
+    # fold=0 is the earlier of two repeated wall times; inside a gap it reads the wall
+    # time with the offset from before the jump, which lands after the gap.
+    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != wall:
+        # In a gap: walk back to the moment the clocks jumped (at most the gap's length).
+        step = timedelta(minutes=1)
+        while (instant - step).astimezone(zone).replace(tzinfo=None) >= wall:
+            instant -= step
+    return instant
+
+
+def release_day_of(instant, zone=None):
+    """The release-zone date of an instant (a paper's day: its first poster session's)."""
+    zone = zone or release_zone_and_hour()[0]
+    return instant.astimezone(zone).date()
+
+
+def is_public(recording, now):
+    """Whether everyone may see it now (the rule, or an organiser's early release or hold)."""
+    if recording.release_override == Recording.Override.HELD:
+        return False
+    if recording.release_override == Recording.Override.EARLY:
+        return True
+    return recording.release_at is not None and recording.release_at <= now
+
+
+def is_author(recording, user):
+    """The subject's authors (asked of the feature that owns the subject) or added uploaders."""
+    if not user.is_authenticated:
+        return False
+    prefix = recording.subject_key.split(":", 1)[0]
+    check = settings.PORTAL_RECORDING_AUTHORS.get(prefix)
+    if check and import_string(check)(recording.subject_key, user):
+        return True
+    return recording.uploaders.filter(pk=user.pk).exists()
+
+
+def can_preview(recording, user):
+    return user.is_authenticated and (user.is_organiser or is_author(recording, user))
+
+
+def is_released(recording, user, now):
+    """Whether this viewer may see the recording's media now (the read-time rule)."""
+    if recording is None:
+        return False
+    return is_public(recording, now) or can_preview(recording, user)
+
+
+def public_filter(now):
+    """A Q for recordings everyone may see at `now` (lists, search, feeds)."""
+    from django.db.models import Q
+
+    return ~Q(release_override=Recording.Override.HELD) & (
+        Q(release_override=Recording.Override.EARLY) | Q(release_at__lte=now)
+    )
+
+
+def release_due_recordings(now):
+    """Mark every due recording released (once), log it, and announce each day's count.
+
+    Idempotent: a recording is taken only while `released_at` is empty, under a row lock
+    that a concurrent run skips, so two beats never release or announce one twice. What
+    was missed while beat or the worker was down is simply due now.
+    """
+    with transaction.atomic():
+        due = list(
+            Recording.objects.select_for_update(skip_locked=True)
+            .filter(released_at__isnull=True, release_at__lte=now)
+            .exclude(release_override=Recording.Override.HELD)
+            .values_list("pk", "release_day")
+        )
+        if not due:
+            return 0
+        ids = [pk for pk, _ in due]
+        Recording.objects.filter(pk__in=ids).update(released_at=now)
+        RecordingEvent.objects.bulk_create(
+            [RecordingEvent(recording_id=pk, at=now, action=RecordingEvent.Action.RELEASED) for pk in ids],
+            batch_size=500,
+        )
+        days = sorted({day for _, day in due if day is not None})
+        counts = {day: _videos_out(day) for day in days}
+        for day, count in counts.items():
+            ReleaseAnnouncement.objects.update_or_create(
+                release_day=day, defaults={"count": count, "announced_at": now}
+            )
+    today = release_day_of(now)
+    if counts.get(today):
+        announcements.announce_release(today, counts[today])
+    logger.info("recordings: released %d (%s)", len(ids), counts)
+    return len(ids)
+
+
+def _videos_out(day):
+    return (
+        Recording.objects.filter(release_day=day, released_at__isnull=False)
+        .exclude(current_version=None, external_url="")
+        .count()
+    )
+
+
+def announcement_text(count):
+    return f"Today's {count} video{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} out"
+
+
+def todays_release_announcement(now):
+    """For the home page: "Today's N videos are out" once today's release happened, else None."""
+    row = ReleaseAnnouncement.objects.filter(release_day=release_day_of(now), count__gt=0).first()
+    return announcement_text(row.count) if row else None
+
+
+def release_early(recording, actor, now):
+    with transaction.atomic():
+        Recording.objects.filter(pk=recording.pk).update(
+            release_override=Recording.Override.EARLY, released_at=now
+        )
+        RecordingEvent.objects.create(
+            recording=recording, at=now, actor=actor, action=RecordingEvent.Action.RELEASED_EARLY
+        )
+    recording.refresh_from_db()
+
+
+def hold_back(recording, actor, now, reason=""):
+    with transaction.atomic():
+        Recording.objects.filter(pk=recording.pk).update(release_override=Recording.Override.HELD, released_at=None)
+        RecordingEvent.objects.create(
+            recording=recording, at=now, actor=actor, action=RecordingEvent.Action.HELD, detail=reason
+        )
+    recording.refresh_from_db()
+
+
+def lift_hold(recording, actor, now):
+    with transaction.atomic():
+        Recording.objects.filter(pk=recording.pk).update(release_override=Recording.Override.NONE)
+        RecordingEvent.objects.create(recording=recording, at=now, actor=actor, action=RecordingEvent.Action.UNHELD)
+    recording.refresh_from_db()
