@@ -20,6 +20,7 @@ from posters.models import (
     PaperKeyword,
     PosterSlot,
 )
+from posters.upload_admin import VideoStatusFilter, remind_missing_videos
 from schedule.models import Session
 
 # Links typed without a scheme are https (Django 6's default, chosen now).
@@ -84,13 +85,13 @@ class PaperAdmin(admin.ModelAdmin):
     list_display = ["uid", "title", "updated_at"]
     list_display_links = ["uid", "title"]
     search_fields = ["=uid", "title"]
-    list_filter = [HasSlotsFilter, PosterSessionFilter]
+    list_filter = [HasSlotsFilter, PosterSessionFilter, VideoStatusFilter]
     readonly_fields = ["created_at", "updated_at"]
     exclude = ["search_vector"]
     inlines = [AuthorshipInline, PaperKeywordInline, PosterSlotInline]
     list_per_page = 50
     formfield_overrides = URL_FIELDS
-    actions = ["assign_to_poster_sessions", "recompute_discovery"]
+    actions = ["assign_to_poster_sessions", "recompute_discovery", remind_missing_videos]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector", "abstract", "extra")

@@ -20,6 +20,7 @@ from posters.browse import card_prefetches
 from posters.call_links import Viewer
 from posters.models import Authorship, Paper, PaperKeyword, PosterSlot, SimilarPaper
 from posters.search import apply_search, parse_query
+from posters.uploads import api_video
 from schedule.models import Session
 
 # --- Serializers -----------------------------------------------------------------------
@@ -55,10 +56,16 @@ class PaperSerializer(serializers.ModelSerializer):
     keywords = serializers.SerializerMethodField()
     sessions = SessionRefSerializer(source="poster_slots", many=True, read_only=True)
     url = serializers.SerializerMethodField()
+    video = serializers.SerializerMethodField()
 
     class Meta:
         model = Paper
-        fields = ["uid", "title", "authors", "keywords", "tldr", "url", "sessions"]
+        fields = ["uid", "title", "authors", "keywords", "tldr", "url", "sessions", "video"]
+
+    def get_video(self, paper) -> dict:
+        """`release_at` (ISO 8601 UTC) always; media URLs only once this viewer may watch."""
+        siblings = self.parent.instance if self.parent is not None and self.parent.instance is not None else [paper]
+        return api_video(paper, self.context, siblings)
 
     def get_authors(self, paper) -> list[str]:
         return [a.author.name for a in paper.authorships.all()]

@@ -21,3 +21,14 @@ urlpatterns = [
     path("me/papers/", views.my_papers, name="my_papers"),
     path("me/papers/bookmarks", views.bookmarks_endpoint, name="bookmarks"),
 ]
+
+# Author uploads of the pre-recorded talk (posters/upload_views.py).
+from posters import upload_views  # noqa: E402
+
+urlpatterns += [
+    path("me/papers/authored/", upload_views.authored, name="authored_papers"),
+    path("me/papers/<str:uid>/recording/", upload_views.recording_page, name="upload_recording"),
+    path("me/papers/<str:uid>/recording/status", upload_views.status, name="recording_status"),
+    path("me/papers/<str:uid>/recording/retry", upload_views.retry, name="retry_recording"),
+    path("me/papers/<str:uid>/recording/<str:kind>", upload_views.upload, name="upload_file"),
+]

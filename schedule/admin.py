@@ -143,3 +143,7 @@ class AgendaSettingsAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     search_fields = ["user__email"]
     exclude = ["feed_token"]  # a secret: organisers have no need to read it
+
+
+# Recordings have their own admin module (schedule/recordings/admin.py).
+from schedule.recordings import admin as recordings_admin  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from schedule import agenda_views, feeds, views
+from schedule.recordings import serving
 
 app_name = "schedule"
 
@@ -21,4 +22,5 @@ urlpatterns = [
     path("me/agenda/reminders/", agenda_views.reminder_settings, name="reminder_settings"),
     path("me/agenda/notices/<int:pk>/dismiss/", agenda_views.dismiss_notice, name="dismiss_notice"),
     path("me/agenda.ics", feeds.agenda_calendar, name="agenda_feed"),
+    path("media/recordings/<int:pk>/<str:asset>", serving.recording_media, name="recording_media"),
 ]

@@ -158,7 +158,7 @@ class RecordingEvent(models.Model):
 
 
 class ReleaseAnnouncement(models.Model):
-    """"Today's N videos are out": one per release day, updated as more come out."""
+    """ "Today's N videos are out": one per release day, updated as more come out."""
 
     release_day = models.DateField(unique=True)
     count = models.PositiveIntegerField(default=0)

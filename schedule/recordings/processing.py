@@ -47,7 +47,10 @@ def rendition_height(name):
 
 
 def _run(cmd):
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=settings.PORTAL_PROCESSING_TIMEOUT, check=False)  # noqa: S603
+    # A fixed program (settings) with arguments we built; no shell.
+    result = subprocess.run(  # noqa: S603
+        cmd, capture_output=True, text=True, timeout=settings.PORTAL_PROCESSING_TIMEOUT, check=False
+    )
     if result.returncode != 0:
         raise ProcessingFailed(result.stderr[-STDERR_TAIL:].strip() or f"ffmpeg exited with {result.returncode}")
 
@@ -71,8 +74,10 @@ def _encode(ffmpeg, source, folder, wanted, seconds):
     if "poster" in wanted:
         at = min(1.0, seconds / 3)
         _run(
-            [ffmpeg, "-y", "-v", "error", "-nostdin", "-ss", f"{at:.2f}", "-i", str(source), "-frames:v", "1"]
-            + ["-vf", "scale=-2:'min(720,ih)'", "-f", "image2", str(folder / ".poster.jpg.part")]
+            [
+                *[ffmpeg, "-y", "-v", "error", "-nostdin", "-ss", f"{at:.2f}", "-i", str(source), "-frames:v", "1"],
+                *["-vf", "scale=-2:'min(720,ih)'", "-f", "image2", str(folder / ".poster.jpg.part")],
+            ]
         )
 
 
@@ -85,7 +90,6 @@ def process_version(version_id):
         version.attempts += 1
         version.status = RecordingVersion.Status.PROCESSING
         version.save(update_fields=["attempts", "status"])
-    recording = version.recording
     source = Path(version.original.path)
     folder = source.parent
     ffmpeg = shutil.which(settings.PORTAL_FFMPEG)
@@ -129,7 +133,10 @@ def _finish(version, status, action, detail):
         recording.status = recording_status(recording, latest=version)
         recording.save(update_fields=["current_version", "status", "updated_at"])
         RecordingEvent.objects.create(
-            recording=recording, at=now, action=action, detail=f"v{version.number}: {detail}" if detail else f"v{version.number}"
+            recording=recording,
+            at=now,
+            action=action,
+            detail=f"v{version.number}: {detail}" if detail else f"v{version.number}",
         )
     if status == RecordingVersion.Status.FAILED:
         logger.warning("recordings: v%s of %s failed: %s", version.number, version.recording_id, detail[-300:])

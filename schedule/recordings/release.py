@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.module_loading import import_string
+from django.utils.module_loading import import_module
 
 from portal.models import Conference
 from schedule.recordings import announcements
@@ -18,8 +18,10 @@ from schedule.recordings.models import Recording, RecordingEvent, ReleaseAnnounc
 logger = logging.getLogger(__name__)
 
 
-def release_zone_and_hour():
+def release_zone_and_hour(conference=None):
     """The conference's release zone and hour (admin), else the settings."""
+    if conference is not None:
+        return zoneinfo.ZoneInfo(conference.release_time_zone), conference.release_hour
     row = Conference.objects.filter(pk=1).values_list("release_time_zone", "release_hour").first()
     if row:
         return zoneinfo.ZoneInfo(row[0]), row[1]
@@ -67,11 +69,16 @@ def is_author(recording, user):
     """The subject's authors (asked of the feature that owns the subject) or added uploaders."""
     if not user.is_authenticated:
         return False
-    prefix = recording.subject_key.split(":", 1)[0]
-    check = settings.PORTAL_RECORDING_AUTHORS.get(prefix)
-    if check and import_string(check)(recording.subject_key, user):
+    owner = subject_owner(recording.subject_key)
+    if owner is not None and owner.is_author(recording.subject_key, user):
         return True
     return recording.uploaders.filter(pk=user.pk).exists()
+
+
+def subject_owner(subject_key):
+    """The feature module that knows the subject's authors (`is_author`, `author_emails`)."""
+    name = settings.PORTAL_RECORDING_AUTHORS.get(subject_key.split(":", 1)[0])
+    return import_module(name) if name else None
 
 
 def can_preview(recording, user):
@@ -149,9 +156,7 @@ def todays_release_announcement(now):
 
 def release_early(recording, actor, now):
     with transaction.atomic():
-        Recording.objects.filter(pk=recording.pk).update(
-            release_override=Recording.Override.EARLY, released_at=now
-        )
+        Recording.objects.filter(pk=recording.pk).update(release_override=Recording.Override.EARLY, released_at=now)
         RecordingEvent.objects.create(
             recording=recording, at=now, actor=actor, action=RecordingEvent.Action.RELEASED_EARLY
         )

@@ -4,6 +4,7 @@ Every upload is checked in full before anything is stored or changed, so a refus
 leaves the recording exactly as it was.
 """
 
+import contextlib
 import tempfile
 from pathlib import Path
 
@@ -50,10 +51,9 @@ def accept_video(recording, uploaded, actor):
     check_size(uploaded.size)
     path, cleanup = _local_path(uploaded)
     try:
-        try:
+        # Without ffprobe on this server the file is kept, and processing says why it was skipped.
+        with contextlib.suppress(FileNotFoundError):
             probe_video(path, recording.max_duration)
-        except FileNotFoundError:
-            pass  # no ffprobe on this server: kept, and processing says why it was skipped
     finally:
         if cleanup:
             Path(cleanup).unlink(missing_ok=True)
@@ -137,3 +137,38 @@ def _log(recording, action, actor, detail=""):
 
 def upload_limit_mb():
     return settings.PORTAL_UPLOAD_MAX_BYTES // (1024 * 1024)
+
+
+def send_upload_reminders(recordings, actor=None, upload_url=None):
+    """E-mail the authors of each recording still without a video; returns how many were sent.
+
+    `upload_url(recording)` gives the link to the upload page (the feature that owns the
+    subject knows it); the default points at the portal's "my papers" page.
+    """
+    from django.core.mail import send_mass_mail
+
+    from schedule.recordings.release import subject_owner
+
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    messages_out, reminded = [], []
+    for recording in recordings:
+        if recording.has_video:
+            continue
+        owner = subject_owner(recording.subject_key)
+        emails = set(owner.author_emails(recording.subject_key)) if owner else set()
+        emails |= {u.email for u in recording.uploaders.all() if u.email}
+        if not emails:
+            continue
+        link = base + (upload_url(recording) if upload_url else "/me/papers/authored/")
+        when = f" It is released on {recording.release_at:%A %d %B %Y, %H:%M} UTC." if recording.release_at else ""
+        body = (
+            f"Hello,\n\nthe pre-recorded talk for “{recording.title or recording.subject_key}” "
+            "has not been uploaded yet."
+            f"{when}\n\nUpload the video, slides and captions here: {link}\n"
+        )
+        messages_out.append(("Please upload your pre-recorded talk", body, settings.DEFAULT_FROM_EMAIL, sorted(emails)))
+        reminded.append(recording)
+    send_mass_mail(messages_out, fail_silently=False)
+    for recording in reminded:
+        _log(recording, RecordingEvent.Action.REMINDED, actor, "")
+    return len(reminded)

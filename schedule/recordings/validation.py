@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 
 
-class Refused(Exception):  # noqa: N818  (a refusal, said to the author, not a programming error)
+class Refused(Exception):
     """An upload that is not accepted; str() says exactly why."""
 
 
@@ -53,11 +53,20 @@ def probe_video(path, max_duration=None):
         check=False,
     )
     if result.returncode != 0:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+        if "moov atom not found" in result.stderr and head[4:8] == b"ftyp":
+            raise Refused(
+                "The video file is incomplete (truncated, or the upload stopped early): its index is missing."
+            )
         reason = (result.stderr.strip().splitlines() or ["unknown format"])[-1]
         raise Refused(f"This is not a video we can read ({reason.split(': ')[-1]}).")
     info = json.loads(result.stdout or "{}")
     streams = info.get("streams", [])
-    video = next((s for s in streams if s.get("codec_type") == "video" and s.get("disposition", {}).get("attached_pic") != 1), None)
+    video = next(
+        (s for s in streams if s.get("codec_type") == "video" and s.get("disposition", {}).get("attached_pic") != 1),
+        None,
+    )
     if video is None:
         raise Refused("The file has no video stream (is it an audio file or an image?).")
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
@@ -107,7 +116,9 @@ def check_pdf(head):
 _TIMING_VTT = re.compile(
     r"^(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})\s+-->\s+(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})(?:\s.*)?$"
 )
-_TIMING_SRT = re.compile(r"^(\d{1,}):([0-5]\d):([0-5]\d)[,.](\d{1,3})\s+-->\s+(\d{1,}):([0-5]\d):([0-5]\d)[,.](\d{1,3})")
+_TIMING_SRT = re.compile(
+    r"^(\d{1,}):([0-5]\d):([0-5]\d)[,.](\d{1,3})\s+-->\s+(\d{1,}):([0-5]\d):([0-5]\d)[,.](\d{1,3})"
+)
 
 
 def _ms(h, m, s, frac):
@@ -156,7 +167,9 @@ def _srt_to_webvtt(text):
             lines = lines[1:]
         match = _TIMING_SRT.match(lines[0].strip()) if lines else None
         if not match:
-            raise Refused(f"Caption {n} is neither WebVTT nor SRT: expected a timing like “00:00:01,000 --> 00:00:04,000”.")
+            raise Refused(
+                f"Caption {n} is neither WebVTT nor SRT: expected a timing like “00:00:01,000 --> 00:00:04,000”."
+            )
         g = match.groups()
         start, end = _ms(*g[:4]), _ms(*g[4:])
         if end < start:

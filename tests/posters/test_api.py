@@ -73,6 +73,8 @@ def test_paper_list_shape(client, catalogue):
                 "call_link_opens_at": "2020-04-28T16:45:00+00:00",
             },
         ],
+        # 02:00 in Auckland on the New Zealand day of the first poster session (recordings).
+        "video": {"release_at": "2020-04-26T14:00:00Z", "released": False, "status": "missing"},
     }
 
 
@@ -140,9 +142,10 @@ def test_api_paper_list_query_count(client, conference, django_assert_num_querie
     for _ in range(n):
         paper_in_sessions([session], keyword_names=["k1", "k2"], author_names=["A", "B"])
     # papers, authors, keywords, slots+sessions, conference (policy)
-    with django_assert_num_queries(5):
+    # + the page's recordings and the release zone (video.release_at)
+    with django_assert_num_queries(7):
         assert client.get("/api/v1/papers/").status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         assert client.get("/api/v1/papers/", {"q": "study"}).status_code == 200
 
 
@@ -153,7 +156,7 @@ def test_api_paper_detail_and_sessions_query_count(client, conference, django_as
     for _ in range(n):
         paper_in_sessions(sessions[:1])
     # paper, authors, keywords, slots, similar, conference
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):  # + recording, release zone
         assert client.get("/api/v1/papers/p1/").status_code == 200
     with django_assert_num_queries(1):
         assert client.get("/api/v1/poster-sessions/").status_code == 200

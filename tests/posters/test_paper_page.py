@@ -125,10 +125,11 @@ def test_paper_page_query_count(client, conference, django_assert_num_queries, a
     sessions = [SessionFactory() for _ in range(2)]
     paper_in_sessions(sessions, uid="p1", author_names=[f"Author {n}" for n in range(authors)], keyword_names=["k"])
     # cold: paper, authors, keywords, similar, slots, conference (policy), conference (context)
-    with django_assert_num_queries(7):
+    # + the paper's recording (the video block is per request)
+    with django_assert_num_queries(8):
         assert client.get("/papers/p1/").status_code == 200
-    # warm (the public parts are cached): conference twice
-    with django_assert_num_queries(2):
+    # warm (the public parts are cached): conference twice, the recording
+    with django_assert_num_queries(3):
         assert client.get("/papers/p1/").status_code == 200
 
 
@@ -138,7 +139,7 @@ def test_paper_page_query_count_logged_in(client, conference, django_assert_num_
     client.force_login(user)
     Bookmark.objects.create(user=user, paper=paper)
     client.get("/papers/p1/")
-    # warm: session, user, conference, registration (policy "registered"), bookmark, conference
-    with django_assert_num_queries(6):
+    # warm: session, user, conference, registration (policy "registered"), bookmark, conference, recording
+    with django_assert_num_queries(7):
         html = client.get("/papers/p1/").content.decode()
     assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == ["p1"]

@@ -1,0 +1,148 @@
+"""A paper's pre-recorded talk, seen from the papers: who its authors are (for uploads and
+previews), which recording is the paper's (``paper:<uid>``) and on which day it is released
+(the New Zealand date of the paper's first poster session, DESIGN.md "Release rule").
+
+schedule.recordings asks this module about authors through PORTAL_RECORDING_AUTHORS.
+"""
+
+from datetime import UTC
+
+from django.db.models import Min, Q
+
+from posters.models import Authorship, Paper, PosterSlot
+from schedule.models import Recording
+from schedule.recordings.release import release_day_of, release_instant
+from schedule.recordings.services import recording_for
+
+PREFIX = "paper:"
+
+
+def subject_key(paper):
+    return f"{PREFIX}{paper.uid}"
+
+
+def _uid(key):
+    return key[len(PREFIX) :] if key.startswith(PREFIX) else None
+
+
+def is_author(key, user):
+    """A user whose e-mail is an author's e-mail on the paper (organiser-added uploaders are
+    checked by schedule itself)."""
+    uid = _uid(key)
+    if not uid or not user.is_authenticated or not user.email:
+        return False
+    return Authorship.objects.filter(paper__uid=uid, author__email__iexact=user.email).exists()
+
+
+def author_emails(key):
+    uid = _uid(key)
+    emails = Authorship.objects.filter(paper__uid=uid).exclude(author__email="").values_list("author__email", flat=True)
+    return sorted({e.lower() for e in emails})
+
+
+def may_upload(user, paper):
+    if not user.is_authenticated:
+        return False
+    if user.is_organiser or is_author(subject_key(paper), user):
+        return True
+    return Recording.objects.filter(subject_key=subject_key(paper), uploaders=user).exists()
+
+
+def authored_papers(user):
+    """The papers this person may upload for, by title."""
+    if not user.is_authenticated:
+        return Paper.objects.none()
+    added = Recording.objects.filter(uploaders=user, subject_key__startswith=PREFIX).values_list(
+        "subject_key", flat=True
+    )
+    uids = [_uid(k) for k in added]
+    by_email = Q(authorships__author__email__iexact=user.email) if user.email else Q(pk__in=[])
+    return Paper.objects.defer("search_vector").filter(by_email | Q(uid__in=uids)).distinct().order_by("title")
+
+
+def release_day(paper):
+    """The release-zone date of the paper's first poster session (None without one)."""
+    first = PosterSlot.objects.filter(paper=paper).aggregate(first=Min("session__start"))["first"]
+    return release_day_of(first) if first else None
+
+
+def recording_for_paper(paper):
+    return recording_for(
+        subject_key(paper), kind=Recording.Kind.POSTER, title=paper.title, release_day=release_day(paper)
+    )
+
+
+def recordings_by_uid(papers):
+    """{uid: Recording} for these papers in one query (lists and the API: no N+1)."""
+    keys = [subject_key(p) for p in papers]
+    rows = Recording.objects.select_related("current_version").filter(subject_key__in=keys)
+    return {_uid(r.subject_key): r for r in rows}
+
+
+def release_at(paper, recording, first_session_start=None):
+    """When the paper's video goes public: the recording's, else the rule on its first session."""
+    if recording is not None and recording.release_at:
+        return recording.release_at
+    if first_session_start is None:
+        first_session_start = PosterSlot.objects.filter(paper=paper).aggregate(first=Min("session__start"))["first"]
+    return release_instant(release_day_of(first_session_start)) if first_session_start else None
+
+
+def _authored_uids(user):
+    if not user.is_authenticated:
+        return set()
+    return set(authored_papers(user).values_list("uid", flat=True))
+
+
+def api_video(paper, context, siblings):
+    """The paper's `video` object for the API: `release_at` (UTC) always, media URLs only
+    when this viewer may see them. Loads every sibling's recording at once (no N+1)."""
+    from django.utils import timezone
+
+    from schedule.recordings.media import media_for
+    from schedule.recordings.release import is_public, release_zone_and_hour
+
+    cache = context.setdefault("_videos", {})
+    request = context["request"]
+    if "now" not in cache:
+        cache["now"] = timezone.now()
+        cache["zone"] = release_zone_and_hour()
+        cache["authored"] = None
+    if paper.uid not in cache.setdefault("recordings", {}):
+        cache["recordings"].update({p.uid: None for p in siblings})
+        cache["recordings"].update(recordings_by_uid(siblings))
+    recording = cache["recordings"][paper.uid]
+    now = cache["now"]
+    if recording is not None and recording.release_at:
+        when = recording.release_at
+    else:
+        starts = [slot.session.start for slot in paper.poster_slots.all()]
+        zone, hour = cache["zone"]
+        when = release_instant(release_day_of(min(starts), zone), zone, hour) if starts else None
+    entry = {
+        "release_at": when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when else None,
+        "status": recording.status if recording else Recording.Status.MISSING,
+        "released": False,
+    }
+    if recording is None:
+        return entry
+    visible = is_public(recording, now)
+    if not visible and request.user.is_authenticated:
+        if cache["authored"] is None:
+            cache["authored"] = _authored_uids(request.user)
+        visible = request.user.is_organiser or paper.uid in cache["authored"]
+    if not visible:
+        return entry
+    media = media_for(recording, request.user, now)
+    if media.released:
+        entry.update(
+            released=True,
+            sources=[{"label": s["label"], "url": request.build_absolute_uri(s["url"])} for s in media.sources],
+            audio=request.build_absolute_uri(media.audio) if media.audio else None,
+            poster=request.build_absolute_uri(media.poster) if media.poster else None,
+            captions=request.build_absolute_uri(media.captions) if media.captions else None,
+            slides=request.build_absolute_uri(media.slides) if media.slides else None,
+            external_url=media.external_url or None,
+            duration_seconds=media.duration.total_seconds() if media.duration else None,
+        )
+    return entry

@@ -1,0 +1,87 @@
+"""Organisers' view of every recording: status, the "without video" filter, release early /
+hold back (logged), retry failed processing, remind authors who have not uploaded."""
+
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
+
+from schedule.recordings import release, services
+from schedule.recordings.models import Recording, RecordingEvent, RecordingVersion
+
+
+class WithoutVideoFilter(admin.SimpleListFilter):
+    title = "video"
+    parameter_name = "video"
+
+    def lookups(self, request, model_admin):
+        return [("without", "Without video"), ("with", "With video")]
+
+    def queryset(self, request, queryset):
+        has = Q(current_version__isnull=False) | ~Q(external_url="")
+        if self.value() == "without":
+            return queryset.exclude(has)
+        if self.value() == "with":
+            return queryset.filter(has)
+        return queryset
+
+
+class VersionInline(admin.TabularInline):
+    model = RecordingVersion
+    extra = 0
+    can_delete = False
+    fields = ("number", "status", "attempts", "duration", "width", "height", "error", "created_at", "processed_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = RecordingEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "actor", "detail")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Recording)
+class RecordingAdmin(admin.ModelAdmin):
+    list_display = ("subject_key", "title", "kind", "status", "release_at", "released_at", "release_override")
+    list_filter = ("status", WithoutVideoFilter, "kind", "release_override", "release_day")
+    search_fields = ("subject_key", "title")
+    raw_id_fields = ("current_version", "uploaders")
+    readonly_fields = ("release_at", "released_at", "release_override", "status", "created_at", "updated_at")
+    inlines = [VersionInline, EventInline]
+    actions = ["release_now", "hold", "lift", "retry_failed", "remind_authors"]
+
+    @admin.action(description="Release early (now)")
+    def release_now(self, request, queryset):
+        for recording in queryset:
+            release.release_early(recording, request.user, timezone.now())
+        self.message_user(request, f"{queryset.count()} released early.", messages.SUCCESS)
+
+    @admin.action(description="Hold back (not shown until the hold is lifted)")
+    def hold(self, request, queryset):
+        for recording in queryset:
+            release.hold_back(recording, request.user, timezone.now())
+        self.message_user(request, f"{queryset.count()} held back.", messages.WARNING)
+
+    @admin.action(description="Lift the hold (the release rule applies again)")
+    def lift(self, request, queryset):
+        for recording in queryset.filter(release_override=Recording.Override.HELD):
+            release.lift_hold(recording, request.user, timezone.now())
+
+    @admin.action(description="Retry failed processing")
+    def retry_failed(self, request, queryset):
+        versions = RecordingVersion.objects.filter(recording__in=queryset, status=RecordingVersion.Status.FAILED)
+        for version in versions:
+            services.retry(version, request.user)
+        self.message_user(request, f"{len(versions)} version(s) queued again.", messages.SUCCESS)
+
+    @admin.action(description="E-mail a reminder to the authors of those without video")
+    def remind_authors(self, request, queryset):
+        sent = services.send_upload_reminders(queryset.prefetch_related("uploaders"), request.user)
+        self.message_user(request, f"{sent} reminder(s) sent.", messages.SUCCESS)

@@ -1,0 +1,82 @@
+"""The access-checked media view: the release rule first, then nginx (X-Accel-Redirect)
+in production or a streamed, seekable (HTTP Range) response in the embedded default."""
+
+import os
+import re
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods
+
+from schedule.recordings.media import MIME, asset_files
+from schedule.recordings.models import Recording
+from schedule.recordings.release import is_public, is_released
+
+CHUNK = 256 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _chunks(path, start, length):
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        while length > 0:
+            data = handle.read(min(CHUNK, length))
+            if not data:
+                break
+            length -= len(data)
+            yield data
+
+
+# Same-origin framing so the paper page can show the slides inline.
+@xframe_options_sameorigin
+@require_http_methods(["GET", "HEAD"])
+def recording_media(request, pk, asset):
+    recording = Recording.objects.select_related("current_version").filter(pk=pk).first()
+    # An unreleased recording is indistinguishable from a missing one (404, not 403).
+    if recording is None or not is_released(recording, request.user, timezone.now()):
+        raise Http404("No such media.")
+    stored = asset_files(recording).get(asset)
+    if stored is None:
+        raise Http404("No such media.")
+    content_type = MIME.get(os.path.splitext(asset)[1], "application/octet-stream")
+    public = is_public(recording, timezone.now())
+    cache = "public, max-age=86400" if public else "private, no-store"
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    filename = f"{recording.subject_key.replace(':', '-')}-{asset}"
+    if settings.PORTAL_MEDIA_ACCEL:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.PORTAL_MEDIA_ACCEL_PREFIX + stored
+        response["Cache-Control"] = cache
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        return response
+    try:
+        path = default_storage.path(stored)
+        size = os.path.getsize(path)
+    except (OSError, NotImplementedError):
+        raise Http404("No such media.") from None
+    start, end, status = 0, size - 1, 200
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        if first:
+            start, end = int(first), min(int(last), size - 1) if last else size - 1
+        else:  # the last N bytes
+            start, end = max(0, size - int(last)), size - 1
+        if start >= size or start > end:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        status = 206
+    length = end - start + 1
+    body = _chunks(path, start, length) if request.method == "GET" else iter(())
+    response = StreamingHttpResponse(body, status=status, content_type=content_type)
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = cache
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return response

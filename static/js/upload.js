@@ -1,0 +1,67 @@
+// Author uploads with a progress bar (XMLHttpRequest upload progress); without JS the
+// forms post normally. While a video is processing, the status is polled.
+(function () {
+  "use strict";
+  var state = document.getElementById("recording-state");
+
+  function pollStatus() {
+    if (!state) return;
+    fetch(state.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var status = document.getElementById("recording-status");
+        status.textContent = data.status_label;
+        status.className = "status status-" + data.status;
+        if (data.status === "processing") setTimeout(pollStatus, 2000);
+        else if (state.dataset.waiting) window.location.reload();
+      });
+  }
+
+  document.querySelectorAll("form.upload-form").forEach(function (form) {
+    var bar = form.querySelector("progress");
+    var message = form.querySelector(".upload-message");
+    var button = form.querySelector("button");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      bar.hidden = false;
+      bar.value = 0;
+      button.disabled = true;
+      message.textContent = "Uploading…";
+      message.classList.remove("error");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          bar.value = Math.round((e.loaded / e.total) * 100);
+          message.textContent = "Uploading… " + bar.value + "%";
+        }
+      });
+      xhr.addEventListener("load", function () {
+        button.disabled = false;
+        var data = {};
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = { error: "The server answered " + xhr.status + "." }; }
+        if (xhr.status >= 200 && xhr.status < 300) {
+          bar.value = 100;
+          message.textContent = form.dataset.kind === "video"
+            ? "Uploaded. Processing… (this page updates when it is done)"
+            : "Uploaded.";
+          state.dataset.waiting = "1";
+          pollStatus();
+        } else {
+          bar.hidden = true;
+          message.textContent = data.error || ("The upload failed (" + xhr.status + ").");
+          message.classList.add("error");
+        }
+      });
+      xhr.addEventListener("error", function () {
+        button.disabled = false;
+        bar.hidden = true;
+        message.textContent = "The upload was interrupted (network error). Nothing was changed; try again.";
+        message.classList.add("error");
+      });
+      xhr.send(new FormData(form));
+    });
+  });
+})();

@@ -1,0 +1,79 @@
+"""Small real media for the recording tests, made once per run with ffmpeg's lavfi sources."""
+
+import subprocess
+from datetime import UTC, datetime, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+
+from schedule.models import Recording
+
+FFMPEG = "/usr/bin/ffmpeg"
+
+
+def make_video(path, seconds=2, size="320x180", rate=10, audio=True):
+    cmd = [FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}"]
+    if audio:
+        cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "aac", "-b:a", "32k"]
+    cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-shortest", str(path)]
+    subprocess.run(cmd, check=True)  # noqa: S603
+    return path
+
+
+def make_long_video(path, seconds):
+    """A long video cheaply: one tiny frame a second, no audio."""
+    subprocess.run(  # noqa: S603
+        [
+            *[FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c=blue:size=64x36:rate=1:duration={seconds}"],
+            *["-c:v", "libx264", "-preset", "ultrafast", "-g", "600", str(path)],
+        ],
+        check=True,
+    )
+    return path
+
+
+_made = {}
+
+
+def make_media_dir(tmp_path_factory):
+    """The test media, made once per run (modules share it through their `media_dir` fixture)."""
+    if "folder" in _made:
+        return _made["folder"]
+    folder = _made["folder"] = tmp_path_factory.mktemp("recording-media")
+    make_video(folder / "talk.mp4")
+    make_video(folder / "talk720.mp4", seconds=1, size="1280x720", rate=5)
+    make_long_video(folder / "six-minutes.mp4", 6 * 60)
+    data = (folder / "talk.mp4").read_bytes()
+    (folder / "truncated.mp4").write_bytes(data[: len(data) // 2])
+    (folder / "renamed.mp4").write_bytes(b"This is a text file, not a video.\n" * 100)
+    return folder
+
+
+def upload(path, name=None, content_type="application/octet-stream"):
+    """An upload as Django's TemporaryFileUploadHandler hands it over (on disk)."""
+    data = path.read_bytes() if hasattr(path, "read_bytes") else path
+    handle = TemporaryUploadedFile(name or getattr(path, "name", "file"), content_type, len(data), None)
+    handle.write(data)
+    handle.flush()
+    handle.seek(0)
+    return handle
+
+
+def small_upload(data, name):
+    return SimpleUploadedFile(name, data)
+
+
+VTT = b"WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nHello and welcome.\n"
+SRT = b"1\r\n00:00:00,000 --> 00:00:01,500\r\nHello and welcome.\r\n\r\n2\r\n00:00:01,500 --> 00:00:02,000\r\nBye.\r\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def recording(**kwargs):
+    kwargs.setdefault("subject_key", f"test:{datetime.now(UTC).timestamp()}")
+    return Recording.objects.create(**kwargs)
+
+
+def past(days=1):
+    return datetime.now(UTC) - timedelta(days=days)
