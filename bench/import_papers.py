@@ -40,6 +40,10 @@ from posters.models import Author, Paper, PosterSlot  # noqa: E402
 SHARED_DATA = Path(os.environ.get("PORTAL_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+# Similar papers and the map are a separate job (bench/papers_bench.py times it).
+NO_DISCOVERY = ("--no-discovery",)
+
+
 def empty_database():
     call_command("flush", interactive=False, verbosity=0)
 
@@ -70,9 +74,17 @@ def main():
     slots_csv = SHARED_DATA / "iclr2020_poster_slots.csv"
     if papers_json.is_file():
         empty_database()
-        timed("ICLR 687 papers, JSON, empty database", "import_papers", str(papers_json), rows=rows)
-        timed("ICLR 687 papers, JSON, again (unchanged)", "import_papers", str(papers_json), rows=rows)
-        timed("ICLR 687 papers, Mini-Conf CSV (updates all)", "import_papers", str(papers_csv), rows=rows)
+        timed("ICLR 687 papers, JSON, empty database", "import_papers", str(papers_json), *NO_DISCOVERY, rows=rows)
+        timed(
+            "ICLR 687 papers, JSON, again (unchanged)", "import_papers", str(papers_json), "--no-discovery", rows=rows
+        )
+        timed(
+            "ICLR 687 papers, Mini-Conf CSV (updates all)",
+            "import_papers",
+            str(papers_csv),
+            "--no-discovery",
+            rows=rows,
+        )
         timed("ICLR 1,374 poster slots, 20 sessions", "import_poster_slots", str(slots_csv), rows=rows)
         timed("ICLR 1,374 poster slots, again (unchanged)", "import_poster_slots", str(slots_csv), rows=rows)
     else:
@@ -86,8 +98,8 @@ def main():
         rows.append((f"generate {args.generated:,} papers as CSV (not a DB step)", time.perf_counter() - start, ""))
         empty_database()
         label = f"{args.generated:,} generated papers, CSV"
-        timed(f"{label}, empty database", "import_papers", str(generated), rows=rows)
-        timed(f"{label}, again (unchanged)", "import_papers", str(generated), rows=rows)
+        timed(f"{label}, empty database", "import_papers", str(generated), *NO_DISCOVERY, rows=rows)
+        timed(f"{label}, again (unchanged)", "import_papers", str(generated), *NO_DISCOVERY, rows=rows)
 
     empty_database()
     timed("seed_demo (700 papers), empty database", "seed_demo", rows=rows)

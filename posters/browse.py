@@ -120,7 +120,7 @@ def read_filters(params, *, sessions, zone):
 
 
 def slot_prefetch(**extra):
-    # Never load call links for lists: they are shown only through posters.call_links.
+    # Never load call links for lists: they are shown only through schedule.call_links.
     slots = PosterSlot.objects.select_related("session").defer("call_link").order_by("session__start", "session_id")
     return Prefetch("poster_slots", queryset=slots, **extra)
 

@@ -22,9 +22,21 @@ FIRST_DAY = date(2026, 11, 26)
 
 
 def seed(*args):
+    # Discovery after seeding has its own test; elsewhere it only costs time.
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", "--no-discovery", *args, stdout=out)
     return out.getvalue()
+
+
+def test_seeding_computes_similar_papers_and_the_map_once():
+    from posters.models import DiscoveryRun
+
+    out = io.StringIO()
+    call_command("seed_demo", "--papers", "40", "--first-day", "2026-11-26", stdout=out)
+    assert "Similar papers and the paper map computed in" in out.getvalue()
+    assert DiscoveryRun.objects.get().paper_count == 40
+    call_command("seed_demo", "--papers", "40", "--first-day", "2026-11-26", stdout=io.StringIO())
+    assert DiscoveryRun.objects.count() == 1
 
 
 def kinds():

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from portal.models import Conference
-from posters.call_links import State, call_link_state
+from schedule.call_links import State, call_link_state
 from tests.factories import SessionFactory, UserFactory
 from tests.posters.factories import paper_in_sessions
 

@@ -21,8 +21,9 @@ pytestmark = [
 
 
 def run(path):
+    # Discovery after an import has its own test below; here it would only cost time.
     out = io.StringIO()
-    call_command("import_papers", str(path), stdout=out)
+    call_command("import_papers", str(path), "--no-discovery", stdout=out)
     return out.getvalue()
 
 
@@ -345,3 +346,23 @@ def test_many_errors_are_listed_then_counted(tmp_path):
     assert lines[10] == f"{path}, line 11: no title."
     assert lines[11] == "… and 2 more errors."
     assert Paper.objects.count() == 0
+
+
+def test_an_import_that_changes_papers_recomputes_discovery(tmp_path):
+    from posters.models import DiscoveryRun, SimilarPaper
+
+    path = tmp_path / "papers.csv"
+    path.write_text(
+        "UID,title,authors,abstract,keywords\n"
+        "p1,Graph networks,Ada,Message passing on graphs,graphs\n"
+        "p2,Graph attention,Bob,Attention over graph neighbours,graphs\n"
+        "p3,Protein folding,Cy,Predicting protein structure,biology\n"
+    )
+    out = io.StringIO()
+    call_command("import_papers", str(path), stdout=out)
+    assert out.getvalue().splitlines()[-1] == "Similar papers and the paper map are being recomputed."
+    assert DiscoveryRun.objects.get().paper_count == 3
+    assert SimilarPaper.objects.filter(paper__uid="p1").order_by("position").first().similar.uid == "p2"
+
+    call_command("import_papers", str(path), stdout=io.StringIO())  # unchanged: nothing to recompute
+    assert DiscoveryRun.objects.count() == 1

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo import DEFAULT_SEED, seed_demo
+from posters.discovery import compute_discovery, latest_run
 
 
 class Command(BaseCommand):
@@ -18,8 +19,11 @@ class Command(BaseCommand):
             "--first-day",
             help="The first poster day, YYYY-MM-DD (default: today in UTC; the workshop day is the day before).",
         )
+        parser.add_argument(
+            "--no-discovery", action="store_true", help="Skip computing similar papers and the paper map."
+        )
 
-    def handle(self, papers, seed, first_day, **options):
+    def handle(self, papers, seed, first_day, no_discovery=False, **options):
         if papers < 1:
             raise CommandError("--papers must be at least 1.")
         try:
@@ -28,6 +32,9 @@ class Command(BaseCommand):
             raise CommandError(f"--first-day {first_day!r} is not a date like 2026-11-26.") from None
         result = seed_demo(papers=papers, seed=seed, first_day=day)
         self.stdout.write(result.papers.summary())
+        if not no_discovery and (result.papers.created or result.papers.updated or latest_run() is None):
+            run = compute_discovery()
+            self.stdout.write(f"Similar papers and the paper map computed in {run.seconds:.1f} s.")
         self.stdout.write(result.slots.summary())
         self.stdout.write(
             f"Other sessions: {result.sessions_created} created, {result.sessions_updated} updated. "

@@ -1,4 +1,4 @@
-"""Who sees a poster slot's video-call link, and when.
+"""Who sees a live session's video-call link (a poster slot's, a Q&A's), and when.
 
 A link is shown only when both hold: the conference's policy lets this viewer see call
 links (`Conference.call_links_visible_to`), and the session is in its window, from
@@ -8,11 +8,10 @@ never reach someone who may not see it.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from portal.models import Conference
-
-LEAD = timedelta(minutes=15)
+from schedule.models import CALL_LINK_LEAD as LEAD
 
 
 class State:
