@@ -17,10 +17,10 @@ from rest_framework.pagination import CursorPagination
 
 from portal.timezones import local_day_bounds, zone_or_none
 from posters.browse import card_prefetches
-from posters.call_links import Viewer
 from posters.models import Authorship, Paper, PaperKeyword, PosterSlot, SimilarPaper
 from posters.search import apply_search, parse_query
 from posters.uploads import api_video
+from schedule.call_links import Viewer
 from schedule.models import Session
 
 # --- Serializers -----------------------------------------------------------------------

@@ -26,12 +26,12 @@ from posters.browse import (
     poster_sessions,
     read_filters,
 )
-from posters.call_links import Viewer
 from posters.healthy_hours import within_healthy_hours
 from posters.models import Author, Authorship, Bookmark, Paper, PosterSlot, SimilarPaper
 from posters.page_cache import CSRF_PLACEHOLDER, get_versioned, key_for, personalise, set_versioned
 from posters.search import highlighted, mark_names
 from schedule.calendars import calendar_response
+from schedule.call_links import Viewer
 from schedule.models import Session
 
 MAX_UID = 64

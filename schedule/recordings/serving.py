@@ -6,6 +6,7 @@ import re
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -17,6 +18,23 @@ from schedule.recordings.release import is_public, is_released
 
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+async def _achunks(path, start, length):
+    """The same for ASGI: Django would otherwise read a sync iterator whole into memory."""
+    from asgiref.sync import sync_to_async
+
+    handle = await sync_to_async(open)(path, "rb")
+    try:
+        await sync_to_async(handle.seek)(start)
+        while length > 0:
+            data = await sync_to_async(handle.read)(min(CHUNK, length))
+            if not data:
+                break
+            length -= len(data)
+            yield data
+    finally:
+        await sync_to_async(handle.close)()
 
 
 def _chunks(path, start, length):
@@ -71,7 +89,12 @@ def recording_media(request, pk, asset):
             return response
         status = 206
     length = end - start + 1
-    body = _chunks(path, start, length) if request.method == "GET" else iter(())
+    if request.method == "HEAD":
+        body = iter(())
+    elif isinstance(request, ASGIRequest):
+        body = _achunks(path, start, length)
+    else:
+        body = _chunks(path, start, length)
     response = StreamingHttpResponse(body, status=status, content_type=content_type)
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"

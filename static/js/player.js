@@ -26,7 +26,7 @@
         controls: ["play-large", "play", "progress", "current-time", "duration", "mute", "volume",
           "captions", "settings", "fullscreen"],
         settings: ["captions", "quality", "speed"],
-        quality: { default: Math.min.apply(null, sizes.filter(function (h) { return h >= 360; }).concat([Math.max.apply(null, sizes)])), options: sizes },
+        quality: { default: Math.max.apply(null, sizes), options: sizes },
         speed: { selected: 1, options: [0.75, 1, 1.25, 1.5, 1.75, 2] },
         captions: { active: false, language: "en", update: false },
         keyboard: { focused: true, global: false },

@@ -1,6 +1,5 @@
 """The room socket: every action and every refusal, with the events the services emitted."""
 
-import asyncio
 from datetime import timedelta
 
 import pytest

@@ -72,13 +72,14 @@ def test_upload_wait_release_watch(new_page, paper, tmp_path):
     attendee.keyboard.press("Enter")
     attendee.wait_for_function("() => document.querySelector('video').currentTime > 0.3", timeout=15_000)
     # Quality: Plyr's settings menu lists the renditions; pick 360p.
-    attendee.locator("button[data-plyr=settings]").click()
-    attendee.get_by_role("menuitem", name="Quality").click()
+    assert attendee.evaluate("() => document.querySelector('video').currentSrc").endswith("/720p.mp4")
+    attendee.get_by_role("button", name="Settings").click()
+    attendee.get_by_role("menuitem", name="Quality 720p").click()
     attendee.get_by_role("menuitemradio", name="360p").click()
     attendee.wait_for_function("() => document.querySelector('video').currentSrc.endsWith('/360p.mp4')")
     # Captions on.
-    attendee.locator("button[data-plyr=captions]").click()
-    attendee.wait_for_function("() => document.querySelector('video').textTracks[0].mode === 'hidden' || document.querySelector('video').textTracks[0].mode === 'showing'")
+    attendee.get_by_role("button", name="Enable captions").click()
+    attendee.wait_for_function("() => document.querySelector('video').plyr.captions.active === true")
     assert attendee.evaluate("() => document.querySelector('video').plyr.currentTrack") == 0
     expect(attendee.get_by_role("link", name="Video, 720p (MP4)")).to_be_visible()
     assert_no_serious_axe_violations(attendee)

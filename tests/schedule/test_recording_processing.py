@@ -15,6 +15,16 @@ from tests.schedule.recording_files import PDF, SRT, VTT, make_media_dir, small_
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _process_in_process(monkeypatch):
+    """Run processing in this process even when REDIS_URL sends tasks to a broker
+    (the real worker is exercised in tests/posters/test_upload_pipeline.py)."""
+    from portal.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory):
     return make_media_dir(tmp_path_factory)

@@ -80,10 +80,10 @@ def test_frozen_time_release_on_the_dst_days(day, before, after):
     recording = Recording.objects.create(subject_key="paper:dst", release_day=day)
     anyone = UserFactory()
     with time_machine.travel(before, tick=False):
-        assert release_recordings.delay().get() == 0
+        assert release_recordings.apply().get() == 0
         assert not is_released(recording, anyone, datetime.now(UTC))
     with time_machine.travel(after, tick=False):
-        assert release_recordings.delay().get() == 1
+        assert release_recordings.apply().get() == 1
         recording.refresh_from_db()
         assert recording.released_at == after
         assert is_released(recording, anyone, datetime.now(UTC))
