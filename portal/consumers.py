@@ -2,6 +2,8 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from schedule.recordings import announcements
+
 
 class HealthConsumer(AsyncJsonWebsocketConsumer):
     group = "health"
@@ -29,3 +31,25 @@ class HealthConsumer(AsyncJsonWebsocketConsumer):
             return json.loads(text_data)
         except ValueError:
             return {"invalid": True}
+
+
+class AnnouncementsConsumer(AsyncJsonWebsocketConsumer):
+    """Conference-wide announcements (e.g. "Today's 172 videos are out") to every open page.
+
+    Read-only: the services that make an announcement send it to the group.
+    """
+
+    group = announcements.GROUP
+
+    async def connect(self):
+        await self.accept()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        await self.send_json({"type": "error", "code": "invalid", "detail": "This stream only announces."})
+
+    async def videos_released(self, event):
+        await self.send_json(event)

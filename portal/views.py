@@ -16,6 +16,7 @@ from portal.forms import ProfileForm
 from portal.health import run_checks
 from portal.timezones import common_zones, zone_abbreviation, zone_or_none
 from schedule.models import Session
+from schedule.recordings.release import todays_release_announcement
 
 
 def home(request):
@@ -35,6 +36,7 @@ def home(request):
         "upcoming": upcoming,
         "first_start": span["first_start"],
         "last_end": span["last_end"],
+        "release_announcement": todays_release_announcement(now),
     }
     return render(request, "portal/home.html", context)
 

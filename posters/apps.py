@@ -7,7 +7,7 @@ class PostersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from posters import models
+        from posters import models, rooms
         from posters.page_cache import bump_version
         from schedule.models import Session
 
@@ -24,3 +24,6 @@ class PostersConfig(AppConfig):
         ):
             post_save.connect(bump_version, sender=model, dispatch_uid=f"posters-cache-{model.__name__}-save")
             post_delete.connect(bump_version, sender=model, dispatch_uid=f"posters-cache-{model.__name__}-delete")
+
+        # Every paper has a chat room, "paper:<uid>" (chat/rooms.py).
+        rooms.register()

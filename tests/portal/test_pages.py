@@ -162,7 +162,7 @@ def test_home_query_count(client, django_assert_num_queries, conference, frozen,
         add_posters(session, 1)
     SessionFactory(start=NOW - timedelta(minutes=5), end=NOW + timedelta(minutes=5))
     # Conference, on now, next, the programme's span.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         assert client.get("/").status_code == 200
 
 
@@ -172,7 +172,7 @@ def test_home_query_count_logged_in(client, django_assert_num_queries, conferenc
         SessionFactory(start=NOW + timedelta(minutes=10 + i), end=NOW + timedelta(hours=2))
     client.force_login(UserFactory())
     # + the session and the user.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         assert client.get("/").status_code == 200
 
 
@@ -304,3 +304,17 @@ def test_profile_shows_every_role(client, conference):
     assert '<span class="badge yes">Organiser</span>' in html
     assert '<span class="badge yes">Moderator</span>' in html
     assert "Not a registered attendee" not in html
+
+
+@pytest.mark.django_db
+def test_home_says_when_todays_videos_are_out(client):
+    from datetime import UTC, date, datetime
+
+    import time_machine
+
+    from schedule.recordings.models import ReleaseAnnouncement
+
+    with time_machine.travel(datetime(2027, 4, 4, 0, 30, tzinfo=UTC), tick=False):  # 13:30 in Auckland
+        assert "videos are out" not in client.get("/").content.decode()
+        ReleaseAnnouncement.objects.create(release_day=date(2027, 4, 4), count=172, announced_at=datetime.now(UTC))
+        assert "Today&#x27;s 172 videos are out" in client.get("/").content.decode()

@@ -126,11 +126,36 @@ def test_paper_page_query_count(client, conference, django_assert_num_queries, a
     paper_in_sessions(sessions, uid="p1", author_names=[f"Author {n}" for n in range(authors)], keyword_names=["k"])
     # cold: paper, authors, keywords, similar, slots, conference (policy), conference (context)
     # + the paper's recording (the video block is per request)
-    with django_assert_num_queries(8):
+    # + the chat room, created on this first visit: room, paper title (exists?), paper title
+    #   (room title), savepoint, insert, release; its latest messages, its engagement counts
+    with django_assert_num_queries(16):
         assert client.get("/papers/p1/").status_code == 200
-    # warm (the public parts are cached): conference twice, the recording
-    with django_assert_num_queries(3):
+    # warm (the public parts are cached): conference twice, the recording;
+    # the chat (per request): room, latest messages, engagement counts
+    with django_assert_num_queries(6):
         assert client.get("/papers/p1/").status_code == 200
+
+
+@pytest.mark.parametrize("messages", [1, 50])
+def test_paper_page_query_count_does_not_grow_with_the_chat(client, conference, django_assert_num_queries, messages):
+    from chat.rooms import open_room
+    from tests.chat.factories import AttendeeFactory, MessageFactory
+
+    paper_in_sessions([SessionFactory()], uid="p1")
+    room = open_room("paper:p1")
+    people = [AttendeeFactory() for _ in range(3)]
+    first = MessageFactory(room=room, author=people[0], is_question=True)
+    for n in range(1, messages):
+        MessageFactory(room=room, author=people[n % 3], reply_to=first if n % 2 else None)
+    user = UserFactory(registered=True)
+    client.force_login(user)
+    client.get("/papers/p1/")
+    # warm: session, user, conference, registration (policy), bookmarks, conference, recording;
+    # the chat: room, latest messages (authors and replies joined), moderator?, sanctions,
+    # code of conduct accepted?, engagement
+    with django_assert_num_queries(13):
+        html = client.get("/papers/p1/").content.decode()
+    assert len(re.findall(r'<li class="chat-message\b', html)) == messages
 
 
 def test_paper_page_query_count_logged_in(client, conference, django_assert_num_queries):
@@ -139,7 +164,8 @@ def test_paper_page_query_count_logged_in(client, conference, django_assert_num_
     client.force_login(user)
     Bookmark.objects.create(user=user, paper=paper)
     client.get("/papers/p1/")
-    # warm: session, user, conference, registration (policy "registered"), bookmark, conference, recording
-    with django_assert_num_queries(7):
+    # warm: session, user, conference, registration (policy "registered"), bookmark, conference, recording;
+    # the chat: room, latest messages, moderator?, sanctions, code of conduct accepted?, engagement
+    with django_assert_num_queries(13):
         html = client.get("/papers/p1/").content.decode()
     assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == ["p1"]
