@@ -60,7 +60,11 @@ def test_the_kind_answers_from_the_papers_and_their_authors():
 async def test_a_paper_room_opens_for_a_real_paper_and_is_refused_for_an_unknown_uid():
     await db(PaperFactory)(uid="B1xSperKvH", title="A paper worth discussing")
     socket, state = await open_socket("paper:B1xSperKvH")
-    assert (state["type"], state["room"], state["title"]) == ("room.state", "paper:B1xSperKvH", "A paper worth discussing")
+    assert (state["type"], state["room"], state["title"]) == (
+        "room.state",
+        "paper:B1xSperKvH",
+        "A paper worth discussing",
+    )
     assert state["engagement"] == {"questions": 0, "answered": 0}
     await close_all(socket)
 
