@@ -27,3 +27,41 @@ class PostersConfig(AppConfig):
 
         # Every paper has a chat room, "paper:<uid>" (chat/rooms.py).
         rooms.register()
+
+        # A recording's release day follows its paper's first poster session.
+        post_save.connect(_slot_changed, sender=models.PosterSlot, dispatch_uid="posters-release-day-slot-save")
+        post_delete.connect(_slot_changed, sender=models.PosterSlot, dispatch_uid="posters-release-day-slot-delete")
+        post_save.connect(_session_changed, sender=Session, dispatch_uid="posters-release-day-session-save")
+
+
+def _sync_after_commit(paper_ids):
+    """Queue these papers; one sync runs when the transaction commits (a bulk delete of
+    thousands of slots queues one sync, not thousands)."""
+    from django.db import transaction
+
+    from posters.uploads import sync_release_days
+
+    connection = transaction.get_connection()
+    state = getattr(connection, "_posters_release_sync", None)
+    # A rolled-back transaction drops its callbacks: then start afresh.
+    if state is None or not any(entry[1] is state["run"] for entry in connection.run_on_commit):
+        state = {"paper_ids": set(paper_ids)}
+
+        def run():
+            connection._posters_release_sync = None
+            sync_release_days(list(state["paper_ids"]))
+
+        state["run"] = run
+        connection._posters_release_sync = state
+        transaction.on_commit(run)  # runs at once outside a transaction
+    else:
+        state["paper_ids"].update(paper_ids)
+
+
+def _slot_changed(sender, instance, **kwargs):
+    _sync_after_commit([instance.paper_id])
+
+
+def _session_changed(sender, instance, created=False, **kwargs):
+    if not created and instance.kind == instance.Kind.POSTER:
+        _sync_after_commit(list(instance.poster_slots.values_list("paper_id", flat=True)))

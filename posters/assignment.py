@@ -27,6 +27,7 @@ from portal.timezones import zone_or_none
 from posters.healthy_hours import within_healthy_hours
 from posters.models import Authorship, Paper, PosterSlot
 from posters.page_cache import bump_version
+from posters.uploads import sync_release_days
 from schedule.models import Session
 
 BALANCE_TOLERANCE = 0.10
@@ -296,4 +297,5 @@ def assign_posters(papers=None, per_paper=2, dry_run=False):
                 PosterSlot.objects.filter(id__in=stale[start : start + 900]).delete()
             PosterSlot.objects.bulk_create(new, batch_size=2000)
             bump_version()  # bulk writes send no signals
+            sync_release_days(paper_ids)
     return result

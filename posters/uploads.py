@@ -66,6 +66,29 @@ def release_day(paper):
     return release_day_of(first) if first else None
 
 
+def sync_release_days(paper_ids=None):
+    """Move unreleased recordings to their paper's current release day.
+
+    A paper's day follows its first poster session, so when sessions move or slots are
+    reassigned the recording's `release_at` must follow. Returns how many moved.
+    """
+    firsts = PosterSlot.objects.values("paper__uid").annotate(first=Min("session__start"))
+    if paper_ids is not None:
+        firsts = firsts.filter(paper_id__in=paper_ids)
+    day_by_key = {f"{PREFIX}{row['paper__uid']}": release_day_of(row["first"]) for row in firsts}
+    recordings = Recording.objects.filter(released_at__isnull=True, subject_key__startswith=PREFIX)
+    if paper_ids is not None:
+        recordings = recordings.filter(subject_key__in=day_by_key)
+    moved = 0
+    for recording in recordings.only("pk", "subject_key", "release_day"):
+        day = day_by_key.get(recording.subject_key)
+        if day and day != recording.release_day:
+            recording.release_day = day
+            recording.save(update_fields=["release_day"])
+            moved += 1
+    return moved
+
+
 def recording_for_paper(paper):
     return recording_for(
         subject_key(paper), kind=Recording.Kind.POSTER, title=paper.title, release_day=release_day(paper)

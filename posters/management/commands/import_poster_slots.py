@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from posters.importers import InvalidImport, import_poster_slots_file
+from posters.uploads import sync_release_days
 
 
 class Command(BaseCommand):
@@ -19,3 +20,7 @@ class Command(BaseCommand):
         except InvalidImport as exc:
             raise CommandError(f"Nothing was imported.\n{exc}") from exc
         self.stdout.write(result.summary())
+        # Bulk writes send no signals: move recordings whose paper's first session moved.
+        moved = sync_release_days()
+        if moved:
+            self.stdout.write(f"{moved} recordings moved to their paper's new release day.")
