@@ -49,7 +49,7 @@ def papers(transactional_db):
         [second],
         uid="Masked1",
         title="Masked autoencoders for molecules",
-        abstract="Self-supervised pretraining without contrast.",
+        abstract="Self-supervised pretraining by masking atoms.",
         keyword_names=["self-supervised learning"],
     )
     return target, first, second
