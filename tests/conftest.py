@@ -64,3 +64,15 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Run Celery tasks in this process even when REDIS_URL names a broker no test worker
+    listens to (tests that need a real worker start one: tests/portal/test_services.py)."""
+    from portal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager

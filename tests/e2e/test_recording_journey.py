@@ -38,18 +38,8 @@ def paper(transactional_db):
     return paper
 
 
-@pytest.fixture
-def tasks_in_process():
-    """Processing runs in the live server's process, also when REDIS_URL names a broker:
-    the worker path itself is covered by tests/posters/test_upload_pipeline.py."""
-    from portal.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
-
-
+# Processing runs in the live server's process (tasks_in_process), also under CI's broker:
+# the worker path itself is covered by tests/posters/test_upload_pipeline.py.
 def test_upload_wait_release_watch(new_page, paper, tmp_path, tasks_in_process):
     video = make_video(tmp_path / "owls.mp4", seconds=3, size="1280x720", rate=10)
     captions = tmp_path / "owls.srt"

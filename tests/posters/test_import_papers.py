@@ -348,17 +348,6 @@ def test_many_errors_are_listed_then_counted(tmp_path):
     assert Paper.objects.count() == 0
 
 
-@pytest.fixture
-def tasks_in_process():
-    """Run Celery tasks here even when REDIS_URL points at a broker no worker listens to."""
-    from portal.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
-
-
 def test_an_import_that_changes_papers_recomputes_discovery(tmp_path, tasks_in_process):
     from posters.models import DiscoveryRun, SimilarPaper
 
