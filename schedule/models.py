@@ -145,10 +145,6 @@ class Session(models.Model):
     def is_live(self, now):
         return self.start <= now < self.end
 
-    def call_link_open(self, now):
-        """Whether the call link's time window is open (the viewer's right is checked apart)."""
-        return bool(self.call_link) and self.start - CALL_LINK_LEAD <= now < self.end
-
 
 class AgendaItem(models.Model):
     """Something one person plans to attend: a session, or a subject inside it."""

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 
 from portal.models import Conference
 from portal.timezones import local_day_bounds
+from schedule.call_links import State, Viewer
 from schedule.days import (
     HEALTHY_END,
     HEALTHY_START,
@@ -33,7 +34,7 @@ from schedule.days import (
     today_in,
 )
 from schedule.fragments import anonymous_page, cached_fragment, programme_state, version_of
-from schedule.models import CALL_LINK_LEAD, Session
+from schedule.models import Session
 
 NEXT_HORIZON = timedelta(hours=3)
 LIST_LIMIT = 60
@@ -270,7 +271,8 @@ def session_detail(request, pk):
     now = timezone.now()
     children = list(session.children.order_by("start", "end", "title"))
     local_day = session.start.astimezone(request.viewer_zone).date()
-    may_join = conference.call_links_visible_to(request.user)
+    # The link goes into the HTML only for those allowed, and only in its window.
+    call = Viewer(request.user, now, conference).link(session, session.call_link)
     return render(
         request,
         "schedule/session_detail.html",
@@ -282,9 +284,8 @@ def session_detail(request, pk):
             now=now,
             day_url=reverse("schedule:day", args=[local_day.isoformat()]),
             day_label=date_format(local_day, "l j F"),
-            # The link goes into the HTML only for those allowed, and only in its window.
-            call_link=session.call_link if may_join and session.call_link_open(now) else "",
-            call_link_later=bool(session.call_link) and may_join and now < session.start,
-            call_link_opens=session.start - CALL_LINK_LEAD,
+            call_link=call.url or "",
+            call_link_later=call.state == State.NOT_YET and bool(session.call_link),
+            call_link_opens=call.opens_at,
         ),
     )

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from tests.celery_worker import running_worker
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -95,45 +97,10 @@ def test_healthz_all_ok_on_redis(client):
 
 @pytest.fixture
 def celery_worker_queue():
-    """A real `celery -A portal worker` on its own queue; stopped at the end."""
+    """A real `celery -A portal worker` on its own queue (the test's DATABASE_URL and REDIS_URL)."""
     queue = f"test-{uuid.uuid4().hex}"
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--queues",
-            queue,
-            "--hostname",
-            f"{queue}@%h",
-            "--pool",
-            "solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=REPO,
-        # The test's own DATABASE_URL and REDIS_URL.
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with running_worker("--queues", queue):
         yield queue
-    finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate(timeout=5)
-        # Shown by pytest only when the test fails.
-        sys.stdout.write(output[-4000:])
 
 
 @pytest.mark.redis

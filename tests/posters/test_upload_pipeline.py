@@ -1,10 +1,6 @@
 """Upload → process → release → watch against PostgreSQL, Redis and a real Celery worker."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +9,7 @@ from django.db import connection
 
 from posters.models import Author
 from schedule.models import Recording
-from tests.conftest import REPO
+from tests.celery_worker import running_worker
 from tests.factories import PaperFactory, PosterSlotFactory, SessionFactory, UserFactory
 from tests.schedule.recording_files import make_media_dir
 
@@ -30,31 +26,11 @@ def worker():
     """`celery -A portal worker` on the default queue, on the test database and media folder."""
     db = connection.settings_dict
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
-    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "INFO"]
-    command += ["--hostname", f"rec-{uuid.uuid4().hex}@%h", "--without-mingle", "--without-gossip"]
-    process = subprocess.Popen(  # noqa: S603
-        command,
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with running_worker(env=env) as process:
         yield process
-    finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate(timeout=5)
-        sys.stdout.write(output[-4000:])
 
 
 def wait_for(predicate, timeout=60):
