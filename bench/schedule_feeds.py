@@ -12,18 +12,20 @@ poster slots, and 2,000 generated papers with two poster slots each. Then it tim
 - `/calendar.ics` (the whole programme) in-process, the first request after a change
   (nothing cached) and the following ones;
 - a personal feed `/me/agenda.ics?token=…` with 50 items, first and following requests;
+- `/schedule/<day>/` in-process, nothing cached and cached;
 - `/schedule/<day>/` served by gunicorn with 2 sync worker processes, driven over HTTP
-  by an asyncio client in this process: saturation throughput (closed loop, 16 at a
-  time) and latency at a fixed 200 requests/s (open loop, measured from each request's
-  scheduled time, so a stall is counted), for anonymous visitors across the
-  conference's days in four zones.
+  (bench/_load.py): saturation throughput with `wrk` (closed loop, 16 connections), the
+  same for `/help/` as the harness's ceiling, and latency at a fixed 200 requests/s
+  (open loop, measured from each request's due time, so a stall is counted), for
+  anonymous visitors across the conference's days in four zones.
+
+Each row carries the 1-minute load average just before it was measured: the machine is
+shared, so compare runs made on a quiet machine.
 """
 
 import argparse
-import asyncio
 import io
 import os
-import random
 import socket
 import statistics
 import subprocess
@@ -45,6 +47,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench._load import fixed_rate, percentile, saturation  # noqa: E402
 from portal.models import Conference, User  # noqa: E402
 from posters.models import Paper, PosterSlot  # noqa: E402
 from schedule.agenda import add_to_agenda, agenda_settings_for  # noqa: E402
@@ -115,72 +118,15 @@ def time_requests(client, url, repeats, clear=False):
     return times
 
 
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-async def get(port, path, zone):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: tz={zone}\r\nConnection: close\r\n\r\n".encode())
-    await writer.drain()
-    data = await reader.read()
-    writer.close()
-    status = int(data[9:12]) if data.startswith(b"HTTP/1.") else 0
-    return status, len(data)
-
-
 def targets():
-    return [(f"/schedule/{day}/", zone) for day in DAYS for zone in ZONES]
-
-
-async def closed_loop(port, seconds, concurrency, pages=None):
-    """Saturation: `concurrency` clients, each sending its next request when the last is answered."""
-    latencies, errors = [], 0
-    deadline = time.perf_counter() + seconds
-    pages = pages or targets()
-
-    async def worker():
-        nonlocal errors
-        while time.perf_counter() < deadline:
-            path, zone = random.choice(pages)
-            start = time.perf_counter()
-            status, _ = await get(port, path, zone)
-            latencies.append((time.perf_counter() - start) * 1000)
-            errors += status != 200
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return len(latencies) / (time.perf_counter() - start), latencies, errors
-
-
-async def open_loop(port, seconds, rate):
-    """A fixed rate: request i is due at i/rate; its latency counts from then (no coordinated omission)."""
-    latencies, errors, tasks = [], 0, []
-    pages = targets()
-    start = time.perf_counter()
-
-    async def one(due, path, zone):
-        nonlocal errors
-        status, _ = await get(port, path, zone)
-        latencies.append((time.perf_counter() - due) * 1000)
-        errors += status != 200
-
-    for i in range(int(seconds * rate)):
-        due = start + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        path, zone = random.choice(pages)
-        tasks.append(asyncio.create_task(one(due, path, zone)))
-    await asyncio.gather(*tasks)
-    return len(latencies) / (time.perf_counter() - start), latencies, errors
+    """Each day of the conference in each of the four zones (the zone rides in the tz cookie)."""
+    return [(f"/schedule/{day}/", f"tz={zone}") for day in DAYS for zone in ZONES]
 
 
 def serve(port, workers):
@@ -234,76 +180,91 @@ def main():
     client = Client()
     client.cookies["tz"] = "Asia/Kolkata"
     rows = []
-    cold = time_requests(client, "/calendar.ics", 5, clear=True)
-    warm = time_requests(client, "/calendar.ics", 50)
-    rows.append(("/calendar.ics, nothing cached (ms, median / max)", "< 300", statistics.median(cold), max(cold)))
-    rows.append(("/calendar.ics, cached (ms, median / p95)", "", statistics.median(warm), percentile(warm, 95)))
+
+    def row(label, target, value, spread, load_average):
+        rows.append((label, target, value, spread, load_average))
+
+    def in_process(label, target, url, repeats, clear):
+        load_average = os.getloadavg()[0]
+        times = time_requests(client, url, repeats, clear=clear)
+        if clear:
+            row(
+                f"{label}, nothing cached (ms, median / max)",
+                target,
+                statistics.median(times),
+                max(times),
+                load_average,
+            )
+        else:
+            row(
+                f"{label}, cached (ms, median / p95)",
+                target,
+                statistics.median(times),
+                percentile(times, 95),
+                load_average,
+            )
+
     feed = f"/me/agenda.ics?token={token}"
-    cold = time_requests(client, feed, 5, clear=True)
-    warm = time_requests(client, feed, 50)
-    rows.append(
-        ("personal feed, 50 items, nothing cached (ms, median / max)", "< 50", statistics.median(cold), max(cold))
-    )
-    rows.append(
-        (
-            "personal feed, 50 items, cached events (ms, median / p95)",
-            "< 50",
-            statistics.median(warm),
-            percentile(warm, 95),
-        )
-    )
-    day = time_requests(client, "/schedule/2020-04-27/", 5, clear=True)
-    rows.append(
-        ("/schedule/2020-04-27/ in-process, nothing cached (ms, median / max)", "", statistics.median(day), max(day))
-    )
+    in_process("`/calendar.ics`", "< 300", "/calendar.ics", 7, clear=True)
+    in_process("`/calendar.ics`", "", "/calendar.ics", 50, clear=False)
+    in_process("personal feed, 50 items", "< 50", feed, 7, clear=True)
+    in_process("personal feed, 50 items", "< 50", feed, 50, clear=False)
+    in_process("`/schedule/2020-04-27/` in-process", "", "/schedule/2020-04-27/", 7, clear=True)
+    in_process("`/schedule/2020-04-27/` in-process", "", "/schedule/2020-04-27/", 50, clear=False)
     connection.close()
 
     port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
     log(f"Serving with gunicorn, {args.workers} workers, on port {port} …")
     server = serve(port, args.workers)
     try:
-        asyncio.run(closed_loop(port, 3, 8))  # warm every worker's connections and caches
-        throughput, latencies, errors = asyncio.run(closed_loop(port, args.seconds, 16))
-        rows.append(
-            (
-                f"/schedule/<day>/ saturation, 16 at a time ({errors} errors): req/s / p99 ms",
-                ">= 200",
-                throughput,
-                percentile(latencies, 99),
-            )
+        saturation(base_url, targets(), 3)  # warm every worker's connections and caches
+        result = saturation(base_url, targets(), args.seconds)
+        row(
+            f"`/schedule/<day>/` saturation, wrk 16 connections ({result.non_2xx + result.errors} errors): "
+            "req/s / p99 ms",
+            ">= 200",
+            result.rps,
+            result.p99,
+            result.load_average,
         )
         # The same harness on a page with nothing but the base template: the ceiling here.
-        reference = [("/help/", zone) for zone in ZONES]
-        ceiling, latencies, errors = asyncio.run(closed_loop(port, args.seconds, 16, reference))
-        rows.append(
-            (
-                f"reference: /help/ saturation, same harness ({errors} errors): req/s / p99 ms",
-                "",
-                ceiling,
-                percentile(latencies, 99),
-            )
+        reference = [("/help/", f"tz={zone}") for zone in ZONES]
+        result = saturation(base_url, reference, args.seconds)
+        row(
+            f"reference: `/help/` saturation, same wrk ({result.non_2xx + result.errors} errors): req/s / p99 ms",
+            "",
+            result.rps,
+            result.p99,
+            result.load_average,
         )
-        achieved, latencies, errors = asyncio.run(open_loop(port, args.seconds, args.rate))
-        rows.append(
-            (
-                f"/schedule/<day>/ at {args.rate} req/s ({errors} errors): achieved / p99 ms",
-                "p99 < 100",
-                achieved,
-                percentile(latencies, 99),
-            )
+        result = fixed_rate("127.0.0.1", port, targets(), args.seconds, args.rate)
+        row(
+            f"`/schedule/<day>/` at {args.rate} req/s open loop ({result.non_2xx + result.errors} errors): "
+            "achieved / p99 ms",
+            "p99 < 100",
+            result.rps,
+            result.p99,
+            result.load_average,
         )
-        rows.append(("   … median / p90 ms at that rate", "", statistics.median(latencies), percentile(latencies, 90)))
+        row(
+            f"   … median / p90 ms at that rate (client used {result.client_cpu:.0%} of a core)",
+            "",
+            result.p50,
+            result.p90,
+            result.load_average,
+        )
     finally:
         server.terminate()
         server.wait(10)
 
-    load_average = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     engine = database["ENGINE"].rsplit(".", 1)[-1]
-    print(f"\nSchedule benchmark · {engine} · {os.cpu_count()} CPUs · load {load_average}\n")
-    print(f"| {'measure':<78} | {'target':>9} | {'value':>9} | {'spread':>9} |")
-    print(f"|{'-' * 80}|{'-' * 11}|{'-' * 11}|{'-' * 11}|")
-    for label, target, value, spread in rows:
-        print(f"| {label:<78} | {target:>9} | {value:9.1f} | {spread:9.1f} |")
+    load_average = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"\nSchedule benchmark · {engine} · {os.cpu_count()} CPUs · load average at the end {load_average}\n")
+    print("| measure | target | value | spread | load |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label, target, value, spread, load_average in rows:
+        print(f"| {label} | {target} | {value:,.1f} | {spread:,.1f} | {load_average:.1f} |")
 
 
 if __name__ == "__main__":
