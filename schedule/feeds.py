@@ -14,12 +14,13 @@ from portal.models import Conference
 from portal.timezones import zone_or_none
 from schedule.agenda import AgendaError, lines_for_browser_items, parse_browser_items
 from schedule.calendars import (
+    FEED_FIELDS,
     PROGRAMME_DESCRIPTION_LIMIT,
     CalendarEntry,
-    absolute,
     calendar_for_sessions,
     calendar_response,
     render_calendar,
+    session_page_urls,
 )
 from schedule.fragments import programme_state, version_of
 from schedule.models import AgendaItem, AgendaSettings, Session
@@ -37,7 +38,7 @@ def programme_calendar(request):
     key = f"schedule:ics:programme:{version}:{zone.key}:{request.get_host()}:{request.scheme}"
     body = cache.get(key)
     if body is None:
-        sessions = Session.objects.select_related("parent").order_by("start", "end", "title")
+        sessions = Session.objects.select_related("parent").only(*FEED_FIELDS).order_by("start", "end", "title")
         body = calendar_for_sessions(
             sessions,
             request=request,
@@ -65,13 +66,9 @@ def session_calendar(request, pk):
 
 
 def _entries(request, lines):
+    url_of = session_page_urls(request)
     return [
-        CalendarEntry(
-            line.session,
-            subject_key=line.subject_key,
-            label=line.label,
-            page_url=absolute(request, line.session.get_absolute_url()),
-        )
+        CalendarEntry(line.session, subject_key=line.subject_key, label=line.label, page_url=url_of(line.session.pk))
         for line in lines
     ]
 
@@ -90,7 +87,11 @@ def agenda_calendar(request):
         if settings is None:
             raise Http404("No agenda has this calendar link (it may have been replaced).")
         user = settings.user
-        items = AgendaItem.objects.filter(user=user).select_related("session", "session__parent")
+        items = (
+            AgendaItem.objects.filter(user=user)
+            .select_related("session", "session__parent")
+            .only("session", "subject_key", "label", *(f"session__{field}" for field in FEED_FIELDS))
+        )
         lines = list(items)
         zone = zone_or_none(user.time_zone) or conference.zone
         body = render_calendar(

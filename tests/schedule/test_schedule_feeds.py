@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -10,7 +11,13 @@ from django.test import RequestFactory
 
 from portal.models import Conference
 from schedule.agenda import add_to_agenda, agenda_settings_for, regenerate_feed_token
-from schedule.calendars import calendar_for_sessions, without_call_links
+from schedule.calendars import (
+    CalendarEntry,
+    calendar_for_sessions,
+    event_component,
+    vevent_bytes,
+    without_call_links,
+)
 from schedule.models import Session
 from tests.factories import UserFactory
 from tests.schedule.factories import at, session
@@ -149,6 +156,7 @@ def test_the_personal_feed_holds_exactly_my_agenda(subscriber, programme, client
 
 def test_a_replaced_token_is_a_404_and_the_new_one_works(subscriber, client):
     old = agenda_settings_for(subscriber).feed_token
+    assert client.get(f"/me/agenda.ics?token={old}").status_code == 200  # its events are cached now
     new = regenerate_feed_token(subscriber)
     assert [client.get(f"/me/agenda.ics?token={t}").status_code for t in (old, new, "", "x" * 40)] == [
         404,
@@ -219,3 +227,45 @@ def test_the_programme_feed_follows_the_conference(programme, client):
     conference.name = "ICLR 2020 (virtual)"
     conference.save()
     assert events(client.get("/calendar.ics"))[0].contents["x-wr-calname"][0].value == "ICLR 2020 (virtual)"
+
+
+def test_a_moved_session_shows_its_new_time_in_the_next_feed_fetch(subscriber, programme, client):
+    keynote = programme[0]
+    url = f"/me/agenda.ics?token={agenda_settings_for(subscriber).feed_token}"
+    before = {e.uid.value: e for e in events(client.get(url))[1]}[keynote.uid]
+    keynote.start, keynote.end = keynote.start + timedelta(hours=2), keynote.end + timedelta(hours=2)
+    keynote.save()
+    after = {e.uid.value: e for e in events(client.get(url))[1]}[keynote.uid]
+    assert (int(before.sequence.value), before.dtstart.value) == (0, at(2020, 4, 27, 14))
+    assert (int(after.sequence.value), after.dtstart.value, after.dtend.value) == (
+        1,
+        at(2020, 4, 27, 16),
+        at(2020, 4, 27, 16, 30),
+    )
+    assert after.description.value.splitlines()[0] == (
+        "Keynote talk · Tue 28 Apr 2020, 04:00–04:30 NZST (Pacific/Auckland)"
+    )
+
+
+@pytest.mark.parametrize("limit", [400, 2000])
+def test_events_are_byte_for_byte_what_icalendar_writes(conference, limit):
+    """The fast serialiser against icalendar's own Component.to_ical: escapes, folds, UTF-8."""
+    parent = session(Session.Kind.WORKSHOP, at(2020, 4, 26, 9), hours=8, title="Workshop; with, commas")
+    tricky = [
+        session(title="Short", description=""),
+        session(
+            title="Ünïcödé " * 12 + "😀 emoji across a fold",
+            description="Line one\\nBack\\slash, semi; caret^ \r\nWindows line\rlone CR " + "é" * 200,
+            location="Room 101 (Ünï)",
+            parent=parent,
+        ),
+        session(title="x" * 73 + "\\" + "y" * 80, description=("ab^" * 30) + ("\\," * 50)),
+    ]
+    zone, conference_zone = ZoneInfo("Pacific/Auckland"), ZoneInfo("Africa/Addis_Ababa")
+    for item in Session.objects.select_related("parent").filter(pk__in=[s.pk for s in tricky]):
+        for entry in (
+            CalendarEntry(item, page_url=f"https://example.org/schedule/sessions/{item.pk}/"),
+            CalendarEntry(item, subject_key="paper:Ü1", label="Poster: Ä title, long " * 4),
+        ):
+            expected = event_component(entry, zone, conference_zone, limit).to_ical()
+            assert vevent_bytes(entry, zone, conference_zone, limit) == expected
