@@ -1,8 +1,8 @@
 """Chat fan-out over real websockets on loopback, against the production topology.
 
-Starts uvicorn (N worker processes) serving portal.asgi with channels_redis and
-PostgreSQL, then, for each channel layer asked for (RedisChannelLayer "core",
-RedisPubSubChannelLayer "pubsub"):
+Starts `deploy/start.sh ws` (the production command: uvicorn, N worker processes)
+serving portal.asgi with channels_redis and PostgreSQL, then, for each channel layer
+asked for (RedisChannelLayer "core", RedisPubSubChannelLayer "pubsub"):
 
   burst   N clients connect at once; how many were accepted, and how long it took;
   fanout  N clients in one room while one poster sends R messages/s for D seconds:
@@ -24,6 +24,7 @@ Small scale first: --clients 100 --duration 5 --scenarios burst,fanout.
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import resource
@@ -57,29 +58,18 @@ class Server:
         self.env = {
             **env,
             "CHANNEL_LAYER": layer,
-            "CHAT_RATE_LIMIT_MESSAGES": "1000000",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "LOG_LEVEL": "WARNING",
+            "BIND": self.url,
+            "WS_WORKERS": str(workers),
+            "PATH": f"{REPO / '.venv/bin'}:{env.get('PATH', '')}",
         }
         self.workers = workers
         self.process = None
 
     def start(self):
-        command = [
-            str(REPO / ".venv/bin/uvicorn"),
-            "portal.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--workers",
-            str(self.workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--ws-max-queue",
-            "256",
-        ]
+        # The production command (deploy/start.sh ws), so its flags are what is measured.
+        command = ["bash", str(REPO / "deploy/start.sh"), "ws", "--no-access-log", "--ws-max-queue", "256"]
         self.process = subprocess.Popen(command, cwd=REPO, env=self.env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -130,7 +120,8 @@ class Server:
 # --- the database side: rooms, a poster and their session ----------------------------
 
 
-def prepare(rooms):
+def prepare(rooms, posters):
+    """Migrate; create the bench rooms and `posters` registered users; return their session keys."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -153,17 +144,26 @@ def prepare(rooms):
             if f"booth:bench-{i}" not in existing
         ]
     )
-    poster, _ = User.objects.get_or_create(
-        email="bench-poster@example.org",
-        defaults={"display_name": "Bench poster", "code_of_conduct_accepted_at": timezone.now()},
-    )
-    RegisteredEmail.objects.get_or_create(email=poster.email)
-    session = SessionStore()
-    session["_auth_user_id"] = str(poster.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = poster.get_session_auth_hash()
-    session.create()
-    return session.session_key
+    cookies = []
+    for i in range(posters):
+        poster, _ = User.objects.get_or_create(
+            email=f"bench-poster-{i}@example.org",
+            defaults={"display_name": f"Bench poster {i}", "code_of_conduct_accepted_at": timezone.now()},
+        )
+        RegisteredEmail.objects.get_or_create(email=poster.email)
+        session = SessionStore()
+        session["_auth_user_id"] = str(poster.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = poster.get_session_auth_hash()
+        session.create()
+        cookies.append(session.session_key)
+    return cookies
+
+
+def posters_needed(rate, rooms):
+    """Enough people that none exceeds the portal's default rate limit (5 posts in 10 s):
+    the benchmark posts as a crowd would, under the real limit, not as one exempt user."""
+    return max(rooms, math.ceil(rate * 10 / 4))
 
 
 # --- clients ------------------------------------------------------------------------
@@ -214,22 +214,34 @@ async def listen(ws, latencies, counts, stop_at):
                 counts[int(found.group(1))] = counts.get(int(found.group(1)), 0) + 1
 
 
-async def post_at_rate(url, cookie, keys, rate, duration):
-    """Post `rate` messages/s for `duration` s, round-robin over room keys; returns (sent, acked)."""
-    sockets = {key: await connect(url, key, cookie) for key in keys}
-    acked = 0
+async def post_at_rate(url, cookies, keys, rate, duration):
+    """Post `rate` messages/s for `duration` s: message `seq` goes to room keys[seq % rooms]
+    from poster cookies[seq % posters] (each poster has one socket per room it posts to).
+    Returns (sent, acked, refused)."""
+    total = int(rate * duration)
+    plan = dict.fromkeys(
+        (seq % len(cookies), keys[seq % len(keys)]) for seq in range(min(total, math.lcm(len(cookies), len(keys))))
+    )
+    sockets = {}
+    for batch in range(0, len(plan), 200):
+        pairs = list(plan)[batch : batch + 200]
+        opened = await asyncio.gather(*(connect(url, key, cookies[poster]) for poster, key in pairs))
+        sockets.update(zip(pairs, opened, strict=True))
+    acked = refused = 0
 
     async def read_acks(ws):
-        nonlocal acked
+        nonlocal acked, refused
         try:
             async for raw in ws:
-                if json.loads(raw).get("type") == "message.ack":
+                kind = json.loads(raw).get("type")
+                if kind == "message.ack":
                     acked += 1
+                elif kind == "error":
+                    refused += 1
         except Exception:  # noqa: BLE001, S110  (closed at the end of the run)
             pass
 
     readers = [asyncio.create_task(read_acks(ws)) for ws in sockets.values()]
-    total = int(rate * duration)
     started = time.monotonic()
     for seq in range(total):
         delay = started + seq / rate - time.monotonic()
@@ -237,13 +249,13 @@ async def post_at_rate(url, cookie, keys, rate, duration):
             await asyncio.sleep(delay)
         key = keys[seq % len(keys)]
         frame = {"type": "message.post", "body": f"bench {seq} {time.time():.6f}", "client_id": uuid.uuid4().hex}
-        await sockets[key].send(json.dumps(frame))
+        await sockets[(seq % len(cookies), key)].send(json.dumps(frame))
     await asyncio.sleep(2)
     for ws in sockets.values():
         await ws.close()
     for reader in readers:
         reader.cancel()
-    return total, acked
+    return total, acked, refused
 
 
 def percentile(values, p):
@@ -253,7 +265,7 @@ def percentile(values, p):
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-async def fanout(server, cookie, listeners_per_room, keys, rate, duration):
+async def fanout(server, cookies, listeners_per_room, keys, rate, duration):
     sockets = []
     for key in keys:
         results = await asyncio.gather(
@@ -267,7 +279,8 @@ async def fanout(server, cookie, listeners_per_room, keys, rate, duration):
     wall = time.monotonic()
     stop_at = time.monotonic() + duration + 8
     listeners = [asyncio.create_task(listen(ws, latencies, counts, stop_at)) for _, ws in sockets]
-    sent, acked = await post_at_rate(server.url, cookie, keys, rate, duration)
+    cookies = cookies[: posters_needed(rate, len(keys))]
+    sent, acked, refused = await post_at_rate(server.url, cookies, keys, rate, duration)
     await asyncio.gather(*listeners)
     cpu_after, rss = server.usage()
     elapsed = time.monotonic() - wall
@@ -288,9 +301,10 @@ async def fanout(server, cookie, listeners_per_room, keys, rate, duration):
         "p99": 1000 * percentile(latencies, 99),
         "lost": lost,
         "acked": f"{acked}/{sent}",
+        "refused": refused,
         "cpu": cpu_percent,
         "rss": rss,
-        "note": f"client CPU {client_percent:.0f}%",
+        "note": f"{len(cookies)} posters, {refused} refused, client CPU {client_percent:.0f}%",
     }
 
 
@@ -303,7 +317,7 @@ def row(layer, scenario, result):
     )
 
 
-async def run_layer(layer, args, cookie, env):
+async def run_layer(layer, args, cookies, env):
     server = Server(layer, args.workers, env)
     server.start()
     rows = []
@@ -318,11 +332,11 @@ async def run_layer(layer, args, cookie, env):
                 await ws.close()
             await asyncio.sleep(1)
         if "fanout" in args.scenarios:
-            result = await fanout(server, cookie, args.clients, ["corridor"], args.rate, args.duration)
+            result = await fanout(server, cookies, args.clients, ["corridor"], args.rate, args.duration)
             rows.append(row(layer, "fanout", result))
         if "rooms" in args.scenarios:
             keys = [f"booth:bench-{i}" for i in range(args.rooms)]
-            result = await fanout(server, cookie, args.listeners, keys, args.rooms_rate, args.duration)
+            result = await fanout(server, cookies, args.listeners, keys, args.rooms_rate, args.duration)
             result["note"] = f"{args.rooms} rooms x {args.listeners}, {result['note']}"
             rows.append(row(layer, "rooms", result))
         if "idle" in args.scenarios:
@@ -360,13 +374,14 @@ def main():
         sys.exit("bounded run: --duration <= 120 and --rooms x --listeners <= 6000")
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-    cookie = prepare(args.rooms if "rooms" in args.scenarios else 0)
+    rooms = args.rooms if "rooms" in args.scenarios else 0
+    cookies = prepare(rooms, max(posters_needed(args.rate, 1), posters_needed(args.rooms_rate, rooms) if rooms else 0))
     env = dict(os.environ)
     print(f"chat fan-out: {args.workers} uvicorn workers, {os.cpu_count()} cores, loopback; times in ms")
     print("| layer  | scenario| clients |  rate |  p50 ms  |  p99 ms  |  lost  |   acked   |  CPU% | RSS MiB  | note")
     print("|--------|---------|---------|-------|----------|----------|--------|-----------|-------|----------|-----")
     for layer in args.layers.split(","):
-        for line in asyncio.run(run_layer(layer, args, cookie, env)):
+        for line in asyncio.run(run_layer(layer, args, cookies, env)):
             print(line, flush=True)
 
 

@@ -35,13 +35,13 @@ import logging
 import time
 from collections import deque
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
 from chat import history, rooms, services
 from chat.services import events, presence
+from chat.services.db import in_pool
 from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         try:
-            self.room = await database_sync_to_async(rooms.find_room)(key)
+            self.room = await in_pool(rooms.find_room)(key)
         except DatabaseError:
             logger.warning("chat: database unavailable while opening %s", key, exc_info=True)
             await self.close(code=1011)
@@ -84,7 +84,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.frame_times = deque()
         await self.accept()
         present = await presence.join(self.room)
-        state = await database_sync_to_async(self.state_frame)(present)
+        state = await in_pool(self.state_frame)(present)
         await self.send(text_data=events.encode(state))
 
     def state_frame(self, present):

@@ -25,10 +25,14 @@ case "$role" in
     bind="${BIND:-0.0.0.0:8001}"
     # Sync views are 1.5-5x slower through an ASGI server (DESIGN.md), so this process
     # only carries websockets; nginx sends everything else to gunicorn.
+    # No per-message deflate: chat frames are small JSON, and compressing each one once
+    # per listener (a context per socket) costs more CPU than the fan-out itself
+    # (bench/chat_fanout.py; docs/benchmarks.md).
     exec uvicorn portal.asgi:application \
       --host "${bind%:*}" --port "${bind##*:}" \
       --workers "${WS_WORKERS:-1}" \
       --lifespan off \
+      --ws-per-message-deflate false \
       --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
       --timeout-graceful-shutdown 10 \
       --no-server-header \

@@ -66,6 +66,16 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _close_chat_pool():
+    """The chat's database threads keep their connections; close them after each test so
+    no test leaves a connection open on the test database (it could not be dropped)."""
+    yield
+    from chat.services import db
+
+    db.shutdown()
+
+
 @pytest.fixture
 def tasks_in_process():
     """Run Celery tasks in this process even when REDIS_URL names a broker no test worker
