@@ -10,9 +10,11 @@ so the page stays correct without JavaScript and its per-user bits never reach t
 import hashlib
 import html
 import re
+import time
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -23,7 +25,10 @@ from django.utils.html import format_html, format_html_join
 from schedule.agenda import agenda_keys
 
 CSRF_PLACEHOLDER = "__schedule_csrf_token__"
+CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 FRAGMENT_SECONDS = 300
+STATE_SECONDS = 60
+GENERATION_KEY = "schedule:programme-generation"
 ADD = "+ Add to my agenda"
 IN = "✓ In my agenda"
 IN_REMOVE = "✓ In my agenda · remove"
@@ -31,10 +36,39 @@ AGENDA_FORM = re.compile(r'<form class="agenda-toggle"[^>]*? data-key="([^"]*)".
 
 
 def programme_state():
-    """One query: what identifies this version of the programme, and its span."""
+    """What identifies this version of the programme, and its span: one query, then the cache.
+
+    Every page of the programme needs it, so it is kept under a generation that
+    `programme_changed` moves on (after commit) whenever a session is saved or deleted: a
+    reader that saw the new generation also sees the committed change. Writes that send
+    no signal (a queryset update) show within STATE_SECONDS.
+    """
     from schedule.models import Session
 
-    return Session.objects.aggregate(count=Count("id"), changed=Max("updated_at"), first=Min("start"), last=Max("end"))
+    generation = cache.get(GENERATION_KEY, 0)
+    key = f"schedule:programme-state:{generation}"
+    state = cache.get(key)
+    if state is None:
+        state = Session.objects.aggregate(
+            count=Count("id"), changed=Max("updated_at"), first=Min("start"), last=Max("end")
+        )
+        cache.set(key, state, STATE_SECONDS)
+    return state
+
+
+def programme_changed(**kwargs):
+    """Receiver of Session's post_save and post_delete: the next request reads the state afresh.
+
+    Moved on now (this transaction's own next read) and again after commit: a reader in
+    between may have cached the state without the change under the first new generation.
+    """
+    _next_generation()
+    transaction.on_commit(_next_generation, robust=True)
+
+
+def _next_generation():
+    # A new generation each time, even when the cache was emptied (incr needs the key).
+    cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
 def version_of(state, conference):
@@ -124,7 +158,7 @@ def anonymous_page(request, key, canonical_query, render_page):
     )
     if not cacheable:
         return render_page(None)
-    page_key = "schedule:page:" + ":".join(
+    page_key = "schedule:page-bytes:" + ":".join(
         [
             key,
             str(request.viewer_zone_chosen),
@@ -136,8 +170,9 @@ def anonymous_page(request, key, canonical_query, render_page):
         response = render_page(CSRF_PLACEHOLDER)
         if response.status_code != 200:
             return response
-        body = response.content.decode()
+        body = response.content
         cache.set(page_key, body, FRAGMENT_SECONDS)
-    response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request)))
+    # Kept as bytes: a day page is ~180 kB, and decoding and re-encoding it cost more than the rest.
+    response = HttpResponse(body.replace(CSRF_PLACEHOLDER_BYTES, get_token(request).encode()))
     patch_vary_headers(response, ["Cookie"])
     return response

@@ -232,3 +232,17 @@ def test_a_message_is_shown_even_where_the_page_is_cached(conference, client):
     client.get("/schedule/2020-04-27/")  # cached now
     response = client.get("/schedule/2020-02-30/", follow=True)
     assert messages_of(response)[0].startswith("“2020-02-30” is not a date")
+
+
+def test_a_cached_day_page_needs_no_programme_query_and_follows_a_move(conference, client, django_assert_num_queries):
+    many(2)
+    client.cookies["tz"] = "UTC"
+    assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
+    with django_assert_num_queries(1):  # the conference; no programme query, no template rendered
+        assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
+    moved = Session.objects.get(title="S00")
+    moved.start, moved.end = moved.start + timedelta(hours=1), moved.end + timedelta(hours=1)
+    moved.save()
+    assert titles(client.get("/schedule/2020-04-27/")) == ["S01", "S00"]
+    Session.objects.get(title="S01").delete()
+    assert titles(client.get("/schedule/2020-04-27/")) == ["S00"]
