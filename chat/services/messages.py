@@ -18,7 +18,7 @@ from django.utils import timezone
 from chat import rendering, rooms
 from chat.history import engagement, message_json
 from chat.models import Mention, Message, Room, Sanction
-from chat.services import events
+from chat.services import events, room_version
 from chat.services.errors import Forbidden, Invalid, RateLimited
 
 MAX_LENGTH = 2000
@@ -190,6 +190,7 @@ def _store_message(*, room, author, body, client_id="", reply_to=None):
             raise
         return existing, False, []
     message.room = room
+    room_version.bump(room)
     frame = {"type": "message.new", "message": message_json(message, room.key)}
     if has_authors and (message.is_question or answered):
         frame["engagement"] = engagement(room)
@@ -292,6 +293,7 @@ def _store_edit(*, user, message_id, body):
         known = set(Mention.objects.filter(message=message).values_list("user_id", flat=True))
         fresh = [u for u in mentioned if u.pk not in known]
         Mention.objects.bulk_create([Mention(message=message, user=u, created_at=now) for u in fresh])
+    room_version.bump(room)
     frames = [(events.room_group(room), {"type": "message.edited", "message": message_json(message, room.key)})]
     frames += [(events.user_group(u.pk), mention_frame(message, room)) for u in fresh]
     return message, frames
@@ -315,6 +317,7 @@ def _store_delete(*, user, message_id):
     message = _own_recent_message(user, message_id, now)
     message.deleted_at = now
     message.save(update_fields=["deleted_at"])
+    room_version.bump(message.room)
     frame = {"type": "message.hidden", "id": message.pk, "reason": "deleted"}
     frames = [(events.room_group(message.room), frame)]
     if message.badge == Message.Badge.AUTHOR or message.is_question:

@@ -7,6 +7,8 @@ the "add to my agenda" button any page may show:
     {% agenda_button slot.session subject_key="paper:"|add:paper.uid label=paper.title %}
 """
 
+from functools import lru_cache
+
 from django import template
 from django.templatetags.static import static
 from django.urls import reverse
@@ -25,16 +27,25 @@ register = template.Library()
 
 
 def _zone_label(zone, instant):
-    return format_html('<abbr class="zone" title="{}">{}</abbr>', zone.key, zone_abbreviation(zone, instant))
+    return _abbr(zone.key, zone_abbreviation(zone, instant))
+
+
+@lru_cache(maxsize=512)
+def _abbr(key, abbreviation):
+    # A day page labels every row with one of a few zones: built once each.
+    return format_html('<abbr class="zone" title="{}">{}</abbr>', key, abbreviation)
+
+
+def _local(moment, named_day):
+    # "H:i" spelled out (most rows); the named day keeps Django's (translated) names.
+    return date_format(moment, "D j M, H:i") if named_day else f"{moment:%H:%M}"
 
 
 def _range(session, zone, day=None, full=False):
     """(start text, end text) in a zone: the day is named when it is not the day shown."""
     start, end = session.start.astimezone(zone), session.end.astimezone(zone)
     named_day = full or (day is not None and start.date() != day)
-    start_format = "D j M, H:i" if named_day else "H:i"
-    end_format = "H:i" if same_day(start, end) else "D j M, H:i"
-    return date_format(start, start_format), date_format(end, end_format)
+    return _local(start, named_day), _local(end, not same_day(start, end))
 
 
 def differs(zone, other, instant):
