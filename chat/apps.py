@@ -9,3 +9,9 @@ class ChatConfig(AppConfig):
         from chat.rooms import register_corridor
 
         register_corridor()
+
+        # Pages cached whole (portal.page_cache) hold a room's panel as a hole.
+        from chat import panel
+        from portal import page_cache
+
+        page_cache.register_hole(panel.HOLE, panel.fill)

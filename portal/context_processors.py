@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils import timezone
 
+from portal import page_cache
 from portal.models import Conference
 from portal.timezones import zone_abbreviation
 
@@ -8,7 +9,9 @@ from portal.timezones import zone_abbreviation
 def portal(request):
     zone = getattr(request, "viewer_zone", None)
     conference = Conference.get()
+    shared = {"csrf_token": page_cache.csrf_placeholder()} if page_cache.is_shared(request) else {}
     return {
+        **shared,
         "conference": conference,
         "viewer_zone_name": getattr(request, "viewer_zone_name", settings.PORTAL_DEFAULT_TIME_ZONE),
         "viewer_zone_abbr": zone_abbreviation(zone, timezone.now()) if zone else "UTC",

@@ -1,5 +1,6 @@
 """The ground of the portal: who people are and what the one conference is."""
 
+import contextvars
 import zoneinfo
 from datetime import date
 
@@ -10,6 +11,8 @@ from django.db import models
 from django.utils.functional import cached_property
 
 MODERATORS_GROUP = "Moderators"
+# Per-request memo of what every page reads (the Conference); set by portal.middleware.
+_request_memo = contextvars.ContextVar("portal_request_memo", default=None)
 BOOTH_HOSTS_GROUP = "Booth hosts"
 
 
@@ -167,6 +170,9 @@ class Conference(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1  # one conference per portal
         super().save(*args, **kwargs)
+        memo = _request_memo.get()
+        if memo is not None:
+            memo["conference"] = self
 
     def clean(self):
         if self.end_date < self.start_date:
@@ -176,7 +182,13 @@ class Conference(models.Model):
 
     @classmethod
     def get(cls):
+        """The conference; read once per request (portal.middleware.ConferencePerRequestMiddleware)."""
+        memo = _request_memo.get()
+        if memo is not None and "conference" in memo:
+            return memo["conference"]
         conference, _ = cls.objects.get_or_create(pk=1)
+        if memo is not None:
+            memo["conference"] = conference
         return conference
 
     @property

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.ConferencePerRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,6 +168,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
+# Sessions live in the database and are read from the cache (Redis in production): a
+# logged-in page view then costs no session query. Without Redis it is the local cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Portal ---------------------------------------------------------------------------
 # Anyone may browse the minimum viable conference; live links and chat need registration.

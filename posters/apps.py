@@ -25,6 +25,14 @@ class PostersConfig(AppConfig):
             post_save.connect(bump_version, sender=model, dispatch_uid=f"posters-cache-{model.__name__}-save")
             post_delete.connect(bump_version, sender=model, dispatch_uid=f"posters-cache-{model.__name__}-delete")
 
+        # Cached pages' per-user bits (portal.page_cache).
+        from portal import page_cache
+        from posters.page_cache import fill_stars
+        from posters.templatetags.paper_recordings import fill_paper_media
+
+        page_cache.register_personaliser("stars", fill_stars)
+        page_cache.register_hole("paper-media", fill_paper_media)
+
         # Every paper has a chat room, "paper:<uid>" (chat/rooms.py).
         rooms.register()
 

@@ -1,14 +1,17 @@
-"""Caching the public parts of the papers pages, with the per-user bits filled in per request.
+"""The papers pages' version, their cached fragments, and the stars filled in per request.
 
-What everyone sees the same way (a paper's title, authors, abstract, similar papers; a
-page of search results) is rendered once and kept for PAGE_SECONDS under the current
-*version*. The version changes whenever a paper, author, keyword, slot or poster session
-is saved or deleted (signals, see apps.py) and after the bulk jobs (assignment,
-discovery); bulk imports that send no signals show within PAGE_SECONDS.
+Whole pages (the paper page, the browser, search results) are cached by portal.page_cache
+under VERSION_KEY; below them, the parts everyone sees alike whatever their zone or
+login (a paper's title, authors, abstract, similar papers; a page of search results) are
+rendered once and kept for PAGE_SECONDS under the same *version*, so a whole-page miss
+(another zone, another call-link class) rarely renders them again. The version changes
+whenever a paper, author, keyword, slot or poster session is saved or deleted (signals,
+see apps.py) and after the bulk jobs (assignment, discovery); bulk imports that send no
+signals show within PAGE_SECONDS.
 
-Per-user bits never enter the cache: call links are computed per request from the
-slots; stars are cached "off" and switched on for this viewer's bookmarks; the CSRF
-token in the star forms is a placeholder replaced by this request's token.
+Per-user bits never enter the cache: call links are rendered per call-link class (the
+whole-page key has it); stars are cached "off" and `fill_stars` switches on this
+viewer's bookmarks; the CSRF token is portal.page_cache's placeholder.
 """
 
 import hashlib
@@ -16,12 +19,13 @@ import time
 
 from django.core.cache import cache
 from django.db import transaction
-from django.middleware.csrf import get_token
 from django.utils.html import format_html
 
-PAGE_SECONDS = 60
+from portal.page_cache import CSRF_PLACEHOLDER, PAGE_SECONDS
+
+__all__ = ["CSRF_PLACEHOLDER", "PAGE_SECONDS", "VERSION_KEY"]
+
 VERSION_KEY = "posters:version"
-CSRF_PLACEHOLDER = "__posters_csrf__"
 
 
 def _bump_now():
@@ -78,9 +82,15 @@ def star_button(uid, title, on):
     )
 
 
-def personalise(html, request, starred):
-    """Fill a cached fragment in for this request: its CSRF token and its stars (`starred`: {uid: title})."""
-    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    for uid, title in starred.items():
+def fill_stars(request, html, titles):
+    """portal.page_cache personaliser: switch on this viewer's bookmarks among `titles` ({uid: title})."""
+    from posters.models import Bookmark
+
+    user = request.user
+    if not user.is_authenticated or not titles:
+        return html
+    starred = set(Bookmark.objects.filter(user=user, paper__uid__in=list(titles)).values_list("paper__uid", flat=True))
+    for uid in starred:
+        title = titles[uid]
         html = html.replace(str(star_button(uid, title, False)), str(star_button(uid, title, True)))
     return html

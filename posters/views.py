@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import page_cache
 from posters import bookmarks, discovery
 from posters.browse import (
     PER_PAGE,
@@ -27,11 +28,11 @@ from posters.browse import (
     read_filters,
 )
 from posters.healthy_hours import within_healthy_hours
-from posters.models import Author, Authorship, Bookmark, Paper, PosterSlot, SimilarPaper
-from posters.page_cache import CSRF_PLACEHOLDER, get_versioned, key_for, personalise, set_versioned
+from posters.models import Author, Authorship, Paper, PosterSlot, SimilarPaper
+from posters.page_cache import CSRF_PLACEHOLDER, VERSION_KEY, get_versioned, key_for, set_versioned
 from posters.search import highlighted, mark_names
 from schedule.calendars import calendar_response
-from schedule.call_links import Viewer
+from schedule.call_links import Viewer, opens_at, viewer_class
 from schedule.models import Session
 
 MAX_UID = 64
@@ -62,16 +63,6 @@ def _safe_next(request, fallback):
     return fallback
 
 
-def _starred(user, uids_titles):
-    """{uid: title} of the papers among `uids_titles` that `user` bookmarked (one query)."""
-    if not user.is_authenticated or not uids_titles:
-        return {}
-    uids = set(
-        Bookmark.objects.filter(user=user, paper__uid__in=list(uids_titles)).values_list("paper__uid", flat=True)
-    )
-    return {uid: title for uid, title in uids_titles.items() if uid in uids}
-
-
 def _cached_sessions(version):
     key = "posters:poster-sessions"
     entry, _ = get_versioned(key)
@@ -80,10 +71,12 @@ def _cached_sessions(version):
     return entry["sessions"]
 
 
+@page_cache.shared_page(versions=[VERSION_KEY])
 @require_GET
 def paper_list(request):
-    """The paper browser. A page of results is rendered once per (filters, zone, page) and cached;
-    this viewer's stars and CSRF token are filled in per request."""
+    """The paper browser. The whole page (or the htmx partial) is cached per URL, zone and
+    login (portal.page_cache); below it, a page of results per (filters, zone, page).
+    This viewer's stars and CSRF token are filled in per request."""
     zone_name = request.viewer_zone_name
     key = key_for("list", zone_name, request.user.is_authenticated, sorted(request.GET.lists()))
     entry, version = get_versioned(key)
@@ -112,10 +105,13 @@ def paper_list(request):
                 "sessions": sessions,
             },
         )
-    results = mark_safe(personalise(entry["results"], request, _starred(request.user, entry["papers"])))
+    results = mark_safe(entry["results"])
+    page_cache.personalise(request, "stars", entry["papers"])
+    sessions = entry["sessions"]
+    # "live now" badges on the cards.
+    page_cache.changes_at(request, *(s.start for s in sessions), *(s.end for s in sessions))
     if request.htmx and request.htmx.target == "paper-results":
         return HttpResponse(results)
-    sessions = entry["sessions"]
     context = {
         "filters": entry["filters"],
         "results": results,
@@ -189,18 +185,22 @@ def _paper_data(uid, request):
     )
 
 
+@page_cache.shared_page(versions=[VERSION_KEY], vary=viewer_class)
 @require_GET
 def paper_detail(request, uid):
+    """The paper page, cached whole per URL, zone and call-link class (portal.page_cache);
+    the account menu, stars, CSRF token and the chat panel's per-user bits are holes."""
     data = _paper_data(uid, request)
     if data is None:
         raise Http404("No such paper.")
     paper = data["paper"]
     now = timezone.now()
     viewer = Viewer(request.user, now)
-    starred = _starred(request.user, {paper.uid: paper.title})
-    fragments = {
-        f"{name}_html": mark_safe(personalise(html, request, starred)) for name, html in data["fragments"].items()
-    }
+    page_cache.personalise(request, "stars", {paper.uid: paper.title})
+    for session, _link in data["slots"]:
+        # The call link's window and the "live" badge change at these instants.
+        page_cache.changes_at(request, opens_at(session), session.start, session.end)
+    fragments = {f"{name}_html": mark_safe(html) for name, html in data["fragments"].items()}
     context = {
         "paper": paper,
         "authors": data["authors"],

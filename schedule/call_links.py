@@ -78,3 +78,10 @@ class Viewer:
 
     def link(self, session, link):
         return call_link_state(session, link, allowed=self.allowed, now=self.now, reason=self.reason)
+
+
+def viewer_class(request):
+    """What a cached page's call links depend on for this visitor (portal.page_cache's
+    `vary`): logged in or not, and the policy's decision with its reason."""
+    viewer = Viewer(request.user, None)
+    return f"{int(request.user.is_authenticated)}:{int(viewer.allowed)}:{viewer.reason}"

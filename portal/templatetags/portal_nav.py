@@ -4,8 +4,15 @@ Each section's page is built by its own app; until its URL name resolves, the it
 left out, so the navigation never links to a 404.
 """
 
+from urllib.parse import quote
+
 from django import template
+from django.middleware.csrf import get_token
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from portal.page_cache import hole
 
 register = template.Library()
 
@@ -40,3 +47,44 @@ def nav_items(path):
 def main_nav(context):
     request = context.get("request")
     return {"items": nav_items(request.path if request else "")}
+
+
+def account_nav_html(request):
+    """The account menu's items: this visitor's name, Admin for staff, the logout form; or
+    the login and signup links. Filled per request, so cached pages can share everything else."""
+    user = request.user
+    if user.is_authenticated:
+        current = request.resolver_match is not None and request.resolver_match.url_name == "profile"
+        items = [
+            format_html(
+                '<li><a href="{}"{}><span class="visually-hidden">Your profile: </span>{}</a></li>',
+                reverse("profile"),
+                mark_safe(' aria-current="page"') if current else "",
+                user.name,
+            )
+        ]
+        if user.is_staff:
+            items.append(format_html('<li><a href="{}">Admin</a></li>', reverse("admin:index")))
+        items.append(
+            format_html(
+                '<li><form method="post" action="{}" class="inline">'
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<button type="submit" class="link-button">Log out</button></form></li>',
+                reverse("account_logout"),
+                get_token(request),
+            )
+        )
+    else:
+        login_url = reverse("account_login")
+        next_query = "" if request.path == login_url else "?next=" + quote(request.get_full_path())
+        items = [
+            format_html('<li><a href="{}{}">Log in</a></li>', login_url, next_query),
+            format_html('<li><a href="{}" class="signup">Sign up</a></li>', reverse("account_signup")),
+        ]
+    return "".join(items)
+
+
+@register.simple_tag(takes_context=True)
+def account_nav(context):
+    """The account menu: a hole in cached pages (portal.page_cache), filled per request."""
+    return hole(context.get("request"), "account-nav")

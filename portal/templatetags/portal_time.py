@@ -1,9 +1,12 @@
 """Template filters that turn aware UTC instants into the viewer's local time."""
 
+from datetime import timedelta
+
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal import page_cache
 from portal.timezones import zone_abbreviation
 
 register = template.Library()
@@ -46,21 +49,28 @@ def local_range(session, fmt="D j M, H:i"):
     )
 
 
-@register.simple_tag
-def relative_to_now(start, end=None, now=None):
-    """'live now', 'in 3 h', 'in 12 min', 'ended' — for sessions."""
-    now = now or timezone.now()
+def relative_text(start, end, now):
+    """(text, until): 'live now', 'in 3 h', 'in 12 min', 'ended'; and the instant the text
+    next changes (None: never), so cached pages know when they go stale."""
     if end and start <= now < end:
-        return "live now"
+        return "live now", end
     if end and now >= end:
-        return "ended"
+        return "ended", None
     delta = start - now
     minutes = int(delta.total_seconds() // 60)
     if minutes < 0:
-        return "started"
+        return "started", None
     if minutes < 60:
-        return f"in {minutes} min"
+        return f"in {minutes} min", start - timedelta(minutes=minutes)
     hours = minutes // 60
     if hours < 48:
-        return f"in {hours} h"
-    return f"in {hours // 24} days"
+        return f"in {hours} h", start - timedelta(hours=hours)
+    return f"in {hours // 24} days", start - timedelta(days=hours // 24)
+
+
+@register.simple_tag(takes_context=True)
+def relative_to_now(context, start, end=None, now=None):
+    """'live now', 'in 3 h', 'in 12 min', 'ended' — for sessions."""
+    text, until = relative_text(start, end, now or timezone.now())
+    page_cache.changes_at(context.get("request"), until)
+    return text

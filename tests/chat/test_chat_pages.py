@@ -130,9 +130,9 @@ def test_corridor_query_count(client, corridor, django_assert_num_queries, n):
     parent = MessageFactory(room=corridor)
     MessageFactory.create_batch(n, room=corridor, reply_to=parent)
     client.force_login(user)
-    # session, user, conference, room (view) + room (panel), messages, is_registered,
-    # sanctions, moderator groups.
-    with django_assert_num_queries(9):
+    # user (the session is read from the cache), conference, room (view) + room (panel, cold),
+    # messages, is_registered, sanctions, moderator groups.
+    with django_assert_num_queries(8):
         assert client.get("/corridor/").status_code == 200
 
 

@@ -220,8 +220,8 @@ def test_paper_list_query_count(client, conference, django_assert_num_queries, n
     # poster sessions and popular keywords now cached; + the keyword filter's lookup
     with django_assert_num_queries(7):
         assert client.get("/papers/", {"q": "study", "keyword": "graphs"}).status_code == 200
-    # warm (the page of results is cached): conference
-    with django_assert_num_queries(1):
+    # warm (the whole page is cached, portal.page_cache): nothing
+    with django_assert_num_queries(0):
         assert client.get("/papers/", {"q": "study", "keyword": "graphs"}).status_code == 200
 
 
@@ -233,11 +233,13 @@ def test_paper_list_query_count_logged_in(client, conference, django_assert_num_
     client.force_login(user)
     first = min(papers, key=lambda p: (p.title, p.pk))
     Bookmark.objects.create(user=user, paper=first)
-    # cold: session, user, poster sessions, count, papers, authors, keywords, slots, bookmarks, keywords, conference
-    with django_assert_num_queries(11):
+    # cold (the session is read from the cache): user, poster sessions, count, papers, authors,
+    # keywords, slots, keywords, conference, bookmarks
+    with django_assert_num_queries(10):
         assert client.get("/papers/").status_code == 200
-    # warm: session, user, bookmarks, conference; this person's star is on, the others off
-    with django_assert_num_queries(4):
+    # warm (the whole page is cached, portal.page_cache): user, bookmarks; this person's star
+    # is on, the others off
+    with django_assert_num_queries(2):
         html = client.get("/papers/").content.decode()
     assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == [first.uid]
     assert html.count('aria-pressed="false"') == min(n, 20) - 1
@@ -291,6 +293,6 @@ def test_poster_session_page_query_count(client, conference, django_assert_num_q
     session = SessionFactory(start=datetime(2020, 4, 27, 5, tzinfo=UTC), end=datetime(2020, 4, 27, 7, tzinfo=UTC))
     for _ in range(n):
         PosterSlotFactory(session=session)
-    # session, conference (policy), slots+papers, authors, conference (context)
-    with time_machine.travel(session.start - timedelta(minutes=5), tick=False), django_assert_num_queries(5):
+    # session, conference (policy and context: read once per request), slots+papers, authors
+    with time_machine.travel(session.start - timedelta(minutes=5), tick=False), django_assert_num_queries(4):
         assert client.get(f"/posters/{session.pk}/").status_code == 200

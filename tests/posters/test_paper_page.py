@@ -124,15 +124,16 @@ def test_similar_papers_are_listed_in_order(client, paper):
 def test_paper_page_query_count(client, conference, django_assert_num_queries, authors):
     sessions = [SessionFactory() for _ in range(2)]
     paper_in_sessions(sessions, uid="p1", author_names=[f"Author {n}" for n in range(authors)], keyword_names=["k"])
-    # cold: paper, authors, keywords, similar, slots, conference (policy), conference (context)
-    # + the paper's recording (the video block is per request)
+    # cold: conference (call-link policy; read once per request), paper, authors, keywords,
+    # similar, slots, the paper's recording
     # + the chat room, created on this first visit: room, paper title (exists?), paper title
     #   (room title), savepoint, insert, release; its latest messages, its engagement counts
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         assert client.get("/papers/p1/").status_code == 200
-    # warm (the public parts are cached): conference twice, the recording;
-    # the chat (per request): room, latest messages, engagement counts
-    with django_assert_num_queries(6):
+    # warm: the whole page and the chat panel come from the cache (portal.page_cache); the
+    # conference's call-link policy (the key's call-link class); an anonymous visitor's holes
+    # (account menu, chat form) need nothing from the database
+    with django_assert_num_queries(1):
         assert client.get("/papers/p1/").status_code == 200
 
 
@@ -150,10 +151,10 @@ def test_paper_page_query_count_does_not_grow_with_the_chat(client, conference, 
     user = UserFactory(registered=True)
     client.force_login(user)
     client.get("/papers/p1/")
-    # warm: session, user, conference, registration (policy), bookmarks, conference, recording;
-    # the chat: room, latest messages (authors and replies joined), moderator?, sanctions,
-    # code of conduct accepted?, engagement
-    with django_assert_num_queries(13):
+    # warm (whole page and chat panel cached; the session is read from the cache): user,
+    # conference and registration (the call-link class in the key), bookmarks (the star);
+    # the chat form: moderator?, sanctions, code of conduct accepted?
+    with django_assert_num_queries(7):
         html = client.get("/papers/p1/").content.decode()
     assert len(re.findall(r'<li class="chat-message\b', html)) == messages
 
@@ -164,8 +165,9 @@ def test_paper_page_query_count_logged_in(client, conference, django_assert_num_
     client.force_login(user)
     Bookmark.objects.create(user=user, paper=paper)
     client.get("/papers/p1/")
-    # warm: session, user, conference, registration (policy "registered"), bookmark, conference, recording;
-    # the chat: room, latest messages, moderator?, sanctions, code of conduct accepted?, engagement
-    with django_assert_num_queries(13):
+    # warm (whole page and chat panel cached; the session is read from the cache): user,
+    # conference and registration (policy "registered": the call-link class), bookmark;
+    # the chat form: moderator?, sanctions, code of conduct accepted?
+    with django_assert_num_queries(7):
         html = client.get("/papers/p1/").content.decode()
     assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == ["p1"]

@@ -1,0 +1,163 @@
+"""A room's panel, cached: its shared HTML once per room, zone and heading; the visitor's
+own bits filled in per request.
+
+The shared part (heading, the latest messages, the engagement line, the presence number)
+is kept for PANEL_SECONDS under the room's version (chat/services/room_version.py), so a
+new, edited, deleted or hidden message shows at once; the presence number may be up to
+PANEL_SECONDS old until chat.js connects and updates it. Per visitor, filled by string
+substitution (no template render): the data-me / data-moderator / data-can-post
+attributes, the composer or the reason they cannot post, and the CSRF token.
+
+Pages cached whole by portal.page_cache hold the panel as the hole "chat-room".
+"""
+
+import base64
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from chat import history, rooms
+from chat.services import check_can_post, presence
+from chat.services.errors import ChatError
+from chat.services.messages import edit_window
+from chat.services.room_version import version_key
+from portal import page_cache
+
+PANEL_SECONDS = 60
+HOLE = "chat-room"
+
+
+def viewer(user, room):
+    me = {"id": None, "can_post": False, "reason": "login", "detail": "", "moderator": False}
+    if user is not None and user.is_authenticated:
+        me.update(id=user.pk, moderator=user.is_moderator, can_post=True, reason="")
+        try:
+            check_can_post(user, room)
+        except ChatError as refusal:
+            me.update(can_post=False, reason=refusal.reason, detail=refusal.detail)
+    return me
+
+
+def me_attributes(me):
+    return format_html(
+        'data-me="{}" data-moderator="{}" data-can-post="{}"',
+        "" if me["id"] is None else me["id"],
+        "1" if me["moderator"] else "0",
+        "1" if me["can_post"] else "0",
+    )
+
+
+def me_form(me, room, request):
+    """The composer, or why this visitor cannot post (with the way to change that)."""
+    if me["can_post"]:
+        return format_html(
+            '<form class="chat-composer" data-composer>\n'
+            '    <p class="chat-replying" data-replying hidden>Replying to <span data-replying-name></span> '
+            '<button type="button" class="chat-link" data-cancel-reply>cancel</button></p>\n'
+            '    <label for="chat-input-{0}" class="visually-hidden">Your message</label>\n'
+            '    <textarea id="chat-input-{0}" name="body" rows="2" maxlength="2000" required\n'
+            '              placeholder="Write a message (Markdown: **bold**, *italic*, `code`, links;'
+            ' @name to mention)" data-input></textarea>\n'
+            '    <div class="chat-compose-bar">\n'
+            '      <small data-counter aria-live="off">0 / 2000</small>\n'
+            '      <button type="submit" data-send>Send</button>\n'
+            "    </div>\n"
+            "  </form>",
+            room.pk,
+        )
+    path = request.get_full_path() if request is not None else "/"
+    if me["reason"] == "login":
+        return format_html(
+            '<p class="chat-cannot"><a href="{}?{}">Log in</a> to take part; anyone can read along.</p>',
+            reverse("account_login"),
+            urlencode({"next": path}),
+        )
+    if me["reason"] == "code_of_conduct":
+        return format_html(
+            '<form class="chat-cannot chat-coc" method="post" action="{}">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
+            '    <input type="hidden" name="next" value="{}">\n'
+            '    <p>Before your first post, please read and accept the <a href="{}">code of conduct</a>.</p>\n'
+            '    <button type="submit" class="small">I accept the code of conduct</button>\n'
+            "  </form>",
+            reverse("chat:accept_code_of_conduct"),
+            get_token(request),
+            path,
+            reverse("code_of_conduct"),
+        )
+    return format_html('<p class="chat-cannot">{}</p>', me["detail"])
+
+
+def hole_arg(key, heading, full_page, zone_name):
+    raw = json.dumps([key, heading or "", bool(full_page), zone_name]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _marks(key):
+    return page_cache.placeholder("chat-me", key), page_cache.placeholder("chat-form", key)
+
+
+def shared(key, heading, full_page, zone_name):
+    """(html, room): the panel as everyone sees it in this zone, with marks for the
+    per-visitor bits; (None, None) when there is no such room."""
+    digest = hashlib.sha1(
+        "\x1f".join([key, heading or "", str(bool(full_page)), zone_name]).encode(), usedforsecurity=False
+    ).hexdigest()
+    cache_key = f"chat:panel:{digest}"
+    found = cache.get_many([cache_key, version_key(key)])
+    version = found.get(version_key(key))
+    entry = found.get(cache_key)
+    if entry is not None and version is not None and entry["version"] == version:
+        return entry["html"], entry["room"]
+    room = rooms.find_room(key)
+    if room is None:
+        return None, None
+    if version is None:
+        version = page_cache.current_versions([version_key(room.key)])[0]
+    messages = history.latest(room, history.PAGE_SIZE)
+    me_mark, form_mark = _marks(key)
+    html = render_to_string(
+        "chat/_room_panel.html",
+        {
+            "room": room,
+            "key": room.key,
+            "heading": heading or room.title,
+            "full_page": full_page,
+            "messages": messages,
+            "has_older": len(messages) == history.PAGE_SIZE,
+            "me_attributes": me_mark,
+            "me_form": form_mark,
+            "present": presence.count(room.pk),
+            "engagement": history.engagement(room) if rooms.has_authors(room) else None,
+            "csrf_token": page_cache.csrf_placeholder(),
+            "viewer_zone_name": zone_name,
+            "edit_window": int(edit_window().total_seconds()),
+        },
+    )
+    cache.set(cache_key, {"html": html, "room": room, "version": version}, PANEL_SECONDS)
+    return html, room
+
+
+def panel(request, key, heading=None, full_page=False, zone_name="UTC"):
+    """The panel for this visitor (still with the CSRF placeholder, see portal.page_cache)."""
+    html, room = shared(key, heading, full_page, zone_name)
+    if html is None:
+        return '<p class="chat-unavailable">There is no chat room for this.</p>'
+    me = viewer(getattr(request, "user", None), room)
+    me_mark, form_mark = _marks(key)
+    return html.replace(me_mark, str(me_attributes(me))).replace(form_mark, str(me_form(me, room, request)))
+
+
+def fill(request, arg):
+    """portal.page_cache filler for the hole "chat-room"."""
+    try:
+        key, heading, full_page, zone_name = json.loads(base64.urlsafe_b64decode(arg.encode()))
+    except (ValueError, TypeError):
+        return ""
+    return panel(request, key, heading or None, full_page, zone_name)
