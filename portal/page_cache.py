@@ -245,7 +245,7 @@ def shared_page(*, versions=(), vary=None):
                 found = cache.get_many([key, *versions])
                 current = current_versions(versions, found)
                 entry = found.get(key)
-                if entry is not None and entry["versions"] == current and now < entry["expires"]:
+                if entry is not None and entry["versions"] == current and entry["rendered"] <= now < entry["expires"]:
                     return _respond(request, entry)
             request._page_cache = state
             token_used = request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
@@ -274,6 +274,7 @@ def shared_page(*, versions=(), vary=None):
                 "personal": state.personal,
                 "content_type": response["Content-Type"],
                 "versions": current if key else (),
+                "rendered": now,
                 "expires": state.expires,
             }
             if key and state.store and state.expires > now + 1:
