@@ -1,5 +1,6 @@
 """Whole-page caching (portal.page_cache) on the papers pages: what is shared, what is each visitor's."""
 
+import io
 import pickle
 import re
 from datetime import UTC, datetime, timedelta
@@ -162,3 +163,26 @@ def test_search_results_and_their_htmx_partial_are_cached_apart(client, poster):
     assert "<html" in full and "<html" not in partial
     assert "Robust things" in partial
     assert "<html" in get(client, "/papers/?q=robust")
+
+
+def test_warm_paper_pages_fills_the_cache_for_each_class(client, poster):
+    from django.core.management import call_command
+
+    user = UserFactory(registered=True)
+    with time_machine.travel(IN_WINDOW, tick=False):
+        call_command("warm_paper_pages", "--host", "testserver", "--user", user.email, stdout=io.StringIO())
+    assert len(stored_pages()) == 4  # (browser + paper page) x (anonymous, registered)
+    rendered = []
+
+    def seen(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        anonymous = get(client)
+        client.force_login(user)
+        registered = get(client)
+    finally:
+        template_rendered.disconnect(seen)
+    assert rendered == []
+    assert SECRET not in anonymous and SECRET in registered
