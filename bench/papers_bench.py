@@ -11,6 +11,10 @@ portal with gunicorn (2 sync worker processes) and drives it over HTTP:
 - latency at a fixed rate (open loop, each request timed from when it was due, so a
   stall is counted): the paper page at 200 requests/s, the browser's first page and a
   search at 100 requests/s;
+- the paper page twice: *cold* (the page cache emptied first, every one of the N papers
+  at random, so most visits are first visits that render) and *warm* (200 papers whose
+  shared pages `manage.py warm_paper_pages` rendered first, as a portal would after an
+  import; see portal/page_cache.py);
 
 for an anonymous and a logged-in (registered) visitor. Last, nginx serves the bytes of
 one paper page as a static file and `wrk` measures it: our throughput is reported as a
@@ -183,6 +187,7 @@ def seed(size):
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     sample = list(Paper.objects.order_by("?").values_list("uid", flat=True)[:200])
+    every = list(Paper.objects.order_by("uid").values_list("uid", flat=True))
     print(
         json.dumps(
             {
@@ -194,6 +199,7 @@ def seed(size):
                 "discovery_method": run.method,
                 "cookie": f"sessionid={session.session_key}",
                 "uids": sample,
+                "all_uids": every,
             }
         )
     )
@@ -330,6 +336,40 @@ def nginx_static(body, seconds, workdir):
         process.wait(10)
 
 
+def flush_cache():
+    """Empty the bench's Redis database (pages, fragments, sessions' cached copies)."""
+    if os.environ.get("BENCH_REDIS_URL"):
+        import redis
+
+        redis.Redis.from_url(os.environ["BENCH_REDIS_URL"]).flushdb()
+
+
+def warm_pages(database_url, port, limit):
+    """`manage.py warm_paper_pages` for the first `limit` papers, anonymous and the bench account."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    if os.environ.get("BENCH_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
+    out = subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "warm_paper_pages",
+            "--host",
+            f"127.0.0.1:{port}",
+            "--user",
+            "bench@example.org",
+            "--limit",
+            str(limit),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    log(out.strip())
+
+
 def recreate_database(name):
     import psycopg2
 
@@ -361,14 +401,23 @@ def bench_size(size, seconds, rows):
     server = serve(database_url, port)
     workdir = tempfile.mkdtemp(prefix="papers-bench-")
     try:
+        warm = sorted(info["all_uids"])[:200]
         pages = {
-            "paper page": ([f"/papers/{uid}/" for uid in info["uids"]], 200),
+            f"paper page, cold ({len(info['all_uids']):,} papers)": (
+                [f"/papers/{uid}/" for uid in info["all_uids"]],
+                200,
+            ),
+            "paper page, warm (200 papers)": ([f"/papers/{uid}/" for uid in warm], 200),
             "browser, first page": (["/papers/"], 100),
             "search": ([f"/papers/?q={q.replace(' ', '+')}" for q in QUERIES], 100),
         }
         for name, (paths, rate) in pages.items():
             for visitor, cookie in (("anonymous", ""), ("logged in", info["cookie"])):
-                asyncio.run(closed_loop(port, paths, cookie, 1, 4))  # warm up
+                if "cold" in name:
+                    flush_cache()
+                if "warm" in name:
+                    warm_pages(database_url, port, len(paths))
+                asyncio.run(closed_loop(port, paths, cookie, 1, 4))  # warm up connections
                 rps, errors = saturation(port, paths, cookie, seconds, workdir)
                 latencies, late_errors = asyncio.run(open_loop(port, paths, cookie, seconds, rate))
                 rows.append(
@@ -391,7 +440,8 @@ def bench_size(size, seconds, rows):
         ).stdout
         static = nginx_static(body, seconds, workdir)
         if static:
-            ours = float(next(r[3] for r in rows if r[0] == size and r[1] == "paper page").replace(",", ""))
+            warm_row = next(r for r in rows if r[0] == size and r[1].startswith("paper page, warm"))
+            ours = float(warm_row[3].replace(",", ""))
             rows.append(
                 (
                     size,
