@@ -69,7 +69,7 @@ class Server:
 
     def start(self):
         # The production command (deploy/start.sh ws), so its flags are what is measured.
-        command = ["bash", str(REPO / "deploy/start.sh"), "ws", "--no-access-log", "--ws-max-queue", "256"]
+        command = ["bash", str(REPO / "deploy/start.sh"), "ws", "--no-access-log", "--ws-max-queue", "256", *os.environ.get("BENCH_WS_ARGS", "").split()]
         self.process = subprocess.Popen(command, cwd=REPO, env=self.env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -199,19 +199,20 @@ async def burst(url, n):
     return len(sockets), len(errors), seconds, sockets
 
 
-async def listen(ws, latencies, counts, stop_at):
-    while time.monotonic() < stop_at:
-        try:
-            frame = json.loads(await asyncio.wait_for(ws.recv(), max(0.05, stop_at - time.monotonic())))
-        except TimeoutError:
-            return
-        except Exception:  # noqa: BLE001  (a closed socket ends this listener; counted as lost)
-            return
-        if frame.get("type") == "message.new":
-            found = SEQ.search(frame["message"]["html"])
+async def listen(ws, latencies, counts):
+    """Record each bench message's delivery latency until the socket closes or is cancelled."""
+    try:
+        async for raw in ws:
+            received = time.time()
+            if '"message.new"' not in raw:
+                continue
+            found = SEQ.search(json.loads(raw)["message"]["html"])
             if found:
-                latencies.append(time.time() - float(found.group(2)))
-                counts[int(found.group(1))] = counts.get(int(found.group(1)), 0) + 1
+                seq = int(found.group(1))
+                latencies.append(received - float(found.group(2)))
+                counts[seq] = counts.get(seq, 0) + 1
+    except Exception:  # noqa: BLE001, S110  (a closed socket ends this listener; what it missed is lost)
+        pass
 
 
 async def post_at_rate(url, cookies, keys, rate, duration):
@@ -277,11 +278,17 @@ async def fanout(server, cookies, listeners_per_room, keys, rate, duration):
     cpu_before, _ = server.usage()
     client_before = resource.getrusage(resource.RUSAGE_SELF)
     wall = time.monotonic()
-    stop_at = time.monotonic() + duration + 8
-    listeners = [asyncio.create_task(listen(ws, latencies, counts, stop_at)) for _, ws in sockets]
+    listeners = [asyncio.create_task(listen(ws, latencies, counts)) for _, ws in sockets]
     cookies = cookies[: posters_needed(rate, len(keys))]
     sent, acked, refused = await post_at_rate(server.url, cookies, keys, rate, duration)
-    await asyncio.gather(*listeners)
+    per_room = {key: sum(1 for k, _ in sockets if k == key) for key in keys}
+    expected = sum(per_room[keys[seq % len(keys)]] for seq in range(sent))
+    deadline = time.monotonic() + 8  # what has not arrived 8 s after the last post is lost
+    while sum(counts.values()) < expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    for listener in listeners:
+        listener.cancel()
+    await asyncio.gather(*listeners, return_exceptions=True)
     cpu_after, rss = server.usage()
     elapsed = time.monotonic() - wall
     cpu_percent = 100 * (cpu_after - cpu_before) / elapsed
@@ -289,9 +296,8 @@ async def fanout(server, cookies, listeners_per_room, keys, rate, duration):
     client_cpu = client_after.ru_utime + client_after.ru_stime - client_before.ru_utime - client_before.ru_stime
     # The clients share the machine: if they are busy, latency is partly theirs.
     client_percent = 100 * client_cpu / elapsed
-    per_room = {key: sum(1 for k, _ in sockets if k == key) for key in keys}
-    expected = sum(per_room[keys[seq % len(keys)]] for seq in range(sent))
-    lost = expected - sum(counts.values())
+    duplicates = sum(max(0, n - per_room[keys[seq % len(keys)]]) for seq, n in counts.items())
+    lost = expected - (sum(counts.values()) - duplicates)
     for _, ws in sockets:
         await ws.close()
     return {
@@ -304,7 +310,7 @@ async def fanout(server, cookies, listeners_per_room, keys, rate, duration):
         "refused": refused,
         "cpu": cpu_percent,
         "rss": rss,
-        "note": f"{len(cookies)} posters, {refused} refused, client CPU {client_percent:.0f}%",
+        "note": f"{len(cookies)} posters, {refused} refused, {duplicates} duplicates, client CPU {client_percent:.0f}%",
     }
 
 

@@ -43,6 +43,7 @@ from chat import history, rooms, services
 from chat.services import events, presence
 from chat.services.db import in_pool
 from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
+from portal.consumers import NoDatabaseDispatch
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ MAX_FRAMES = 60
 FRAME_WINDOW = 10.0
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
+class RoomConsumer(NoDatabaseDispatch, AsyncWebsocketConsumer):
     room = None
     joined = False
 
