@@ -39,7 +39,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
-from chat import history, rooms, services
+from chat import history, link, rooms, services
 from chat.services import events, presence
 from chat.services.db import in_pool
 from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
@@ -84,6 +84,7 @@ class RoomConsumer(NoDatabaseDispatch, AsyncWebsocketConsumer):
         self.joined = True
         self.frame_times = deque()
         await self.accept()
+        link.watch(self)
         present = await presence.join(self.room)
         state = await in_pool(self.state_frame)(present)
         await self.send(text_data=events.encode(state))
@@ -114,6 +115,7 @@ class RoomConsumer(NoDatabaseDispatch, AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if not self.joined:
             return
+        link.unwatch(self)
         user = self.scope.get("user")
         try:
             await self.channel_layer.group_discard(events.room_group(self.room), self.channel_name)

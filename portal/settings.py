@@ -96,7 +96,10 @@ if REDIS_URL:
     # redis-py's async pool defaults to 100 connections: a burst of 1,000 websocket
     # connects (each a group_add) then failed with HTTP 500 (DESIGN.md, "Realtime").
     _redis_host = {"address": REDIS_URL, "max_connections": env.int("CHANNEL_REDIS_MAX_CONNECTIONS", default=2000)}
-    if env("CHANNEL_LAYER", default="core") == "pubsub":
+    # PubSub: a group_send is one PUBLISH and each process fans out locally; the core
+    # layer pushes a copy per member through Redis. Measured in bench/chat_fanout.py
+    # (docs/benchmarks.md); chat.link covers what PubSub does not notice (a lost Redis).
+    if env("CHANNEL_LAYER", default="pubsub") == "pubsub":
         CHANNEL_LAYERS = {
             "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [_redis_host]}}
         }
@@ -209,6 +212,11 @@ PORTAL_RECORDING_AUTHORS = {"paper": "posters.uploads"}
 CHAT_RATE_LIMIT_MESSAGES = env.int("CHAT_RATE_LIMIT_MESSAGES", default=5)
 CHAT_RATE_LIMIT_SECONDS = env.int("CHAT_RATE_LIMIT_SECONDS", default=10)
 CHAT_EDIT_WINDOW_SECONDS = 600
+# Threads for the sockets' database work in each ASGI process (chat/services/db.py).
+CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=4)
+# How often a server process checks its channel-layer link while it has room sockets
+# open (chat/link.py); 0 = never (the in-memory layer of the embedded default).
+CHAT_LINK_CHECK_SECONDS = env.float("CHAT_LINK_CHECK_SECONDS", default=2.0 if REDIS_URL else 0)
 # Days after the conference's last day that each kind of room keeps its messages;
 # None keeps them for the archive (chat.services.retention, run daily by beat).
 CHAT_RETENTION_DAYS = {"corridor": 14, "booth": 30, "paper": None, "keynote": None}

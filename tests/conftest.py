@@ -56,6 +56,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real hashing costs ~1 s a user on this machine; tests do not need its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No background link check on the tests' event loops unless a test asks for it.
+    settings.CHAT_LINK_CHECK_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

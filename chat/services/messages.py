@@ -8,7 +8,6 @@ work runs in a thread, the broadcast on the event loop).
 import uuid
 from datetime import timedelta
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -19,6 +18,7 @@ from chat import rendering, rooms
 from chat.history import engagement, message_json
 from chat.models import Mention, Message, Room, Sanction
 from chat.services import events, room_version
+from chat.services.db import in_pool
 from chat.services.errors import Forbidden, Invalid, RateLimited
 
 MAX_LENGTH = 2000
@@ -243,7 +243,7 @@ def post_message(*, room, author, body, client_id="", reply_to=None):
 
 
 async def apost_message(*, room, author, body, client_id="", reply_to=None):
-    message, _created, frames = await database_sync_to_async(_store_message)(
+    message, _created, frames = await in_pool(_store_message)(
         room=room, author=author, body=body, client_id=client_id, reply_to=reply_to
     )
     for group, frame in frames:
@@ -306,7 +306,7 @@ def edit_message(*, user, message_id, body):
 
 
 async def aedit_message(*, user, message_id, body):
-    message, frames = await database_sync_to_async(_store_edit)(user=user, message_id=message_id, body=body)
+    message, frames = await in_pool(_store_edit)(user=user, message_id=message_id, body=body)
     for group, frame in frames:
         await events.abroadcast(group, frame)
     return message
@@ -333,7 +333,7 @@ def delete_message(*, user, message_id):
 
 
 async def adelete_message(*, user, message_id):
-    message, frames = await database_sync_to_async(_store_delete)(user=user, message_id=message_id)
+    message, frames = await in_pool(_store_delete)(user=user, message_id=message_id)
     for group, frame in frames:
         await events.abroadcast(group, frame)
     return message

@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from channels.db import database_sync_to_async
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chat.history import engagement, message_json
 from chat.models import Message, ModerationAction, Report, Sanction
 from chat.services import events, room_version
+from chat.services.db import in_pool
 from chat.services.errors import Forbidden, Invalid
 from chat.services.messages import _after_commit, recount_answered
 
@@ -56,7 +56,7 @@ def report_message(*, user, message_id, reason, detail=""):
 
 
 async def areport_message(**kwargs):
-    return await database_sync_to_async(report_message)(**kwargs)
+    return await in_pool(report_message)(**kwargs)
 
 
 def open_reports():
@@ -100,7 +100,7 @@ def hide_message(*, moderator, message_id, reason=""):
 
 
 async def ahide_message(**kwargs):
-    message, frames = await database_sync_to_async(_store_hide)(**kwargs)
+    message, frames = await in_pool(_store_hide)(**kwargs)
     for group, frame in frames:
         await events.abroadcast(group, frame)
     return message

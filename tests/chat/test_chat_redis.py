@@ -155,3 +155,42 @@ async def test_with_redis_stopped_pages_render_posts_are_stored_and_clients_catc
     assert [m["id"] for m in state["messages"]] == [stored.pk]
     assert (await post(after, "and after", client_id="up-1"))["type"] == "message.ack"
     await close_all(after)
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("backend", sorted(LAYERS))
+async def test_open_sockets_are_closed_when_the_layer_is_lost_and_catch_up_after(settings, private_redis, backend):
+    """PubSub consumers would otherwise wait on a local queue and never hear of the
+    outage: chat.link closes them (1012) so the client reconnects and fetches by id."""
+    settings.CHANNEL_LAYERS = layer_settings(backend, private_redis.url)
+    settings.CHAT_LINK_CHECK_SECONDS = 0.3
+    await database_sync_to_async(open_room)("corridor")
+    ada = await database_sync_to_async(AttendeeFactory)()
+    listener, state = await open_socket("corridor", ada)
+    assert state["type"] == "room.state"
+
+    private_redis.stop()
+    closed = None
+    for _ in range(30):
+        output = await listener.receive_output(timeout=3)
+        if output["type"] == "websocket.close":
+            closed = output
+            break
+    assert closed == {"type": "websocket.close", "code": 1012}
+    client = AsyncClient()
+    await client.aforce_login(ada)
+    response = await client.post(
+        "/api/v1/rooms/corridor/messages/",
+        {"body": "said while the layer was down", "client_id": "gap-1"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+
+    private_redis.start()
+    for _ in range(20):
+        after, state = await open_socket("corridor", ada)
+        if isinstance(state, dict):
+            break
+        await asyncio.sleep(0.25)
+    assert [m["html"] for m in state["messages"]] == ["<p>said while the layer was down</p>"]
+    await close_all(after)

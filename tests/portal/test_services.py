@@ -30,12 +30,12 @@ async def redis_layer():
     """A fresh layer built from the CHANNEL_LAYERS setting, its pools closed afterwards."""
     layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
     yield layer
-    await layer.close_pools()
+    await layer.flush()  # PubSub: unsubscribes and closes its connections
 
 
 @pytest.mark.redis
 async def test_channel_layer_round_trip(redis_layer):
-    assert type(redis_layer).__module__ == "channels_redis.core"
+    assert type(redis_layer).__module__ == "channels_redis.pubsub"  # the production choice
     channel = await redis_layer.new_channel("test.")
     await redis_layer.send(channel, {"type": "test.message", "text": "hello"})
     received = await asyncio.wait_for(redis_layer.receive(channel), timeout=5)
@@ -90,7 +90,7 @@ def test_healthz_all_ok_on_redis(client):
     checks = body["checks"]
     assert checks["database"] == {"status": "ok", "vendor": connection.vendor}
     assert checks["cache"] == {"status": "ok", "backend": "RedisCache"}
-    assert checks["channel_layer"] == {"status": "ok", "backend": "RedisChannelLayer"}
+    assert checks["channel_layer"] == {"status": "ok", "backend": "RedisPubSubChannelLayer"}
     assert checks["broker"]["status"] == "ok"
     assert checks["broker"]["mode"] == "broker"
 
