@@ -175,8 +175,8 @@ def test_my_agenda_query_count(person, client, django_assert_num_queries, n):
     for i in range(n):
         add_to_agenda(person, session(start=at(2020, 4, 27) + timedelta(hours=i)))
     agenda_settings_for(person)
-    # session, user, conference (view), conference (context), items, settings, notices, agenda keys
-    with django_assert_num_queries(8):
+    # user, conference (once per request), items, settings, notices, agenda keys; the session is in the cache
+    with django_assert_num_queries(6):
         assert client.get("/me/agenda/").status_code == 200
 
 
