@@ -217,7 +217,8 @@ def free_port():
 async def get(port, path, cookie):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     extra = f"Cookie: {cookie}\r\n" if cookie else ""
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Connection: close\r\n\r\n".encode())
+    # Host with the port, as browsers and wrk send it (cached pages are keyed by host).
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}Connection: close\r\n\r\n".encode())
     await writer.drain()
     data = await reader.read()
     writer.close()
