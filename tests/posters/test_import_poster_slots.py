@@ -251,3 +251,17 @@ def test_missing_column(papers, tmp_path):
         f"Nothing was imported.\n{path}, line 1: the header has no endtime column "
         "(expected uid, session_name, starttime, endtime, found UID, session_name, starttime)."
     )
+
+
+def test_an_import_makes_cached_programme_and_paper_pages_stale_at_once(papers, slots_file, client):
+    """Bulk writes send no signals: the importer says itself that the programme changed."""
+    run(slots_file("p1,S1,2020-04-27T05:00:00Z,2020-04-27T07:00:00Z,UTC,"))
+    assert "DTSTART:20200427T050000Z" in client.get("/calendar.ics").content.decode()
+    assert "05:00" in client.get("/papers/p1/").content.decode()
+
+    run(slots_file("p1,S1,2020-04-27T06:00:00Z,2020-04-27T08:00:00Z,UTC,"))
+
+    feed = client.get("/calendar.ics").content.decode()
+    assert "DTSTART:20200427T060000Z" in feed and "DTSTART:20200427T050000Z" not in feed
+    page = client.get("/papers/p1/").content.decode()
+    assert "06:00" in page and "05:00" not in page
