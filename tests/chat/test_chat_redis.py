@@ -101,6 +101,16 @@ class PrivateRedis:
             self.process = None
 
 
+async def reconnect(key, user, attempts=20):
+    """Like the browser client: retry with a pause until the layer's pool has reconnected."""
+    for _ in range(attempts):
+        communicator, state = await open_socket(key, user)
+        if isinstance(state, dict):
+            return communicator, state
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"no socket to {key} after {attempts} attempts")
+
+
 @pytest.fixture
 def private_redis():
     if not shutil.which("redis-server"):
@@ -146,12 +156,7 @@ async def test_with_redis_stopped_pages_render_posts_are_stored_and_clients_catc
     assert refused is not None and code == 1011
 
     private_redis.start()
-    # Like the browser client: retry with a pause until the layer's pool has reconnected.
-    for _ in range(20):
-        after, state = await open_socket("corridor", ada)
-        if isinstance(state, dict):
-            break
-        await asyncio.sleep(0.25)
+    after, state = await reconnect("corridor", ada)
     assert [m["id"] for m in state["messages"]] == [stored.pk]
     assert (await post(after, "and after", client_id="up-1"))["type"] == "message.ack"
     await close_all(after)
@@ -187,10 +192,6 @@ async def test_open_sockets_are_closed_when_the_layer_is_lost_and_catch_up_after
     assert response.status_code == 201
 
     private_redis.start()
-    for _ in range(20):
-        after, state = await open_socket("corridor", ada)
-        if isinstance(state, dict):
-            break
-        await asyncio.sleep(0.25)
+    after, state = await reconnect("corridor", ada)
     assert [m["html"] for m in state["messages"]] == ["<p>said while the layer was down</p>"]
     await close_all(after)
