@@ -233,7 +233,7 @@ def shared_page(*, versions=(), vary=None):
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
+            if request.method != "GET":
                 return view(request, *args, **kwargs)
             now = time.time()
             state = _Render(started=now, expires=now + PAGE_SECONDS)
