@@ -31,7 +31,7 @@ Holes (never part of the stored HTML):
 Time. What a page shows can change with the clock alone ("in 3 h", "live now", a
 call link's window). Whatever renders such a thing calls `changes_at(request, instant)`
 (the `relative_to_now` tag does it itself); an entry is used only before the earliest
-such instant, and never longer than PAGE_SECONDS. So a cached page never shows a call
+such instant, and never longer than PAGE_SECONDS (or the view's `seconds`). So a cached page never shows a call
 link after its session's end or before its window opens, and a relative time is never
 stale; data that changes without a version bump (a bulk import sending no signals) shows
 within PAGE_SECONDS.
@@ -221,12 +221,14 @@ def _respond(request, entry):
     return response
 
 
-def shared_page(*, versions=(), vary=None):
+def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS):
     """Cache the decorated view's page for everyone alike (see the module docstring).
 
     `versions`: cache keys whose value changes when the page's data does.
     `vary(request)`: a short value for whatever else the shared HTML depends on
     (default: whether the visitor is logged in).
+    `seconds`: the longest an entry is used; more than PAGE_SECONDS only for a page whose
+    data all shows in `versions` or `vary`.
     """
     versions = tuple(versions)
 
@@ -236,7 +238,7 @@ def shared_page(*, versions=(), vary=None):
             if request.method != "GET":
                 return view(request, *args, **kwargs)
             now = time.time()
-            state = _Render(started=now, expires=now + PAGE_SECONDS)
+            state = _Render(started=now, expires=now + seconds)
             key = None
             if _bypass(request):
                 state.store = False

@@ -1,33 +1,25 @@
-"""Cached HTML for the programme's big lists, made personal per request.
+"""The programme's version, and the agenda buttons of pages cached for everyone.
 
-The week and a day render the same for everyone in one zone with the same filters, so
-their list is rendered once and cached under the programme's version. It holds nothing
-per person: the agenda buttons carry a placeholder for the CSRF token and are all
-"add"; `personalise` puts in this visitor's token and marks what is in their agenda,
-so the page stays correct without JavaScript and its per-user bits never reach the cache.
+The programme's pages (the week, a day) are cached whole by portal.page_cache under
+GENERATION_KEY, which `programme_changed` moves on whenever a session is saved or
+deleted. Their agenda buttons are rendered for nobody (all "add", with portal's CSRF
+placeholder); `mark_agenda`, a portal.page_cache personaliser, marks what is in this
+visitor's agenda per request, so the page stays correct without JavaScript and its
+per-user bits never reach the cache.
 """
 
-import hashlib
 import html
 import re
 import time
 
-from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, Min
-from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
-from django.utils.cache import patch_vary_headers
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
 from schedule.agenda import agenda_keys
 
-CSRF_PLACEHOLDER = "__schedule_csrf_token__"
-CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
-FRAGMENT_SECONDS = 300
 STATE_SECONDS = 60
 GENERATION_KEY = "schedule:programme-generation"
 ADD = "+ Add to my agenda"
@@ -101,6 +93,17 @@ def button(*, action_url, session_pk, subject_key, label, title, compact, in_age
     )
 
 
+def request_agenda_keys(request):
+    """The viewer's agenda keys ("<session id>|<subject key>"), read once per request."""
+    if request is None:
+        return set()
+    keys = getattr(request, "_schedule_agenda_keys", None)
+    if keys is None:
+        keys = agenda_keys(request.user) if hasattr(request, "user") else set()
+        request._schedule_agenda_keys = keys
+    return keys
+
+
 def _mark(form_html):
     compact = 'class="agenda-button compact"' in form_html
     return (
@@ -114,57 +117,9 @@ def _mark(form_html):
     )
 
 
-def personalise(request, fragment, csrf=None):
-    """The cached fragment with this visitor's CSRF token and their agenda marked."""
-    fragment = fragment.replace(CSRF_PLACEHOLDER, csrf or get_token(request))
-    keys = agenda_keys(request.user) if request.user.is_authenticated else set()
-    request._schedule_agenda_keys = keys
-    if keys:
-        fragment = AGENDA_FORM.sub(
-            lambda m: _mark(m.group(0)) if html.unescape(m.group(1)) in keys else m.group(0), fragment
-        )
-    return fragment
-
-
-def cached_fragment(request, key, template_name, build_context, csrf=None):
-    """The rendered template for this key; `build_context()` runs only on a miss."""
-    fragment = cache.get(key)
-    if fragment is None:
-        fragment = render_to_string(template_name, {**build_context(), "cacheable_fragment": True})
-        cache.set(key, fragment, FRAGMENT_SECONDS)
-    return personalise(request, fragment, csrf)
-
-
-def anonymous_page(request, key, canonical_query, render_page):
-    """The whole page from the cache for an anonymous visitor on a canonical URL.
-
-    `render_page(csrf)` renders it; for the cache it is called with the placeholder as
-    the CSRF token, which each response then replaces with the visitor's own. Logged-in
-    visitors, pages with a message to show and odd query strings are rendered afresh.
-    """
-    cacheable = (
-        request.method == "GET"
-        and not request.user.is_authenticated
-        and request.META.get("QUERY_STRING", "") == canonical_query
-        and not len(get_messages(request))
-    )
-    if not cacheable:
-        return render_page(None)
-    page_key = "schedule:page-bytes:" + ":".join(
-        [
-            key,
-            str(request.viewer_zone_chosen),
-            hashlib.blake2s((request.viewer_zone_problem or "").encode()).hexdigest(),
-        ]
-    )
-    body = cache.get(page_key)
-    if body is None:
-        response = render_page(CSRF_PLACEHOLDER)
-        if response.status_code != 200:
-            return response
-        body = response.content
-        cache.set(page_key, body, FRAGMENT_SECONDS)
-    # Kept as bytes: a day page is ~180 kB, and decoding and re-encoding it cost more than the rest.
-    response = HttpResponse(body.replace(CSRF_PLACEHOLDER_BYTES, get_token(request).encode()))
-    patch_vary_headers(response, ["Cookie"])
-    return response
+def mark_agenda(request, page, data):
+    """portal.page_cache personaliser "agenda": mark the buttons of what is in this visitor's agenda."""
+    keys = request_agenda_keys(request)
+    if not keys:
+        return page
+    return AGENDA_FORM.sub(lambda m: _mark(m.group(0)) if html.unescape(m.group(1)) in keys else m.group(0), page)

@@ -10,6 +10,7 @@ the "add to my agenda" button any page may show:
 from functools import lru_cache
 
 from django import template
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +18,11 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
+from portal import page_cache
+from portal.models import Conference
 from portal.timezones import zone_abbreviation
-from schedule.agenda import agenda_keys
 from schedule.days import same_day
-from schedule.fragments import CSRF_PLACEHOLDER, button
+from schedule.fragments import button, request_agenda_keys
 from schedule.reminders import active_notices
 
 register = template.Library()
@@ -90,17 +92,6 @@ def local_time(instant, fmt="H:i"):
     )
 
 
-def _agenda_keys(request):
-    """The viewer's agenda keys, read once per request."""
-    if request is None:
-        return set()
-    keys = getattr(request, "_schedule_agenda_keys", None)
-    if keys is None:
-        keys = agenda_keys(request.user) if hasattr(request, "user") else set()
-        request._schedule_agenda_keys = keys
-    return keys
-
-
 @register.simple_tag(takes_context=True)
 def schedule_assets(context):
     """The schedule's stylesheet, script and its settings, once per page (buttons on any app's page)."""
@@ -125,21 +116,15 @@ def schedule_assets(context):
 
 @register.simple_tag(takes_context=True)
 def agenda_button(context, session, subject_key="", label="", compact=False):
-    """A form that adds to / removes from my agenda; the script keeps anonymous visitors' in the browser."""
-    if context.get("cacheable_fragment"):
-        # Inside a cached list: nobody's token, nobody's agenda (fragments.personalise adds them).
-        return button(
-            action_url=reverse("schedule:agenda_item"),
-            session_pk=session.pk,
-            subject_key=subject_key,
-            label=label,
-            title=label or session.title,
-            compact=compact,
-            in_agenda=False,
-            csrf=CSRF_PLACEHOLDER,
-            next_url=context.get("fragment_next", ""),
-        )
+    """A form that adds to / removes from my agenda; the script keeps anonymous visitors' in the browser.
+
+    In a page cached for everyone (portal.page_cache) it is nobody's: all "add", with the
+    CSRF placeholder; the "agenda" personaliser (fragments.mark_agenda) marks this visitor's.
+    """
     request = context.get("request")
+    shared = page_cache.is_shared(request)
+    if shared:
+        page_cache.personalise(request, "agenda", True)
     return format_html(
         "{}{}",
         schedule_assets(context),
@@ -150,22 +135,30 @@ def agenda_button(context, session, subject_key="", label="", compact=False):
             label=label,
             title=label or session.title,
             compact=compact,
-            in_agenda=f"{session.pk}|{subject_key}" in _agenda_keys(request),
+            in_agenda=not shared and f"{session.pk}|{subject_key}" in request_agenda_keys(request),
             csrf=context.get("csrf_token") or "",
-            next_url=request.get_full_path() if request is not None else "",
+            # The programme's pages say where to come back to (their path and filters).
+            next_url=context.get("return_path") or (request.get_full_path() if request is not None else ""),
         ),
     )
 
 
-@register.inclusion_tag("schedule/_notices.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def reminder_notices(context):
-    """The on-site reminders of the logged-in viewer (what starts soon in their agenda)."""
-    request = context.get("request")
+    """The on-site reminders of the logged-in viewer (what starts soon in their agenda):
+    a hole in cached pages (portal.page_cache), filled per request by `notices_html`."""
+    return page_cache.hole(context.get("request"), "reminder-notices")
+
+
+def notices_html(request, arg=""):
     user = getattr(request, "user", None)
     notices = active_notices(user, timezone.now()) if user is not None and user.is_authenticated else []
-    return {
-        "notices": notices,
-        "request": request,
-        "csrf_token": context.get("csrf_token"),
-        "conference": context.get("conference"),
-    }
+    return render_to_string(
+        "schedule/_notices.html",
+        {
+            "notices": notices,
+            "request": request,
+            "csrf_token": page_cache.csrf_placeholder(),
+            "conference": Conference.get() if notices else None,
+        },
+    )

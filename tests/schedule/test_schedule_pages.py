@@ -4,9 +4,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import override_settings
 
 from portal.models import Conference
+from portal.page_cache import csrf_placeholder
+from schedule.agenda import add_to_agenda
+from schedule.fragments import GENERATION_KEY
 from schedule.models import Session
 from schedule.views import embed_for
 from tests.factories import UserFactory
@@ -222,7 +226,7 @@ def test_a_cached_page_carries_each_visitors_own_csrf_token(conference):
         page = parse(client.get("/schedule/2020-04-27/").content)
         form = page.find("tz-form")
         fields = {i.attrs["name"]: i.attrs.get("value", "") for i in form.find_all(tag="input")}
-        assert fields["csrfmiddlewaretoken"] != "__schedule_csrf_token__"
+        assert fields["csrfmiddlewaretoken"] != csrf_placeholder()
         response = client.post("/time-zone/set/", {**fields, "time_zone": "Europe/Berlin"})
         assert (response.status_code, response.cookies["tz"].value) == (302, "Europe/Berlin")
 
@@ -246,3 +250,107 @@ def test_a_cached_day_page_needs_no_programme_query_and_follows_a_move(conferenc
     assert titles(client.get("/schedule/2020-04-27/")) == ["S01", "S00"]
     Session.objects.get(title="S01").delete()
     assert titles(client.get("/schedule/2020-04-27/")) == ["S00"]
+
+
+def pressed(response):
+    """{session title: aria-pressed} of the agenda buttons on a day page."""
+    return {
+        row.find("title").text: row.find("agenda-toggle").find(tag="button").attrs["aria-pressed"]
+        for row in parse(response.content).find_all("session-row")
+    }
+
+
+def test_logged_in_visitors_share_the_page_and_each_sees_only_their_own_agenda(conference, django_assert_num_queries):
+    from django.test import Client
+
+    many(3)
+    ada, bob, cy = UserFactory(time_zone="UTC"), UserFactory(time_zone="UTC"), UserFactory(time_zone="UTC")
+    add_to_agenda(ada, Session.objects.get(title="S00"))
+    add_to_agenda(bob, Session.objects.get(title="S02"))
+    clients = {}
+    for user in (ada, bob, cy):
+        clients[user] = Client()
+        clients[user].force_login(user)
+    with time_machine.travel(at(2020, 4, 27, 4), tick=False):
+        # Ada's visit renders the shared page; Bob's and Cy's are served from it (no programme
+        # query): user, conference, agenda keys, reminder notices.
+        assert pressed(clients[ada].get("/schedule/2020-04-27/")) == {"S00": "true", "S01": "false", "S02": "false"}
+        for user, marks in (
+            (bob, {"S00": "false", "S01": "false", "S02": "true"}),
+            (cy, {"S00": "false", "S01": "false", "S02": "false"}),
+        ):
+            with django_assert_num_queries(4):
+                assert pressed(clients[user].get("/schedule/2020-04-27/")) == marks
+        with django_assert_num_queries(4):
+            assert pressed(clients[ada].get("/schedule/2020-04-27/")) == {"S00": "true", "S01": "false", "S02": "false"}
+        # Anonymous visitors have a page of their own (no account menu, nobody's marks).
+        assert set(pressed(Client().get("/schedule/2020-04-27/")).values()) == {"false"}
+
+
+def test_a_session_moved_to_another_day_shows_at_once_on_cached_day_pages(conference, client):
+    many(2)
+    client.force_login(UserFactory(time_zone="UTC"))
+    with time_machine.travel(at(2020, 4, 27, 4), tick=False):
+        assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
+        assert titles(client.get("/schedule/2020-04-28/")) == []
+        moved = Session.objects.get(title="S01")
+        moved.start, moved.end = moved.start + timedelta(days=1), moved.end + timedelta(days=1)
+        moved.save()
+        assert titles(client.get("/schedule/2020-04-27/")) == ["S00"]
+        assert titles(client.get("/schedule/2020-04-28/")) == ["S01"]
+
+
+def test_the_now_line_moves_with_the_minute(conference, client, django_assert_num_queries):
+    session(Session.Kind.POSTER, at(2020, 4, 27, 12), hours=1, title="Poster")
+    client.cookies["tz"] = "UTC"
+
+    def now_and_live():
+        page = parse(client.get("/schedule/2020-04-27/").content)
+        return (
+            page.by_id("now-line").text,
+            page.find("now-text").text,
+            [r.find("title").text for r in page.find_all("is-live")],
+        )
+
+    with time_machine.travel(at(2020, 4, 27, 11, 58, 10), tick=False):
+        assert now_and_live() == ("Now · 11:58 UTC", "Now: 11:58 UTC", [])
+    with time_machine.travel(at(2020, 4, 27, 11, 58, 59), tick=False), django_assert_num_queries(1):
+        assert now_and_live() == ("Now · 11:58 UTC", "Now: 11:58 UTC", [])  # the cached page, same minute
+    with time_machine.travel(at(2020, 4, 27, 11, 59), tick=False):
+        assert now_and_live() == ("Now · 11:59 UTC", "Now: 11:59 UTC", [])
+    with time_machine.travel(at(2020, 4, 27, 12), tick=False):
+        assert now_and_live() == ("Now · 12:00 UTC", "Now: 12:00 UTC", ["Poster"])
+    with time_machine.travel(at(2020, 4, 27, 13), tick=False):
+        assert now_and_live() == ("Now · 13:00 UTC", "Now: 13:00 UTC", [])
+
+
+def test_a_live_badge_on_yesterdays_page_ends_with_its_session(conference, client):
+    session(Session.Kind.SOCIAL, at(2020, 4, 26, 23), hours=2, title="Late social")
+    client.cookies["tz"] = "UTC"
+    with time_machine.travel(at(2020, 4, 27, 0, 59, 30), tick=False):
+        assert titles(client.get("/schedule/2020-04-26/"), "is-live") == ["Late social"]
+    with time_machine.travel(at(2020, 4, 27, 1), tick=False):
+        assert titles(client.get("/schedule/2020-04-26/"), "is-live") == []
+
+
+def test_a_day_page_is_kept_while_the_programme_is_unchanged_and_follows_a_silent_write(
+    conference, client, django_assert_num_queries
+):
+    def state_expires():
+        # The programme's state lives STATE_SECONDS in the cache (Redis's clock does not travel).
+        cache.delete(f"schedule:programme-state:{cache.get(GENERATION_KEY, 0)}")
+
+    client.cookies["tz"] = "UTC"
+    with time_machine.travel(at(2020, 4, 20), tick=False):  # a week before: nothing on the page moves with the clock
+        many(2)
+        assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
+    with time_machine.travel(at(2020, 4, 20, 0, 2), tick=False):
+        state_expires()
+        with django_assert_num_queries(2):  # the conference, the programme's state; the page is still cached
+            assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
+    # A queryset update sends no signal: the page follows once the programme's state is read afresh.
+    Session.objects.filter(title="S00").update(title="Renamed", updated_at=at(2020, 4, 20, 0, 2))
+    with time_machine.travel(at(2020, 4, 20, 0, 2, 30), tick=False):
+        assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
+        state_expires()
+        assert titles(client.get("/schedule/2020-04-27/")) == ["Renamed", "S01"]
