@@ -104,6 +104,29 @@ class User(AbstractUser):
             return False
         return self.is_staff or RegisteredEmail.objects.filter(email=self.email).exists()
 
+    def load_roles(self):
+        """Read `is_registered` and `is_moderator` in one query (pages that show call links
+        and a chat box need both); a no-op once both are known."""
+        if "is_registered" in self.__dict__ and "is_moderator" in self.__dict__:
+            return
+        if not self.is_active or self.pk is None:
+            self.__dict__.update(is_registered=False, is_moderator=False)
+            return
+        roles = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .annotate(
+                registered=models.Exists(RegisteredEmail.objects.filter(email=models.OuterRef("email"))),
+                moderator=models.Exists(
+                    self.groups.through.objects.filter(user=models.OuterRef("pk"), group__name=MODERATORS_GROUP)
+                ),
+            )
+            .values("registered", "moderator")
+            .first()
+        ) or {"registered": False, "moderator": False}
+        self.__dict__.setdefault("is_registered", self.is_staff or roles["registered"])
+        self.__dict__.setdefault("is_moderator", self.is_superuser or roles["moderator"])
+
 
 class RegisteredEmail(models.Model):
     """One line of the organisers' list of registered attendees."""

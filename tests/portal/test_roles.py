@@ -60,3 +60,28 @@ def test_there_is_one_conference():
     Conference.get()
     Conference(name="Another").save()
     assert list(Conference.objects.values_list("pk", "name")) == [(1, "Another")]
+
+
+@pytest.mark.parametrize(
+    ("registered", "moderator", "staff", "superuser", "active"),
+    [
+        (False, False, False, False, True),
+        (True, False, False, False, True),
+        (False, True, False, False, True),
+        (True, True, False, False, True),
+        (False, False, True, False, True),
+        (False, False, False, True, True),
+        (True, True, True, True, False),
+    ],
+)
+def test_load_roles_reads_both_roles_in_one_query_and_agrees_with_the_properties(
+    django_assert_num_queries, registered, moderator, staff, superuser, active
+):
+    user = UserFactory(registered=registered, is_staff=staff, is_superuser=superuser, is_active=active)
+    if moderator:
+        user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    fresh, loaded = User.objects.get(pk=user.pk), User.objects.get(pk=user.pk)
+    with django_assert_num_queries(1 if active else 0):
+        loaded.load_roles()
+        roles = (loaded.is_registered, loaded.is_moderator)
+    assert roles == (fresh.is_registered, fresh.is_moderator)

@@ -152,9 +152,10 @@ def test_paper_page_query_count_does_not_grow_with_the_chat(client, conference, 
     client.force_login(user)
     client.get("/papers/p1/")
     # warm (whole page and chat panel cached; the session is read from the cache): user,
-    # conference and registration (the call-link class in the key), bookmarks (the star);
-    # the chat form: moderator?, sanctions, code of conduct accepted?
-    with django_assert_num_queries(7):
+    # conference and the roles (registered and moderator, one query: the call-link class in
+    # the key, the chat form), bookmarks (the star); the chat form: sanctions, code of
+    # conduct accepted?
+    with django_assert_num_queries(6):
         html = client.get("/papers/p1/").content.decode()
     assert len(re.findall(r'<li class="chat-message\b', html)) == messages
 
@@ -166,8 +167,8 @@ def test_paper_page_query_count_logged_in(client, conference, django_assert_num_
     Bookmark.objects.create(user=user, paper=paper)
     client.get("/papers/p1/")
     # warm (whole page and chat panel cached; the session is read from the cache): user,
-    # conference and registration (policy "registered": the call-link class), bookmark;
-    # the chat form: moderator?, sanctions, code of conduct accepted?
-    with django_assert_num_queries(7):
+    # conference and the roles (registered and moderator, one query), bookmark;
+    # the chat form: sanctions, code of conduct accepted?
+    with django_assert_num_queries(6):
         html = client.get("/papers/p1/").content.decode()
     assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == ["p1"]
