@@ -25,6 +25,7 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 SERVICE_RESTART = 1012
+LOST_AFTER = 15.0  # seconds without an answer from the layer
 
 _checks: dict[asyncio.AbstractEventLoop, "LinkCheck"] = {}
 
@@ -32,6 +33,10 @@ _checks: dict[asyncio.AbstractEventLoop, "LinkCheck"] = {}
 class LinkCheck:
     def __init__(self, interval):
         self.interval = interval
+        # A lost Redis fails at once (connection refused). Waiting is only for a Redis that
+        # stopped answering; it must not be a process merely busy (a burst of 1,000 connects
+        # took 4 s): closing every socket then would bring them all back at once.
+        self.timeout = max(LOST_AFTER, interval)
         self.sockets = weakref.WeakSet()
         self.loop = asyncio.get_running_loop()
         self.task = self.loop.create_task(self.run())
@@ -43,9 +48,9 @@ class LinkCheck:
             while self.sockets:
                 try:
                     if channel is None:
-                        channel = await asyncio.wait_for(layer.new_channel("chat-link."), self.interval)
-                    await asyncio.wait_for(layer.send(channel, {"type": "link.ping"}), self.interval)
-                    await asyncio.wait_for(layer.receive(channel), self.interval)
+                        channel = await asyncio.wait_for(layer.new_channel("chat-link."), self.timeout)
+                    await asyncio.wait_for(layer.send(channel, {"type": "link.ping"}), self.timeout)
+                    await asyncio.wait_for(layer.receive(channel), self.timeout)
                 except Exception:  # noqa: BLE001  (any failure of the layer is a lost link)
                     logger.warning("chat: channel layer link lost; closing %d room sockets", len(self.sockets))
                     channel = None
