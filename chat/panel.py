@@ -27,7 +27,7 @@ from chat.services import check_can_post, presence
 from chat.services.errors import ChatError
 from chat.services.messages import edit_window
 from chat.services.room_version import version_key
-from portal import page_cache
+from portal import page_cache, user_cache
 
 PANEL_SECONDS = 60
 HOLE = "chat-room"
@@ -38,7 +38,10 @@ def viewer(user, room):
     if user is not None and user.is_authenticated:
         me.update(id=user.pk, moderator=user.is_moderator, can_post=True, reason="")
         try:
-            check_can_post(user, room)
+            # What the panel offers, from the user's cached entry when there is one (the
+            # services check the database again when they post).
+            sanctions = user_cache.fact(user, "chat-sanctions") if user_cache.has_facts(user) else None
+            check_can_post(user, room, sanctions=sanctions)
         except ChatError as refusal:
             me.update(can_post=False, reason=refusal.reason, detail=refusal.detail)
     return me

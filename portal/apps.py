@@ -10,3 +10,25 @@ class PortalConfig(AppConfig):
         from portal.templatetags.portal_nav import account_nav_html
 
         page_cache.register_hole("account-nav", lambda request, arg: account_nav_html(request))
+
+        # The logged-in visitor's cached entry (portal/user_cache.py) goes stale with these.
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from portal import user_cache
+        from portal.models import Conference, RegisteredEmail, User, bump_conference
+
+        def user_changed(sender, instance, **kwargs):
+            user_cache.bump_user(instance.pk)
+
+        post_save.connect(user_changed, sender=User, dispatch_uid="portal-user-cache-user-save", weak=False)
+        post_delete.connect(user_changed, sender=User, dispatch_uid="portal-user-cache-user-delete", weak=False)
+        for model in (RegisteredEmail, Group):
+            post_save.connect(
+                user_cache.bump_all, sender=model, dispatch_uid=f"portal-user-cache-{model.__name__}-save"
+            )
+            post_delete.connect(
+                user_cache.bump_all, sender=model, dispatch_uid=f"portal-user-cache-{model.__name__}-delete"
+            )
+        m2m_changed.connect(user_cache.bump_all, sender=User.groups.through, dispatch_uid="portal-user-cache-groups")
+        post_delete.connect(bump_conference, sender=Conference, dispatch_uid="portal-conference-delete")

@@ -13,6 +13,9 @@ from django.utils.functional import cached_property
 MODERATORS_GROUP = "Moderators"
 # Per-request memo of what every page reads (the Conference); set by portal.middleware.
 _request_memo = contextvars.ContextVar("portal_request_memo", default=None)
+# The Conference row, kept per process while its version (bumped by its post_save) holds.
+CONFERENCE_VERSION_KEY = "portal:conference:version"
+_process_memo = {}
 BOOTH_HOSTS_GROUP = "Booth hosts"
 
 
@@ -126,6 +129,9 @@ class User(AbstractUser):
         ) or {"registered": False, "moderator": False}
         self.__dict__.setdefault("is_registered", self.is_staff or roles["registered"])
         self.__dict__.setdefault("is_moderator", self.is_superuser or roles["moderator"])
+        from portal import user_cache
+
+        user_cache.remember_roles(self)  # kept in the visitor's cached entry
 
 
 class RegisteredEmail(models.Model):
@@ -146,6 +152,15 @@ class RegisteredEmail(models.Model):
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+
+def bump_conference(**kwargs):
+    """Every process reads the Conference afresh (now and when the transaction commits);
+    cached pages that show it (their `versions` hold CONFERENCE_VERSION_KEY) are stale."""
+    from portal.page_cache import bump
+
+    _process_memo.clear()
+    bump(CONFERENCE_VERSION_KEY)
 
 
 class Conference(models.Model):
@@ -193,6 +208,7 @@ class Conference(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1  # one conference per portal
         super().save(*args, **kwargs)
+        bump_conference()
         memo = _request_memo.get()
         if memo is not None:
             memo["conference"] = self
@@ -205,11 +221,21 @@ class Conference(models.Model):
 
     @classmethod
     def get(cls):
-        """The conference; read once per request (portal.middleware.ConferencePerRequestMiddleware)."""
+        """The conference: once per request (portal.middleware.ConferencePerRequestMiddleware),
+        from this process's memo while CONFERENCE_VERSION_KEY holds (a save bumps it), else
+        from the database."""
         memo = _request_memo.get()
         if memo is not None and "conference" in memo:
             return memo["conference"]
-        conference, _ = cls.objects.get_or_create(pk=1)
+        from portal.page_cache import current_versions
+
+        version = current_versions([CONFERENCE_VERSION_KEY])[0]
+        remembered = _process_memo.get("entry")
+        if remembered is not None and remembered[0] == version:
+            conference = remembered[1]
+        else:
+            conference, _ = cls.objects.get_or_create(pk=1)
+            _process_memo["entry"] = (version, conference)
         if memo is not None:
             memo["conference"] = conference
         return conference

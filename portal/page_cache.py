@@ -54,12 +54,15 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
 PAGE_SECONDS = 60
+# A page whose every input is versioned may live this long (settings.PAGE_CACHE_LONG_SECONDS).
+LONG_PAGE_SECONDS = getattr(settings, "PAGE_CACHE_LONG_SECONDS", 60 * 60)
 KEY_PREFIX = "page:"
 
 _fillers = {}
@@ -200,6 +203,18 @@ def page_key(request, vary=None):
     ]
     digest = hashlib.sha1("\x1f".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()
     return KEY_PREFIX + digest
+
+
+def _bump_now(key):
+    cache.set(key, time.time_ns(), None)
+
+
+def bump(key):
+    """A new value for version key `key`, now and again when the transaction commits (a
+    page rendered in between from data not yet committed must not survive the commit)."""
+    _bump_now(key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump_now(key))
 
 
 def current_versions(keys, found=None):

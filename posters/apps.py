@@ -8,7 +8,7 @@ class PostersConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from posters import models, rooms
-        from posters.page_cache import bump_version
+        from posters.page_cache import bump_recordings_version, bump_version
         from schedule.models import Session
 
         # Any change to what the papers pages show makes their cached parts stale.
@@ -31,6 +31,28 @@ class PostersConfig(AppConfig):
         from posters.templatetags.paper_recordings import fill_paper_media
 
         page_cache.register_personaliser("stars", fill_stars)
+
+        # A logged-in visitor's bookmarks live in their cached entry (portal/user_cache.py).
+        from portal import user_cache
+        from posters.bookmarks import bookmarked_uid_set
+
+        user_cache.register_fact("bookmarks", bookmarked_uid_set)
+        post_save.connect(_bookmark_changed, sender=models.Bookmark, dispatch_uid="posters-user-cache-bookmark-save")
+        post_delete.connect(
+            _bookmark_changed, sender=models.Bookmark, dispatch_uid="posters-user-cache-bookmark-delete"
+        )
+
+        # The paper page shows a paper's recording (its state, override, release): a
+        # version of their own, part of the paper page's `versions`.
+        from schedule.recordings.models import Recording, RecordingEvent, RecordingVersion
+
+        for model in (Recording, RecordingVersion, RecordingEvent):
+            post_save.connect(
+                bump_recordings_version, sender=model, dispatch_uid=f"posters-recordings-{model.__name__}-save"
+            )
+            post_delete.connect(
+                bump_recordings_version, sender=model, dispatch_uid=f"posters-recordings-{model.__name__}-delete"
+            )
         page_cache.register_hole("paper-media", fill_paper_media)
 
         # Every paper has a chat room, "paper:<uid>" (chat/rooms.py).
@@ -40,6 +62,12 @@ class PostersConfig(AppConfig):
         post_save.connect(_slot_changed, sender=models.PosterSlot, dispatch_uid="posters-release-day-slot-save")
         post_delete.connect(_slot_changed, sender=models.PosterSlot, dispatch_uid="posters-release-day-slot-delete")
         post_save.connect(_session_changed, sender=Session, dispatch_uid="posters-release-day-session-save")
+
+
+def _bookmark_changed(sender, instance, **kwargs):
+    from portal import user_cache
+
+    user_cache.bump_user(instance.user_id)
 
 
 def _sync_after_commit(paper_ids):

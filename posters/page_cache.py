@@ -22,10 +22,19 @@ from django.db import transaction
 from django.utils.html import format_html
 
 from portal.page_cache import CSRF_PLACEHOLDER, PAGE_SECONDS
+from portal.page_cache import bump as page_bump
 
 __all__ = ["CSRF_PLACEHOLDER", "PAGE_SECONDS", "VERSION_KEY"]
 
 VERSION_KEY = "posters:version"
+# What the paper page shows of recordings (state, override, release instant): every
+# Recording, RecordingVersion or RecordingEvent (each organiser action logs one) saved or
+# deleted bumps it (posters/apps.py); releases by the clock are the page's `changes_at`.
+RECORDINGS_VERSION_KEY = "posters:recordings-version"
+
+
+def bump_recordings_version(**kwargs):
+    page_bump(RECORDINGS_VERSION_KEY)
 
 
 def _bump_now():
@@ -56,9 +65,9 @@ def get_versioned(key):
     return None, version
 
 
-def set_versioned(key, version, entry):
+def set_versioned(key, version, entry, seconds=PAGE_SECONDS):
     entry["version"] = version
-    cache.set(key, entry, PAGE_SECONDS)
+    cache.set(key, entry, seconds)
     return entry
 
 
@@ -84,12 +93,19 @@ def star_button(uid, title, on):
 
 def fill_stars(request, html, titles):
     """portal.page_cache personaliser: switch on this viewer's bookmarks among `titles` ({uid: title})."""
+    from portal import user_cache
     from posters.models import Bookmark
 
     user = request.user
     if not user.is_authenticated or not titles:
         return html
-    starred = set(Bookmark.objects.filter(user=user, paper__uid__in=list(titles)).values_list("paper__uid", flat=True))
+    if user_cache.has_facts(user):
+        # The user's cached entry (bumped by every bookmark change, portal/user_cache.py).
+        starred = user_cache.fact(user, "bookmarks") & set(titles)
+    else:
+        starred = set(
+            Bookmark.objects.filter(user=user, paper__uid__in=list(titles)).values_list("paper__uid", flat=True)
+        )
     for uid in starred:
         title = titles[uid]
         html = html.replace(str(star_button(uid, title, False)), str(star_button(uid, title, True)))

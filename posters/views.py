@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import page_cache
+from portal.models import CONFERENCE_VERSION_KEY
 from posters import bookmarks, discovery
 from posters.browse import (
     PER_PAGE,
@@ -29,7 +30,14 @@ from posters.browse import (
 )
 from posters.healthy_hours import within_healthy_hours
 from posters.models import Author, Authorship, Paper, PosterSlot, SimilarPaper
-from posters.page_cache import CSRF_PLACEHOLDER, VERSION_KEY, get_versioned, key_for, set_versioned
+from posters.page_cache import (
+    CSRF_PLACEHOLDER,
+    RECORDINGS_VERSION_KEY,
+    VERSION_KEY,
+    get_versioned,
+    key_for,
+    set_versioned,
+)
 from posters.search import highlighted, mark_names
 from schedule.calendars import calendar_response
 from schedule.call_links import Viewer, opens_at, viewer_class
@@ -182,14 +190,21 @@ def _paper_data(uid, request):
             "slots": [(slot.session, slot.call_link) for slot in slots],
             "fragments": fragments,
         },
+        page_cache.LONG_PAGE_SECONDS,
     )
 
 
-@page_cache.shared_page(versions=[VERSION_KEY], vary=viewer_class)
+@page_cache.shared_page(
+    versions=[VERSION_KEY, RECORDINGS_VERSION_KEY, CONFERENCE_VERSION_KEY],
+    vary=viewer_class,
+    seconds=page_cache.LONG_PAGE_SECONDS,
+)
 @require_GET
 def paper_detail(request, uid):
     """The paper page, cached whole per URL, zone and call-link class (portal.page_cache);
-    the account menu, stars, CSRF token and the chat panel's per-user bits are holes."""
+    the account menu, stars, CSRF token and the chat panel's per-user bits are holes.
+    Everything it shows is versioned (papers, recordings, the Conference) or reported to
+    `changes_at`, so it lives LONG_PAGE_SECONDS."""
     data = _paper_data(uid, request)
     if data is None:
         raise Http404("No such paper.")

@@ -64,7 +64,10 @@ def _test_settings(settings, tmp_path):
 def _clear_cache():
     from django.core.cache import cache
 
+    from portal.models import _process_memo
+
     cache.clear()
+    _process_memo.clear()
     yield
 
 

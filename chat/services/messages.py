@@ -42,20 +42,37 @@ def edit_window():
 # --- who may post ---------------------------------------------------------------------
 
 
-def check_can_post(user, room, now=None):
-    """Raise Forbidden with a reason the client can show; return None when they may post."""
+def check_can_post(user, room, now=None, sanctions=None):
+    """Raise Forbidden with a reason the client can show; return None when they may post.
+
+    `sanctions`: the user's open sanctions from their cached entry (portal.user_cache,
+    fact "chat-sanctions"), for what a page shows; without it (posting), the database."""
     now = now or timezone.now()
     if user is None or not user.is_authenticated:
         raise Forbidden("Log in to post in the chat.", reason="login")
     if not user.is_registered:
         raise Forbidden("Only registered attendees can post. You can still read along.", reason="not_registered")
-    sanction = active_sanction(user, room, now)
+    if sanctions is None:
+        sanction = active_sanction(user, room, now)
+    else:
+        sanction = min(
+            (
+                s
+                for s in sanctions
+                if (s.until is None or s.until > now) and (s.room_id is None or s.room_id == room.pk)
+            ),
+            key=lambda s: s.kind,  # "ban" sorts before "mute", as in active_sanction
+            default=None,
+        )
     if sanction is not None:
         if sanction.kind == Sanction.Kind.BAN:
             raise Forbidden("A moderator has banned you from the chat.", reason="banned")
         where = "in this room" if sanction.room_id else "in every room"
         until = f" until {sanction.until:%Y-%m-%d %H:%M} UTC" if sanction.until else ""
         raise Forbidden(f"A moderator has muted you {where}{until}.", reason="muted")
+    if user.code_of_conduct_accepted_at is None and sanctions is not None:
+        # A cached user entry is current: accepting saves the user, which makes it stale.
+        raise Forbidden("Accept the code of conduct before your first post.", reason="code_of_conduct")
     if user.code_of_conduct_accepted_at is None:
         # The socket's user object is loaded once per connection: they may have accepted since.
         user.code_of_conduct_accepted_at = (
@@ -63,6 +80,14 @@ def check_can_post(user, room, now=None):
         )
         if user.code_of_conduct_accepted_at is None:
             raise Forbidden("Accept the code of conduct before your first post.", reason="code_of_conduct")
+
+
+def open_sanctions(user, now=None):
+    """portal.user_cache fact "chat-sanctions": the user's sanctions not lifted nor over."""
+    now = now or timezone.now()
+    return list(
+        Sanction.objects.filter(user=user, lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=now))
+    )
 
 
 def active_sanction(user, room, now=None):

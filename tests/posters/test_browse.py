@@ -217,8 +217,8 @@ def test_paper_list_query_count(client, conference, django_assert_num_queries, n
     # cold: poster sessions, count, papers, authors, keywords, slots, popular keywords, conference
     with django_assert_num_queries(8):
         assert client.get("/papers/").status_code == 200
-    # poster sessions and popular keywords now cached; + the keyword filter's lookup
-    with django_assert_num_queries(7):
+    # poster sessions, popular keywords and the conference now cached; + the keyword filter's lookup
+    with django_assert_num_queries(6):
         assert client.get("/papers/", {"q": "study", "keyword": "graphs"}).status_code == 200
     # warm (the whole page is cached, portal.page_cache): nothing
     with django_assert_num_queries(0):
@@ -237,9 +237,9 @@ def test_paper_list_query_count_logged_in(client, conference, django_assert_num_
     # keywords, slots, keywords, conference, bookmarks
     with django_assert_num_queries(10):
         assert client.get("/papers/").status_code == 200
-    # warm (the whole page is cached, portal.page_cache): user, bookmarks; this person's star
-    # is on, the others off
-    with django_assert_num_queries(2):
+    # warm (the whole page is cached, portal.page_cache; the user, their bookmarks and the
+    # conference are cached, portal.user_cache): nothing; this person's star is on, the others off
+    with django_assert_num_queries(0):
         html = client.get("/papers/").content.decode()
     assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == [first.uid]
     assert html.count('aria-pressed="false"') == min(n, 20) - 1

@@ -131,9 +131,10 @@ def test_paper_page_query_count(client, conference, django_assert_num_queries, a
     with django_assert_num_queries(15):
         assert client.get("/papers/p1/").status_code == 200
     # warm: the whole page and the chat panel come from the cache (portal.page_cache); the
-    # conference's call-link policy (the key's call-link class); an anonymous visitor's holes
-    # (account menu, chat form) need nothing from the database
-    with django_assert_num_queries(1):
+    # conference's call-link policy (the key's call-link class) is this process's (its
+    # version in the cache); an anonymous visitor's holes (account menu, chat form) need
+    # nothing from the database
+    with django_assert_num_queries(0):
         assert client.get("/papers/p1/").status_code == 200
 
 
@@ -151,11 +152,10 @@ def test_paper_page_query_count_does_not_grow_with_the_chat(client, conference, 
     user = UserFactory(registered=True)
     client.force_login(user)
     client.get("/papers/p1/")
-    # warm (whole page and chat panel cached; the session is read from the cache): user,
-    # conference and the roles (registered and moderator, one query: the call-link class in
-    # the key, the chat form), bookmarks (the star); the chat form: sanctions, code of
-    # conduct accepted?
-    with django_assert_num_queries(6):
+    # warm (whole page and chat panel cached; the session is read from the cache): the user,
+    # their roles, bookmarks (the star) and open sanctions (the chat form) come from their
+    # cached entry (portal.user_cache), the conference from this process's memo: nothing
+    with django_assert_num_queries(0):
         html = client.get("/papers/p1/").content.decode()
     assert len(re.findall(r'<li class="chat-message\b', html)) == messages
 
@@ -166,9 +166,9 @@ def test_paper_page_query_count_logged_in(client, conference, django_assert_num_
     client.force_login(user)
     Bookmark.objects.create(user=user, paper=paper)
     client.get("/papers/p1/")
-    # warm (whole page and chat panel cached; the session is read from the cache): user,
-    # conference and the roles (registered and moderator, one query), bookmark;
-    # the chat form: sanctions, code of conduct accepted?
-    with django_assert_num_queries(6):
+    # warm (whole page and chat panel cached; the session is read from the cache): the user,
+    # roles, bookmarks and sanctions from their cached entry (portal.user_cache), the
+    # conference from this process's memo: nothing
+    with django_assert_num_queries(0):
         html = client.get("/papers/p1/").content.decode()
     assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == ["p1"]

@@ -208,8 +208,8 @@ def test_feed_query_counts(conference, client, django_assert_num_queries, n):
     # Conference, the token's owner, the items with their sessions.
     with django_assert_num_queries(3):
         assert client.get(f"/me/agenda.ics?token={token}").status_code == 200
-    # Conference (middleware context), the programme's version, the sessions.
-    with django_assert_num_queries(3):
+    # The programme's version, the sessions (the Conference is this process's now).
+    with django_assert_num_queries(2):
         assert client.get("/calendar.ics").status_code == 200
 
 

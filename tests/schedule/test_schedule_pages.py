@@ -242,7 +242,7 @@ def test_a_cached_day_page_needs_no_programme_query_and_follows_a_move(conferenc
     many(2)
     client.cookies["tz"] = "UTC"
     assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
-    with django_assert_num_queries(1):  # the conference; no programme query, no template rendered
+    with django_assert_num_queries(0):  # the conference is this process's; no programme query, no template rendered
         assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
     moved = Session.objects.get(title="S00")
     moved.start, moved.end = moved.start + timedelta(hours=1), moved.end + timedelta(hours=1)
@@ -273,15 +273,16 @@ def test_logged_in_visitors_share_the_page_and_each_sees_only_their_own_agenda(c
         clients[user].force_login(user)
     with time_machine.travel(at(2020, 4, 27, 4), tick=False):
         # Ada's visit renders the shared page; Bob's and Cy's are served from it (no programme
-        # query): user, conference, agenda keys, reminder notices.
+        # query): user (on their first visit; later from portal.user_cache), agenda keys,
+        # reminder notices (the conference is this process's).
         assert pressed(clients[ada].get("/schedule/2020-04-27/")) == {"S00": "true", "S01": "false", "S02": "false"}
         for user, marks in (
             (bob, {"S00": "false", "S01": "false", "S02": "true"}),
             (cy, {"S00": "false", "S01": "false", "S02": "false"}),
         ):
-            with django_assert_num_queries(4):
+            with django_assert_num_queries(3):
                 assert pressed(clients[user].get("/schedule/2020-04-27/")) == marks
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(2):
             assert pressed(clients[ada].get("/schedule/2020-04-27/")) == {"S00": "true", "S01": "false", "S02": "false"}
         # Anonymous visitors have a page of their own (no account menu, nobody's marks).
         assert set(pressed(Client().get("/schedule/2020-04-27/")).values()) == {"false"}
@@ -314,7 +315,7 @@ def test_the_now_line_moves_with_the_minute(conference, client, django_assert_nu
 
     with time_machine.travel(at(2020, 4, 27, 11, 58, 10), tick=False):
         assert now_and_live() == ("Now · 11:58 UTC", "Now: 11:58 UTC", [])
-    with time_machine.travel(at(2020, 4, 27, 11, 58, 59), tick=False), django_assert_num_queries(1):
+    with time_machine.travel(at(2020, 4, 27, 11, 58, 59), tick=False), django_assert_num_queries(0):
         assert now_and_live() == ("Now · 11:58 UTC", "Now: 11:58 UTC", [])  # the cached page, same minute
     with time_machine.travel(at(2020, 4, 27, 11, 59), tick=False):
         assert now_and_live() == ("Now · 11:59 UTC", "Now: 11:59 UTC", [])
@@ -346,7 +347,7 @@ def test_a_day_page_is_kept_while_the_programme_is_unchanged_and_follows_a_silen
         assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
     with time_machine.travel(at(2020, 4, 20, 0, 2), tick=False):
         state_expires()
-        with django_assert_num_queries(2):  # the conference, the programme's state; the page is still cached
+        with django_assert_num_queries(1):  # the programme's state; the page is still cached
             assert titles(client.get("/schedule/2020-04-27/")) == ["S00", "S01"]
     # A queryset update sends no signal: the page follows once the programme's state is read afresh.
     Session.objects.filter(title="S00").update(title="Renamed", updated_at=at(2020, 4, 20, 0, 2))

@@ -1,0 +1,215 @@
+"""The logged-in visitor's cached entry (portal/user_cache.py) on the cached paper page:
+each change that makes it stale shows on the very next hit, and no visitor ever sees
+another's name, stars or chat affordances."""
+
+import io
+import re
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from chat.models import Sanction
+from portal.models import MODERATORS_GROUP, Conference
+from portal.registrations import import_registrations
+from posters import tasks
+from posters.page_cache import RECORDINGS_VERSION_KEY
+from tests.factories import SessionFactory, UserFactory
+from tests.posters.factories import paper_in_sessions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paper(conference):
+    return paper_in_sessions([SessionFactory()], uid="p1", title="A paper")
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page(client):
+    response = client.get("/papers/p1/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def star_on(html):
+    return 'data-uid="p1" aria-pressed="true"' in html
+
+
+def can_post(html):
+    return re.search(r'data-can-post="(\d)"', html)[1] == "1"
+
+
+def accepted(**kwargs):
+    from django.utils import timezone
+
+    return UserFactory(registered=True, code_of_conduct_accepted_at=timezone.now(), **kwargs)
+
+
+def test_a_bookmark_toggle_shows_on_the_next_cached_hit(paper, django_assert_num_queries):
+    client = logged_in(accepted())
+    assert not star_on(page(client))
+    with django_assert_num_queries(0):
+        assert not star_on(page(client))
+    assert client.post("/papers/p1/bookmark", {"on": "1"}).status_code == 302
+    assert star_on(page(client))
+    with django_assert_num_queries(0):
+        assert star_on(page(client))
+    client.post("/papers/p1/bookmark", {"on": "0"})
+    assert not star_on(page(client))
+
+
+def test_a_merge_of_the_browsers_bookmarks_shows_at_once(paper):
+    client = logged_in(accepted())
+    assert not star_on(page(client))
+    response = client.post("/me/papers/bookmarks", '{"uids": ["p1"]}', content_type="application/json")
+    assert response.json() == {"uids": ["p1"]}
+    assert star_on(page(client))
+
+
+def test_a_new_sanction_and_its_lifting_show_at_once(paper):
+    from chat.services.moderation import lift_sanction, mute_user
+
+    user = accepted()
+    moderator = UserFactory(is_superuser=True, is_staff=True)
+    client = logged_in(user)
+    assert can_post(page(client))
+    mute_user(moderator=moderator, user=user, minutes=30)
+    html = page(client)
+    assert not can_post(html) and "muted you" in html
+    lift_sanction(moderator=moderator, sanction=Sanction.objects.get(user=user))
+    assert can_post(page(client))
+
+
+def test_a_registration_import_shows_at_once(paper):
+    from django.utils import timezone
+
+    user = UserFactory(code_of_conduct_accepted_at=timezone.now())
+    client = logged_in(user)
+    html = page(client)
+    assert not can_post(html) and "Only registered attendees" in html
+    import_registrations(io.StringIO(f"{user.email}\n"), source="list.csv")
+    assert can_post(page(client))
+
+
+def test_code_of_conduct_acceptance_and_moderator_role_show_at_once(paper):
+    user = UserFactory(registered=True)
+    client = logged_in(user)
+    html = page(client)
+    assert not can_post(html) and "code of conduct" in html
+    assert 'data-moderator="0"' in html
+    client.post("/chat/code-of-conduct/accept/", {"next": "/papers/p1/"})
+    assert can_post(page(client))
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    assert 'data-moderator="1"' in page(client)
+
+
+def test_a_conference_edit_shows_at_once(paper, django_assert_num_queries):
+    client = logged_in(accepted())
+    anonymous = Client()
+    assert "Renamed Conf" not in page(client) + page(anonymous)
+    with django_assert_num_queries(0):
+        page(anonymous)
+    conference = Conference.get()
+    conference.name = "Renamed Conf"
+    conference.save()
+    assert "Renamed Conf" in page(client)
+    assert "Renamed Conf" in page(anonymous)
+
+
+def test_a_profile_edit_shows_at_once(paper):
+    user = accepted(display_name="Before")
+    client = logged_in(user)
+    assert "Before" in page(client)
+    user.display_name = "After"
+    user.save()
+    html = page(client)
+    assert "After" in html and "Before" not in html
+
+
+def test_another_visitor_never_sees_the_first_ones_bits(paper):
+    from posters.models import Bookmark
+
+    ada = accepted(display_name="Zed Quux")
+    bob = UserFactory(display_name="Yan Wibble")  # not registered: cannot post
+    Bookmark.objects.create(user=ada, paper=paper)
+    ada_client, bob_client = logged_in(ada), logged_in(bob)
+    for _ in range(2):  # a miss then hits, for both
+        ada_html, bob_html = page(ada_client), page(bob_client)
+        assert "Zed Quux" in ada_html and star_on(ada_html) and can_post(ada_html)
+        assert "Zed Quux" not in bob_html and not star_on(bob_html) and not can_post(bob_html)
+        assert "Yan Wibble" in bob_html
+        assert f'data-me="{bob.pk}"' in bob_html and f'data-me="{ada.pk}"' not in bob_html
+
+
+def test_a_password_change_logs_other_sessions_out(paper):
+    user = accepted(display_name="Zed Quux")
+    other = logged_in(user)
+    assert "Zed Quux" in page(other)  # its entry is cached now
+    user.set_password("a new one, quite long")
+    user.save()
+    html = page(other)
+    assert "Zed Quux" not in html and "Log in" in html
+
+
+def test_the_cached_entry_holds_no_password_hash(paper):
+    from django.core.cache import cache
+
+    from portal.user_cache import ENTRY_KEY
+
+    user = accepted()
+    page(logged_in(user))
+    entry = cache.get(ENTRY_KEY.format(user.pk))
+    assert "password" not in entry["user"].__dict__
+    assert entry["user"].check_password("correct horse battery staple")  # read from the database
+
+
+def test_a_recording_change_makes_the_paper_page_stale(paper):
+    from django.core.cache import cache
+
+    from schedule.recordings.models import Recording
+
+    page(Client())
+    before = cache.get(RECORDINGS_VERSION_KEY)
+    Recording.objects.create(subject_key="paper:p1")
+    assert cache.get(RECORDINGS_VERSION_KEY) != before
+
+
+def test_the_paper_page_lives_long(paper):
+    from portal import page_cache
+    from posters.views import paper_detail
+
+    assert page_cache.LONG_PAGE_SECONDS >= 3600
+    assert paper_detail.__wrapped__ is not None
+
+
+def test_warming_renders_the_paper_pages(paper, django_assert_num_queries):
+    tasks.warm_paper_pages()
+    with django_assert_num_queries(0):
+        Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p1/")
+
+
+def test_warming_is_queued_after_discovery_when_a_worker_runs_tasks(paper, django_capture_on_commit_callbacks):
+    from portal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    with (
+        mock.patch.object(tasks.warm_paper_pages, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        tasks.compute_discovery()
+    app.conf.task_always_eager = eager
+    delay.assert_called_once_with()
+    # In-process (eager) Celery: not queued, the web process would render every page.
+    app.conf.task_always_eager = True
+    try:
+        assert tasks.enqueue_warming() is False
+    finally:
+        app.conf.task_always_eager = eager
