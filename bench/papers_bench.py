@@ -22,6 +22,13 @@ fraction of that physical limit.
 
     .venv/bin/python bench/papers_bench.py [--sizes 2000 20000] [--seconds 10]
 
+Run it from a snapshot of a commit (`git archive HEAD | tar -x -C /tmp/wt`, with .venv
+linked in), not from a checkout someone is editing: gunicorn imports the URLconf on the
+first request, and a half-saved file elsewhere (e.g. a view importing a name its module
+does not have yet) makes every request a 500 while it lasts. A row's "(N errors)" counts
+answers other than 200 (wrk's Non-2xx or 3xx and the open loop's); gunicorn's log (this
+process's stderr) has their tracebacks.
+
 Needs PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432) and uses
 Redis for the cache when BENCH_REDIS_URL is set. The machine is shared: treat figures as
 indicative and compare runs made on a quiet machine.

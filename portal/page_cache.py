@@ -31,10 +31,10 @@ Holes (never part of the stored HTML):
 Time. What a page shows can change with the clock alone ("in 3 h", "live now", a
 call link's window). Whatever renders such a thing calls `changes_at(request, instant)`
 (the `relative_to_now` tag does it itself); an entry is used only before the earliest
-such instant, and never longer than PAGE_SECONDS (or the view's `seconds`). So a cached page never shows a call
+such instant, and never longer than PAGE_SECONDS (or the view's `seconds`: LONG_PAGE_SECONDS
+for a page whose every input is versioned). So a cached page never shows a call
 link after its session's end or before its window opens, and a relative time is never
-stale; data that changes without a version bump (a bulk import sending no signals) shows
-within PAGE_SECONDS.
+stale; data that changes without a version bump shows within the page's `seconds`.
 
 Not cached (rendered normally, holes filled at once): non-GET requests, a request with
 flash messages pending or a problem with the viewer's zone, a response other than 200,

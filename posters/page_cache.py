@@ -6,12 +6,14 @@ login (a paper's title, authors, abstract, similar papers; a page of search resu
 rendered once and kept for PAGE_SECONDS under the same *version*, so a whole-page miss
 (another zone, another call-link class) rarely renders them again. The version changes
 whenever a paper, author, keyword, slot or poster session is saved or deleted (signals,
-see apps.py) and after the bulk jobs (assignment, discovery); bulk imports that send no
-signals show within PAGE_SECONDS.
+see apps.py) and after the bulk jobs (imports, assignment, discovery). The paper page is
+also versioned on recordings (RECORDINGS_VERSION_KEY) and the Conference, and lives
+portal.page_cache.LONG_PAGE_SECONDS, as do its fragments.
 
 Per-user bits never enter the cache: call links are rendered per call-link class (the
 whole-page key has it); stars are cached "off" and `fill_stars` switches on this
-viewer's bookmarks; the CSRF token is portal.page_cache's placeholder.
+viewer's bookmarks (from their portal.user_cache entry); the CSRF token is
+portal.page_cache's placeholder.
 """
 
 import hashlib
