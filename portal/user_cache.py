@@ -13,6 +13,11 @@ user from one cache entry holding
 - the facts the apps register with `register_fact(name, compute)` (the paper stars'
   bookmarked UIDs, the chat's active sanctions), read with `fact(user, name)`.
 
+Roles and facts are read from the database on first use and the entry is written once,
+after the response, when the request loaded it afresh or read something it lacked; the
+stored row is a copy taken when it was loaded (an unsaved change to `request.user`, e.g.
+by a form that failed validation, never reaches the cache).
+
 The entry is valid under two versions, both checked on every read:
 
 - the user's own (`bump_user(user_id)`), bumped by: a User save or delete (profile edit,
@@ -45,6 +50,8 @@ ENTRY_KEY = "user:entry:{}"
 VERSION_KEY = "user:version:{}"
 ALL_VERSION_KEY = "users:version"
 SECONDS = 60 * 60
+# The User's cached properties kept in the entry (all read from versioned data).
+ROLES = ("is_registered", "is_moderator", "is_booth_host")
 
 _facts = {}
 
@@ -62,7 +69,7 @@ def fact(user, name):
         return _facts[name](user)
     if name not in state["facts"]:
         state["facts"][name] = _facts[name](user)
-        _store(user)
+        state["dirty"] = True
     return state["facts"][name]
 
 
@@ -84,16 +91,38 @@ def bump_all(**kwargs):
 def remember_roles(user):
     """`User.load_roles` read the roles: keep them in the user's entry."""
     if getattr(user, "_user_cache", None) is not None:
+        user._user_cache["dirty"] = True
+
+
+def store_if_changed(user):
+    """Write the entry once per request, if the request loaded it afresh or read roles or
+    facts it did not hold (CachedUserMiddleware, after the response)."""
+    state = getattr(user, "_user_cache", None)
+    if state is None:
+        return
+    row = state["row"]
+    if state.get("dirty") or any(name in user.__dict__ and name not in row.__dict__ for name in ROLES):
         _store(user)
+        state["dirty"] = False
+
+
+def _pristine(user):
+    """A copy of the row as loaded (later changes to `request.user`, e.g. by a form that
+    fails validation, never reach the cache), without the password hash (it stays deferred)."""
+    row = copy.copy(user)
+    for name in ("password", "_user_cache"):
+        row.__dict__.pop(name, None)
+    return row
 
 
 def _store(user):
     # The versions are those read before anything in the entry was read from the
     # database: a bump since then makes the entry stale at once.
     state = user._user_cache
-    stored = copy.copy(user)
-    for name in ("password", "_user_cache"):  # the password hash stays deferred
-        stored.__dict__.pop(name, None)
+    stored = state["row"]
+    for name in ROLES:
+        if name in user.__dict__:
+            stored.__dict__[name] = user.__dict__[name]
     entry = {
         "versions": state["versions"],
         "backend": state["backend"],
@@ -116,18 +145,19 @@ def load_user(backend, user_id):
     entry = found.get(key)
     if entry is not None and entry["versions"] == versions and entry["backend"] == backend_name:
         user = entry["user"]
-        user._user_cache = {**entry, "facts": dict(entry["facts"])}
+        user._user_cache = {**entry, "row": _pristine(user), "facts": dict(entry["facts"])}
         return user
     user = backend.get_user(user_id)
     if user is None:
         return None
     user._user_cache = {
+        "row": _pristine(user),
         "versions": versions,
         "backend": backend_name,
         "facts": {},
         "auth_hashes": (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()),
+        "dirty": True,
     }
-    _store(user)
     return user
 
 
@@ -163,6 +193,12 @@ class CachedUserMiddleware(AuthenticationMiddleware):
     def process_request(self, request):
         super().process_request(request)
         request.user = SimpleLazyObject(lambda: _cached_user(request))
+
+    def process_response(self, request, response):
+        user = request.__dict__.get("_cached_user")  # only if this request loaded one
+        if user is not None:
+            store_if_changed(user)
+        return response
 
 
 def _cached_user(request):
