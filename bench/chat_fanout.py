@@ -69,7 +69,9 @@ class Server:
 
     def start(self):
         # The production command (deploy/start.sh ws), so its flags are what is measured.
-        command = ["bash", str(REPO / "deploy/start.sh"), "ws", "--no-access-log", "--ws-max-queue", "256", *os.environ.get("BENCH_WS_ARGS", "").split()]
+        # BENCH_WS_ARGS: extra uvicorn flags for a comparison (e.g. --ws-per-message-deflate true).
+        extra = os.environ.get("BENCH_WS_ARGS", "").split()
+        command = ["bash", str(REPO / "deploy/start.sh"), "ws", "--no-access-log", "--ws-max-queue", "256", *extra]
         self.process = subprocess.Popen(command, cwd=REPO, env=self.env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
