@@ -106,7 +106,8 @@ async def _get(host, port, path, cookie, timeout):
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     try:
         extra = f"Cookie: {cookie}\r\n" if cookie else ""
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n".encode())
+        # Host with the port, as browsers and wrk send it (cached pages are keyed by host).
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}Connection: close\r\n\r\n".encode())
         data = await asyncio.wait_for(reader.read(), timeout)
     finally:
         writer.close()

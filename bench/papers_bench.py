@@ -7,10 +7,10 @@ recombined), 20 poster sessions on ICLR's grid, and assigns the papers with
 `assign_posters`. It times `compute_discovery` (similar papers + map), then serves the
 portal with gunicorn (2 sync worker processes) and drives it over HTTP:
 
-- saturation: `wrk` (closed loop, 16 connections) when installed, else an asyncio loop;
+- saturation: `wrk` (closed loop, 16 connections), and
 - latency at a fixed rate (open loop, each request timed from when it was due, so a
   stall is counted): the paper page at 200 requests/s, the browser's first page and a
-  search at 100 requests/s;
+  search at 100 requests/s; both from bench/_load.py, as the schedule bench uses them;
 - the paper page twice: *cold* (the page cache emptied first, every one of the N papers
   at random, so most visits are first visits that render) and *warm* (every paper's
   shared page rendered first by `manage.py warm_paper_pages`, as the portal's warming
@@ -35,7 +35,6 @@ indicative and compare runs made on a quiet machine.
 """
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -50,6 +49,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("PORTAL_SHARED_DATA", REPO.parent / "shared" / "data"))
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+sys.path.insert(0, str(REPO))
+from bench._load import fixed_rate, saturation  # noqa: E402  (wrk and the open-loop client, shared)
+
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 GUNICORN = str(REPO / ".venv" / "bin" / "gunicorn")
 QUERIES = [
@@ -64,16 +66,6 @@ QUERIES = [
     "pruning",
     "contrastive",
 ]
-WRK_SCRIPT = """
-local paths = {}
-for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
-local cookie = os.getenv("BENCH_COOKIE") or ""
-request = function()
-  local headers = {}
-  if cookie ~= "" then headers["Cookie"] = cookie end
-  return wrk.format("GET", paths[math.random(#paths)], headers)
-end
-"""
 
 
 def log(message):
@@ -84,7 +76,6 @@ def log(message):
 
 
 def seed(size):
-    sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
 
@@ -221,85 +212,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-async def get(port, path, cookie):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    extra = f"Cookie: {cookie}\r\n" if cookie else ""
-    # Host with the port, as browsers and wrk send it (cached pages are keyed by host).
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}Connection: close\r\n\r\n".encode())
-    await writer.drain()
-    data = await reader.read()
-    writer.close()
-    return int(data[9:12] or 0), len(data)
-
-
-async def closed_loop(port, paths, cookie, seconds, concurrency=16):
-    done, errors = 0, 0
-    stop = time.perf_counter() + seconds
-
-    async def worker():
-        nonlocal done, errors
-        while time.perf_counter() < stop:
-            status, _ = await get(port, random.choice(paths), cookie)
-            done += 1
-            errors += status != 200
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return done / (time.perf_counter() - started), errors
-
-
-async def open_loop(port, paths, cookie, seconds, rate):
-    latencies, errors, tasks = [], 0, []
-    start = time.perf_counter()
-
-    async def one(due, path):
-        nonlocal errors
-        try:
-            status, _ = await get(port, path, cookie)
-        except OSError:
-            status = 0
-        latencies.append((time.perf_counter() - due) * 1000)
-        errors += status != 200
-
-    for i in range(int(seconds * rate)):
-        due = start + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(due, random.choice(paths))))
-    await asyncio.gather(*tasks)
-    latencies.sort()
-    return latencies, errors
-
-
-def percentile(values, p):
-    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float("nan")
-
-
-def wrk(url, paths, cookie, seconds, workdir):
-    script = Path(workdir) / "paths.lua"
-    script.write_text(WRK_SCRIPT)
-    listing = Path(workdir) / "paths.txt"
-    listing.write_text("\n".join(paths) + "\n")
-    env = {**os.environ, "BENCH_PATHS": str(listing), "BENCH_COOKIE": cookie or ""}
-    out = subprocess.run(
-        ["wrk", "-t1", "-c16", f"-d{seconds}s", "-s", str(script), url],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    ).stdout
-    rps = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
-    non2xx = next((int(line.split()[-1]) for line in out.splitlines() if "Non-2xx" in line), 0)
-    return rps, non2xx
-
-
-def saturation(port, paths, cookie, seconds, workdir):
-    if shutil.which("wrk"):
-        return wrk(f"http://127.0.0.1:{port}", paths, cookie, seconds, workdir)
-    return asyncio.run(closed_loop(port, paths, cookie, seconds))
-
-
 def serve(database_url, port):
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     if os.environ.get("BENCH_REDIS_URL"):
@@ -337,8 +249,7 @@ def nginx_static(body, seconds, workdir):
     process = subprocess.Popen(["nginx", "-c", str(conf), "-p", workdir])
     try:
         time.sleep(0.5)
-        rps, _ = wrk(f"http://127.0.0.1:{port}", ["/paper.html"], "", seconds, workdir)
-        return rps
+        return saturation(f"http://127.0.0.1:{port}", ["/paper.html"], seconds).rps
     finally:
         process.terminate()
         process.wait(10)
@@ -407,6 +318,7 @@ def bench_size(size, seconds, rows):
     rows.append((size, "assign_posters (K=2, 20 sessions)", "-", f"{info['assign_s']} s", "", "", ""))
     port = free_port()
     server = serve(database_url, port)
+    base_url = f"http://127.0.0.1:{port}"
     workdir = tempfile.mkdtemp(prefix="papers-bench-")
     try:
         papers = len(info["all_uids"])
@@ -439,24 +351,23 @@ def bench_size(size, seconds, rows):
                             "",
                         )
                     )
-                asyncio.run(closed_loop(port, paths, cookie, 1, 4))  # warm up connections
-                rps, errors = saturation(port, paths, cookie, seconds, workdir)
-                latencies, late_errors = asyncio.run(open_loop(port, paths, cookie, seconds, rate))
+                targets = [(path, cookie) for path in paths]
+                saturation(base_url, targets, 1)  # warm up the workers and their connections
+                full = saturation(base_url, targets, seconds)
+                timed = fixed_rate("127.0.0.1", port, targets, seconds, rate)
+                errors = full.non_2xx + full.errors + timed.non_2xx + timed.errors
                 rows.append(
                     (
                         size,
                         name,
                         visitor,
-                        f"{rps:,.0f}",
+                        f"{full.rps:,.0f}",
                         f"{rate}",
-                        f"{percentile(latencies, 50):.1f}",
-                        f"{percentile(latencies, 99):.1f}"
-                        + (f" ({errors + late_errors} errors)" if errors + late_errors else ""),
+                        f"{timed.p50:.1f}",
+                        f"{timed.p99:.1f}" + (f" ({errors} errors)" if errors else ""),
                     )
                 )
-                log(
-                    f"[{size}] {name} / {visitor}: {rps:,.0f} req/s; p99 {percentile(latencies, 99):.1f} ms at {rate}/s"
-                )
+                log(f"[{size}] {name} / {visitor}: {full.rps:,.0f} req/s; p99 {timed.p99:.1f} ms at {rate}/s")
         body = subprocess.run(
             ["curl", "-s", f"http://127.0.0.1:{port}/papers/{info['uids'][0]}/"], capture_output=True, check=True
         ).stdout

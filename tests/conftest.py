@@ -82,12 +82,19 @@ def _close_chat_pool():
 
 
 @pytest.fixture
-def tasks_in_process():
-    """Run Celery tasks in this process even when REDIS_URL names a broker no test worker
-    listens to (tests that need a real worker start one: tests/portal/test_services.py)."""
+def tasks_in_process(monkeypatch):
+    """Run Celery tasks in this process, their errors raised in the caller, even when
+    REDIS_URL names a broker no test worker listens to (tests that need a real worker
+    start one: tests/portal/test_services.py, tests/posters/test_upload_pipeline.py)."""
     from portal.celery import app
 
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory):
+    """Small real videos, slides and captions, made once per run (tests/schedule/recording_files.py)."""
+    from tests.schedule.recording_files import make_media_dir
+
+    return make_media_dir(tmp_path_factory)

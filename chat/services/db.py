@@ -19,14 +19,14 @@ from django.conf import settings
 from django.db import connections
 
 _executor = None
+_size = 0
 
 
 def executor():
-    global _executor
+    global _executor, _size
     if _executor is None:
-        _executor = ThreadPoolExecutor(
-            max_workers=getattr(settings, "CHAT_DB_THREADS", 4), thread_name_prefix="chat-db"
-        )
+        _size = getattr(settings, "CHAT_DB_THREADS", 4)
+        _executor = ThreadPoolExecutor(max_workers=_size, thread_name_prefix="chat-db")
     return _executor
 
 
@@ -45,7 +45,7 @@ def shutdown(timeout=10):
     pool, _executor = _executor, None
     if pool is None:
         return
-    size = pool._max_workers
+    size = _size
     barrier = threading.Barrier(size)
 
     def close():

@@ -5,24 +5,10 @@ import pytest
 from posters.models import Author
 from schedule.models import Recording
 from tests.factories import PaperFactory, PosterSlotFactory, UserFactory
-from tests.schedule.recording_files import PDF, SRT, make_media_dir
+from tests.schedule.recording_files import PDF, SRT
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _process_in_process(monkeypatch):
-    """Run processing in this process even when REDIS_URL sends tasks to a broker
-    (the real worker is exercised in tests/posters/test_upload_pipeline.py)."""
-    from portal.celery import app
-
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
-    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
-
-
-@pytest.fixture(scope="session")
-def media_dir(tmp_path_factory):
-    return make_media_dir(tmp_path_factory)
+# Processing runs in this process (the real worker: tests/posters/test_upload_pipeline.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 JSON = {"HTTP_ACCEPT": "application/json"}

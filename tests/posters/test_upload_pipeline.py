@@ -11,14 +11,8 @@ from posters.models import Author
 from schedule.models import Recording
 from tests.celery_worker import running_worker
 from tests.factories import PaperFactory, PosterSlotFactory, SessionFactory, UserFactory
-from tests.schedule.recording_files import make_media_dir
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture(scope="session")
-def media_dir(tmp_path_factory):
-    return make_media_dir(tmp_path_factory)
 
 
 @pytest.fixture

@@ -10,24 +10,10 @@ from schedule.recordings import services
 from schedule.recordings.processing import process_version
 from schedule.recordings.validation import Refused, captions_to_webvtt
 from tests.factories import UserFactory
-from tests.schedule.recording_files import PDF, SRT, VTT, make_media_dir, small_upload, upload
+from tests.schedule.recording_files import PDF, SRT, VTT, small_upload, upload
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _process_in_process(monkeypatch):
-    """Run processing in this process even when REDIS_URL sends tasks to a broker
-    (the real worker is exercised in tests/posters/test_upload_pipeline.py)."""
-    from portal.celery import app
-
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
-    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
-
-
-@pytest.fixture(scope="session")
-def media_dir(tmp_path_factory):
-    return make_media_dir(tmp_path_factory)
+# Processing runs in this process (the real worker: tests/posters/test_upload_pipeline.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 @pytest.fixture
