@@ -190,6 +190,8 @@
       if (wanted) {
         for (var i = 0; i < points.length; i++) if (points[i][0] === wanted) { focusOn(i); break; }
       }
+      // Focused before the points arrived (or before this script ran): announce now.
+      if (focused < 0 && document.activeElement === canvas) step(0, 0);
     });
   window.addEventListener("resize", size);
 })();
