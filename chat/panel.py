@@ -1,9 +1,11 @@
-"""A room's panel, cached: its shared HTML once per room, zone and heading; the visitor's
-own bits filled in per request.
+"""A room's panel, cached: its shared HTML once per room and heading, for every zone; the
+visitor's own bits and local times filled in per request.
 
 The shared part (heading, the latest messages, the engagement line, the presence number)
 is kept for PANEL_SECONDS under the room's version (chat/services/room_version.py), so a
-new, edited, deleted or hidden message shows at once; the presence number may be up to
+new, edited, deleted or hidden message shows at once. It is rendered for every zone
+(portal.page_cache's zone-free rendering): message times and the zone are holes. A room
+with no messages yet costs no history or engagement query; the presence number may be up to
 PANEL_SECONDS old until chat.js connects and updates it. Per visitor, filled by string
 substitution (no template render): the data-me / data-moderator / data-can-post
 attributes, the composer or the reason they cannot post, and the CSRF token.
@@ -19,6 +21,7 @@ from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
@@ -97,8 +100,8 @@ def me_form(me, room, request):
     return format_html('<p class="chat-cannot">{}</p>', me["detail"])
 
 
-def hole_arg(key, heading, full_page, zone_name):
-    raw = json.dumps([key, heading or "", bool(full_page), zone_name]).encode()
+def hole_arg(key, heading, full_page):
+    raw = json.dumps([key, heading or "", bool(full_page)]).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
@@ -106,11 +109,11 @@ def _marks(key):
     return page_cache.placeholder("chat-me", key), page_cache.placeholder("chat-form", key)
 
 
-def shared(key, heading, full_page, zone_name):
-    """(html, room): the panel as everyone sees it in this zone, with marks for the
-    per-visitor bits; (None, None) when there is no such room."""
+def shared(key, heading, full_page):
+    """(html, room): the panel as everyone sees it, with marks for the per-visitor bits
+    and holes for local times; (None, None) when there is no such room."""
     digest = hashlib.sha1(
-        "\x1f".join([key, heading or "", str(bool(full_page)), zone_name]).encode(), usedforsecurity=False
+        "\x1f".join([key, heading or "", str(bool(full_page))]).encode(), usedforsecurity=False
     ).hexdigest()
     cache_key = f"chat:panel:{digest}"
     found = cache.get_many([cache_key, version_key(key)])
@@ -123,44 +126,51 @@ def shared(key, heading, full_page, zone_name):
         return None, None
     if version is None:
         version = page_cache.current_versions([version_key(room.key)])[0]
-    messages = history.latest(room, history.PAGE_SIZE)
+    quiet = room.message_count == 0  # nothing was ever posted: nothing to read
+    messages = [] if quiet else history.latest(room, history.PAGE_SIZE)
+    engagement = None
+    if rooms.has_authors(room):
+        engagement = {"questions": 0, "answered": 0} if quiet else history.engagement(room)
     me_mark, form_mark = _marks(key)
-    html = render_to_string(
-        "chat/_room_panel.html",
-        {
-            "room": room,
-            "key": room.key,
-            "heading": heading or room.title,
-            "full_page": full_page,
-            "messages": messages,
-            "has_older": len(messages) == history.PAGE_SIZE,
-            "me_attributes": me_mark,
-            "me_form": form_mark,
-            "present": presence.count(room.pk),
-            "engagement": history.engagement(room) if rooms.has_authors(room) else None,
-            "csrf_token": page_cache.csrf_placeholder(),
-            "viewer_zone_name": zone_name,
-            "edit_window": int(edit_window().total_seconds()),
-        },
-    )
+    with page_cache.zone_free_rendering(restore=timezone.get_current_timezone()):
+        html = render_to_string(
+            "chat/_room_panel.html",
+            {
+                "room": room,
+                "key": room.key,
+                "heading": heading or room.title,
+                "full_page": full_page,
+                "messages": messages,
+                "has_older": len(messages) == history.PAGE_SIZE,
+                "me_attributes": me_mark,
+                "me_form": form_mark,
+                "present": presence.count(room.pk),
+                "engagement": engagement,
+                "csrf_token": page_cache.csrf_placeholder(),
+                "viewer_zone_name": page_cache.zone_placeholder("name"),
+                "edit_window": int(edit_window().total_seconds()),
+            },
+        )
     cache.set(cache_key, {"html": html, "room": room, "version": version}, PANEL_SECONDS)
     return html, room
 
 
-def panel(request, key, heading=None, full_page=False, zone_name="UTC"):
+def panel(request, key, heading=None, full_page=False):
     """The panel for this visitor (still with the CSRF placeholder, see portal.page_cache)."""
-    html, room = shared(key, heading, full_page, zone_name)
+    html, room = shared(key, heading, full_page)
     if html is None:
         return '<p class="chat-unavailable">There is no chat room for this.</p>'
     me = viewer(getattr(request, "user", None), room)
     me_mark, form_mark = _marks(key)
-    return html.replace(me_mark, str(me_attributes(me))).replace(form_mark, str(me_form(me, room, request)))
+    html = html.replace(me_mark, str(me_attributes(me))).replace(form_mark, str(me_form(me, room, request)))
+    return page_cache.fill_holes(request, html)
 
 
 def fill(request, arg):
     """portal.page_cache filler for the hole "chat-room"."""
     try:
-        key, heading, full_page, zone_name = json.loads(base64.urlsafe_b64decode(arg.encode()))
+        # (Pages cached before the panel was zone-free also carry a zone name: ignored.)
+        key, heading, full_page, *_ = json.loads(base64.urlsafe_b64decode(arg.encode()))
     except (ValueError, TypeError):
         return ""
-    return panel(request, key, heading or None, full_page, zone_name)
+    return panel(request, key, heading or None, full_page)

@@ -10,6 +10,12 @@ class PortalConfig(AppConfig):
         from portal.templatetags.portal_nav import account_nav_html
 
         page_cache.register_hole("account-nav", lambda request, arg: account_nav_html(request))
+        # Pages rendered for every zone (page_cache's zone_free) leave the zone to these.
+        from portal.context_processors import fill_zone
+        from portal.templatetags.portal_time import LOCAL_HOLE, fill_local
+
+        page_cache.register_hole(page_cache.ZONE_HOLE, fill_zone)
+        page_cache.register_hole(LOCAL_HOLE, fill_local)
 
         # The logged-in visitor's cached entry (portal/user_cache.py) goes stale with these.
         from django.contrib.auth.models import Group

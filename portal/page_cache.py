@@ -8,7 +8,8 @@ A decorated GET view renders in *shared mode* (`is_shared(request)`): everything
 is left as a placeholder (a *hole*), and the resulting HTML is stored under a key made of
 
 - the host, path and query string, and the htmx headers (partials differ from pages);
-- the viewer's zone and whether they chose it (base.html's time-zone bar);
+- the viewer's zone and whether they chose it (base.html's time-zone bar), unless the
+  page is rendered *zone-free* (below);
 - `vary(request)`: what else the shared HTML depends on, e.g. the call-link class
   (anonymous / logged in and allowed / logged in and not allowed; schedule.call_links);
 - the current value of each version key in `versions` (checked on read: a bump makes
@@ -28,6 +29,14 @@ Holes (never part of the stored HTML):
   with `register_personaliser(name, fn)`, which rewrites the HTML per request (the stars
   of this visitor's bookmarks).
 
+Zones. A view decorated with `zone_free=True` renders once for every zone: while it
+renders, `zone_free()` is true, UTC is the active zone, and whatever shows the
+viewer's zone is a hole filled per request: the time-zone bar's name, abbreviation and
+"chosen" flag (portal.context_processors), and local times (portal_time's `when` and
+`local_range` filters, and any hole a feature registers for its own zone-dependent bit).
+Whatever such a page renders must show local times only through these, so a cached page
+never shows one zone's times to a viewer in another.
+
 Time. What a page shows can change with the clock alone ("in 3 h", "live now", a
 call link's window). Whatever renders such a thing calls `changes_at(request, instant)`
 (the `relative_to_now` tag does it itself); an entry is used only before the earliest
@@ -46,6 +55,9 @@ This module imports nothing of the apps: features and chat register their holes.
 import hashlib
 import re
 import time
+import zoneinfo
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache as memoise
@@ -57,6 +69,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
@@ -64,9 +77,14 @@ PAGE_SECONDS = 60
 # A page whose every input is versioned may live this long (settings.PAGE_CACHE_LONG_SECONDS).
 LONG_PAGE_SECONDS = getattr(settings, "PAGE_CACHE_LONG_SECONDS", 60 * 60)
 KEY_PREFIX = "page:"
+# Says whether the page came from the cache ("hit"), was rendered and stored ("miss") or
+# rendered for this visitor only ("pass"): for benchmarks and operators.
+STATUS_HEADER = "X-Page-Cache"
 
 _fillers = {}
 _personalisers = {}
+_zone_free = ContextVar("page_cache_zone_free", default=False)
+_UTC = zoneinfo.ZoneInfo("UTC")
 
 
 @memoise
@@ -124,6 +142,42 @@ def is_shared(request):
     return request is not None and _state(request) is not None
 
 
+def zone_free():
+    """Whether a zone-free render is running here (local times must be holes; see the
+    module docstring)."""
+    return _zone_free.get()
+
+
+@contextmanager
+def zone_free_rendering(on=True, restore=None):
+    """Render what follows for every zone (UTC active, local times as holes); then the
+    zone `restore` (or none) is active again. Parts cached apart from the page (a chat
+    room's panel) use it too, and `fill_holes` their output per request."""
+    if not on:
+        yield
+        return
+    token = _zone_free.set(True)
+    timezone.activate(_UTC)
+    try:
+        yield
+    finally:
+        _zone_free.reset(token)
+        if restore is not None:
+            timezone.activate(restore)
+        else:
+            timezone.deactivate()
+
+
+# The hole for the viewer's zone on a zone-free page: arg "name", "abbr" (its
+# abbreviation now) or "chosen" ("1"/"0"); filled by portal.context_processors.fill_zone.
+ZONE_HOLE = "zone"
+
+
+def zone_placeholder(fact):
+    """The viewer's zone `fact` ("name", "abbr", "chosen") as a hole."""
+    return mark_safe(placeholder(ZONE_HOLE, fact))
+
+
 def placeholder(name, arg=""):
     """The text that stands for hole `name` (arg: letters, digits and _.:=~- only)."""
     return f"[[hole:{_secret()}:{name}:{arg}]]"
@@ -173,10 +227,16 @@ def _fill_one(request, name, arg):
     return fill(request, arg) if fill is not None else ""
 
 
-def fill(request, html, personal=None):
-    """The stored HTML with this request's holes filled in."""
+def fill_holes(request, html):
+    """`html` with its named holes filled for this request (not the CSRF token)."""
     if "[[hole:" in html:
         html = _hole_re().sub(lambda m: _fill_one(request, m[1], m[2]), html)
+    return html
+
+
+def fill(request, html, personal=None):
+    """The stored HTML with this request's holes filled in."""
+    html = fill_holes(request, html)
     for name, data in (personal or {}).items():
         fn = _personalisers.get(name)
         if fn is not None:
@@ -191,14 +251,14 @@ def _bypass(request):
     return bool(getattr(request, "viewer_zone_problem", None)) or bool(len(get_messages(request)))
 
 
-def page_key(request, vary=None):
+def page_key(request, vary=None, zone_free=False):
     parts = [
         request.get_host(),
         request.get_full_path(),
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
-        getattr(request, "viewer_zone_name", ""),
-        bool(getattr(request, "viewer_zone_chosen", False)),
+        "" if zone_free else getattr(request, "viewer_zone_name", ""),
+        "" if zone_free else bool(getattr(request, "viewer_zone_chosen", False)),
         vary(request) if vary is not None else request.user.is_authenticated,
     ]
     digest = hashlib.sha1("\x1f".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()
@@ -233,10 +293,11 @@ def current_versions(keys, found=None):
 def _respond(request, entry):
     response = HttpResponse(fill(request, entry["html"], entry["personal"]), content_type=entry["content_type"])
     patch_vary_headers(response, ["Cookie", "HX-Request", "HX-Target"])
+    response[STATUS_HEADER] = "hit"
     return response
 
 
-def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS):
+def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS, zone_free=False):
     """Cache the decorated view's page for everyone alike (see the module docstring).
 
     `versions`: cache keys whose value changes when the page's data does.
@@ -244,6 +305,7 @@ def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS):
     (default: whether the visitor is logged in).
     `seconds`: the longest an entry is used; more than PAGE_SECONDS only for a page whose
     data all shows in `versions` or `vary`.
+    `zone_free`: render once for every zone (see the module docstring).
     """
     versions = tuple(versions)
 
@@ -258,7 +320,7 @@ def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS):
             if _bypass(request):
                 state.store = False
             else:
-                key = page_key(request, vary)
+                key = page_key(request, vary, zone_free)
                 found = cache.get_many([key, *versions])
                 current = current_versions(versions, found)
                 entry = found.get(key)
@@ -267,9 +329,10 @@ def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS):
             request._page_cache = state
             token_used = request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
             try:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render") and not response.is_rendered:
-                    response.render()
+                with zone_free_rendering(zone_free, getattr(request, "viewer_zone", None)):
+                    response = view(request, *args, **kwargs)
+                    if hasattr(response, "render") and not response.is_rendered:
+                        response.render()
             finally:
                 request._page_cache = None
                 if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
@@ -294,10 +357,12 @@ def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS):
                 "rendered": now,
                 "expires": state.expires,
             }
-            if key and state.store and state.expires > now + 1:
+            stored = bool(key and state.store and state.expires > now + 1)
+            if stored:
                 cache.set(key, entry, int(state.expires - now) + 1)
             response.content = fill(request, entry["html"], entry["personal"])
             patch_vary_headers(response, ["Cookie", "HX-Request", "HX-Target"])
+            response[STATUS_HEADER] = "miss" if stored else "pass"
             return response
 
         return wrapper

@@ -54,6 +54,9 @@ class PostersConfig(AppConfig):
                 bump_recordings_version, sender=model, dispatch_uid=f"posters-recordings-{model.__name__}-delete"
             )
         page_cache.register_hole("paper-media", fill_paper_media)
+        from posters.templatetags.posters_tags import OUTSIDE_HOLE, fill_outside_note
+
+        page_cache.register_hole(OUTSIDE_HOLE, fill_outside_note)
 
         # Every paper has a chat room, "paper:<uid>" (chat/rooms.py).
         rooms.register()

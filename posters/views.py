@@ -198,11 +198,13 @@ def _paper_data(uid, request):
     versions=[VERSION_KEY, RECORDINGS_VERSION_KEY, CONFERENCE_VERSION_KEY],
     vary=viewer_class,
     seconds=page_cache.LONG_PAGE_SECONDS,
+    zone_free=True,
 )
 @require_GET
 def paper_detail(request, uid):
-    """The paper page, cached whole per URL, zone and call-link class (portal.page_cache);
-    the account menu, stars, CSRF token and the chat panel's per-user bits are holes.
+    """The paper page, cached whole per URL and call-link class, for every zone
+    (portal.page_cache); the account menu, stars, CSRF token, the chat panel's per-user
+    bits and every local time are holes.
     Everything it shows is versioned (papers, recordings, the Conference) or reported to
     `changes_at`, so it lives LONG_PAGE_SECONDS."""
     data = _paper_data(uid, request)
@@ -221,12 +223,7 @@ def paper_detail(request, uid):
         "authors": data["authors"],
         "keywords": data["keywords"],
         "poster_sessions": [
-            {
-                "session": session,
-                "link": viewer.link(session, call_link),
-                "healthy": within_healthy_hours(session.start, session.end, request.viewer_zone),
-            }
-            for session, call_link in data["slots"]
+            {"session": session, "link": viewer.link(session, call_link)} for session, call_link in data["slots"]
         ],
         "now": now,
         **fragments,

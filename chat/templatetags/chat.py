@@ -17,8 +17,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def chat_room(context, key, full_page=False, heading=None):
     """The room's panel (chat/panel.py); a hole on pages cached whole (portal.page_cache)."""
-    zone_name = context.get("viewer_zone_name", "UTC")
-    return page_cache.hole(context.get("request"), panel.HOLE, panel.hole_arg(key, heading, full_page, zone_name))
+    return page_cache.hole(context.get("request"), panel.HOLE, panel.hole_arg(key, heading, full_page))
 
 
 @register.inclusion_tag("chat/_unanswered.html")

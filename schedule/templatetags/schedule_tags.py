@@ -104,7 +104,10 @@ def schedule_assets(context):
     config = {
         "authenticated": bool(user is not None and user.is_authenticated),
         "mergeUrl": reverse("api-agenda-merge"),
-        "zone": timezone.get_current_timezone().key,
+        # On a page rendered for every zone (portal.page_cache) the zone is a hole.
+        "zone": str(page_cache.zone_placeholder("name"))
+        if page_cache.zone_free()
+        else timezone.get_current_timezone().key,
     }
     return format_html(
         '<link rel="stylesheet" href="{}">{}<script src="{}" defer></script>',

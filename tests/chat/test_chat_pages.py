@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -89,8 +90,9 @@ def test_the_widget_is_embeddable_by_key(rf, corridor):
     """How the paper page embeds its room: {% include "chat/_room.html" with room_key=... %}."""
     request = RequestFactory().get("/papers/x/")
     request.user = AttendeeFactory()
+    request.viewer_zone_name, request.viewer_zone = "Asia/Tokyo", zoneinfo.ZoneInfo("Asia/Tokyo")
     html = Template('{% include "chat/_room.html" with room_key="corridor" %}').render(
-        Context({"request": request, "csrf_token": "t", "viewer_zone_name": "Asia/Tokyo"})
+        Context({"request": request, "csrf_token": "t"})
     )
     assert 'data-chat-room="corridor"' in html
     assert 'data-zone="Asia/Tokyo"' in html
