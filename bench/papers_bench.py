@@ -14,13 +14,18 @@ portal with gunicorn (2 sync worker processes) and drives it over HTTP:
 - the paper page twice: *cold* (the page cache emptied first, every one of the N papers
   at random, so most visits are first visits that render) and *warm* (every paper's
   shared page rendered first by `manage.py warm_paper_pages`, as the portal's warming
-  task does after an import, discovery or assignment; see portal/page_cache.py);
+  task does after an import, discovery or assignment; see portal/page_cache.py). Warm
+  visitors are spread over 12 time zones (the page is rendered once for every zone),
+  and the row reports the share of 300 sampled visits served from the cache;
 
 for an anonymous and a logged-in (registered) visitor. Last, nginx serves the bytes of
 one paper page as a static file and `wrk` measures it: our throughput is reported as a
 fraction of that physical limit.
 
-    .venv/bin/python bench/papers_bench.py [--sizes 2000 20000] [--seconds 10]
+    .venv/bin/python bench/papers_bench.py [--sizes 2000 20000] [--seconds 10] [--reuse]
+
+`--reuse` keeps a bench database left by an earlier run with the right number of papers
+(no seeding; its discovery and assignment times are then not measured).
 
 Run it from a snapshot of a commit (`git archive HEAD | tar -x -C /tmp/wt`, with .venv
 linked in), not from a checkout someone is editing: gunicorn imports the URLconf on the
@@ -54,6 +59,20 @@ from bench._load import fixed_rate, saturation  # noqa: E402  (wrk and the open-
 
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 GUNICORN = str(REPO / ".venv" / "bin" / "gunicorn")
+ZONES = [
+    "UTC",
+    "America/Los_Angeles",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Africa/Lagos",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+]
 QUERIES = [
     "graph neural",
     "reinforcement learning",
@@ -82,8 +101,6 @@ def seed(size):
     django.setup()
     from datetime import UTC, datetime, timedelta
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection
     from django.utils.text import slugify
@@ -91,7 +108,7 @@ def seed(size):
     from portal.models import Conference, RegisteredEmail, User
     from posters.assignment import assign_posters
     from posters.discovery import compute_discovery
-    from posters.models import Author, Authorship, Bookmark, Keyword, Paper, PaperKeyword, PosterSlot
+    from posters.models import Author, Authorship, Bookmark, Keyword, Paper, PaperKeyword
     from schedule.models import Session
 
     call_command("migrate", verbosity=0)
@@ -179,6 +196,35 @@ def seed(size):
     user = User.objects.create_user("bench@example.org", "bench-password", display_name="Bench")
     RegisteredEmail.objects.create(email=user.email)
     Bookmark.objects.bulk_create([Bookmark(user=user, paper_id=pid) for pid in list(paper_ids.values())[:40]])
+    _report(
+        user,
+        {
+            "seed_s": round(seeded, 1),
+            "assign_s": round(assigned, 1),
+            "discovery_s": round(discovery, 1),
+            "discovery_method": run.method,
+        },
+    )
+
+
+def describe():
+    """What `seed` prints, for a bench database seeded earlier (--reuse)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    from portal.models import User
+
+    _report(User.objects.get(email="bench@example.org"), {})
+
+
+def _report(user, timings):
+    """Print the bench's facts as one JSON line: a session cookie for `user`, the UIDs."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from posters.models import Paper, PosterSlot
+
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -191,10 +237,7 @@ def seed(size):
             {
                 "papers": Paper.objects.count(),
                 "slots": PosterSlot.objects.count(),
-                "seed_s": round(seeded, 1),
-                "assign_s": round(assigned, 1),
-                "discovery_s": round(discovery, 1),
-                "discovery_method": run.method,
+                **timings,
                 "cookie": f"sessionid={session.session_key}",
                 "uids": sample,
                 "all_uids": every,
@@ -289,6 +332,29 @@ def warm_pages(database_url, port, limit):
     log(out.strip())
 
 
+def database_exists(name):
+    import psycopg2
+
+    connection = psycopg2.connect(f"{POSTGRES}/postgres")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = cursor.fetchone() is not None
+    connection.close()
+    return found
+
+
+def hit_ratio(base_url, targets, samples=300):
+    """The share of `samples` random visits the page cache answered (its X-Page-Cache header)."""
+    import urllib.request
+
+    hits = 0
+    for path, cookie in random.Random(1).choices(targets, k=samples):
+        request = urllib.request.Request(base_url + path, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (http://127.0.0.1 only)
+            hits += response.headers.get("X-Page-Cache") == "hit"
+    return hits / samples
+
+
 def recreate_database(name):
     import psycopg2
 
@@ -301,21 +367,35 @@ def recreate_database(name):
     return f"{POSTGRES}/{name}"
 
 
-def bench_size(size, seconds, rows):
-    database_url = recreate_database(f"papers_bench_{size}")
-    log(f"[{size}] seeding, assigning, computing discovery …")
-    env = {**os.environ, "DATABASE_URL": database_url}
+def bench_size(size, seconds, rows, reuse=False):
+    name = f"papers_bench_{size}"
+    env = {**os.environ, "DATABASE_URL": f"{POSTGRES}/{name}"}
     env.pop("REDIS_URL", None)
-    out = subprocess.run(
-        [PYTHON, __file__, "--seed", str(size)], cwd=REPO, env=env, capture_output=True, text=True, check=True
-    ).stdout
-    info = json.loads(out.strip().splitlines()[-1])
+    info = None
+    if reuse and database_exists(name):
+        out = subprocess.run(
+            [PYTHON, __file__, "--describe", str(size)], cwd=REPO, env=env, capture_output=True, text=True
+        ).stdout
+        info = json.loads(out.strip().splitlines()[-1]) if out.strip() else None
+        if info and info["papers"] != size:
+            info = None
+    if info is None:
+        recreate_database(name)
+        log(f"[{size}] seeding, assigning, computing discovery …")
+        out = subprocess.run(
+            [PYTHON, __file__, "--seed", str(size)], cwd=REPO, env=env, capture_output=True, text=True, check=True
+        ).stdout
+        info = json.loads(out.strip().splitlines()[-1])
+    else:
+        log(f"[{size}] reusing {name}")
+    database_url = env["DATABASE_URL"]
     log(
-        f"[{size}] {info['papers']} papers, {info['slots']} slots; seed {info['seed_s']} s, "
-        f"assign {info['assign_s']} s, discovery {info['discovery_s']} s"
+        f"[{size}] {info['papers']} papers, {info['slots']} slots; seed {info.get('seed_s', '-')} s, "
+        f"assign {info.get('assign_s', '-')} s, discovery {info.get('discovery_s', '-')} s"
     )
-    rows.append((size, "compute_discovery (similar + map)", "-", f"{info['discovery_s']} s", "", "", ""))
-    rows.append((size, "assign_posters (K=2, 20 sessions)", "-", f"{info['assign_s']} s", "", "", ""))
+    if "discovery_s" in info:
+        rows.append((size, "compute_discovery (similar + map)", "-", f"{info['discovery_s']} s", "", "", ""))
+        rows.append((size, "assign_posters (K=2, 20 sessions)", "-", f"{info['assign_s']} s", "", "", ""))
     port = free_port()
     server = serve(database_url, port)
     base_url = f"http://127.0.0.1:{port}"
@@ -351,11 +431,17 @@ def bench_size(size, seconds, rows):
                             "",
                         )
                     )
-                targets = [(path, cookie) for path in paths]
+                if "warm" in name:
+                    # Visitors in many zones (each one's cookie), all served by one warm page.
+                    zoned = [f"{cookie}; tz={zone}" if cookie else f"tz={zone}" for zone in ZONES]
+                    targets = [(path, zoned[n % len(zoned)]) for n, path in enumerate(paths)]
+                else:
+                    targets = [(path, cookie) for path in paths]
                 saturation(base_url, targets, 1)  # warm up the workers and their connections
                 full = saturation(base_url, targets, seconds)
                 timed = fixed_rate("127.0.0.1", port, targets, seconds, rate)
                 errors = full.non_2xx + full.errors + timed.non_2xx + timed.errors
+                hits = f"; {hit_ratio(base_url, targets):.0%} hits" if "warm" in name else ""
                 rows.append(
                     (
                         size,
@@ -364,7 +450,7 @@ def bench_size(size, seconds, rows):
                         f"{full.rps:,.0f}",
                         f"{rate}",
                         f"{timed.p50:.1f}",
-                        f"{timed.p99:.1f}" + (f" ({errors} errors)" if errors else ""),
+                        f"{timed.p99:.1f}" + (f" ({errors} errors)" if errors else "") + hits,
                     )
                 )
                 log(f"[{size}] {name} / {visitor}: {full.rps:,.0f} req/s; p99 {timed.p99:.1f} ms at {rate}/s")
@@ -396,14 +482,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--reuse", action="store_true", help="keep a bench database of the right size")
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--describe", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
         seed(args.seed)
         return
+    if args.describe:
+        describe()
+        return
     rows = []
     for size in args.sizes:
-        bench_size(size, args.seconds, rows)
+        bench_size(size, args.seconds, rows, reuse=args.reuse)
     header = ("papers", "what", "visitor", "req/s (saturation) / time", "fixed rate /s", "p50 ms", "p99 ms")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))

@@ -215,6 +215,12 @@ def changes_at(request, *instants):
             state.expires = moment
 
 
+def refresh(request):
+    """Render this request's page and store it even if a current copy is cached (warming:
+    a page re-rendered before it expires lives its full time again)."""
+    request._page_cache_refresh = True
+
+
 def dont_store(request):
     """This response is for this visitor only (it will not be cached)."""
     state = _state(request)
@@ -265,16 +271,19 @@ def page_key(request, vary=None, zone_free=False):
     return KEY_PREFIX + digest
 
 
-def _bump_now(key):
-    cache.set(key, time.time_ns(), None)
+def _bump_now(*keys):
+    value = time.time_ns()
+    cache.set_many(dict.fromkeys(keys, value), None)
 
 
-def bump(key):
-    """A new value for version key `key`, now and again when the transaction commits (a
+def bump(*keys):
+    """A new value for each version key, now and again when the transaction commits (a
     page rendered in between from data not yet committed must not survive the commit)."""
-    _bump_now(key)
+    if not keys:
+        return
+    _bump_now(*keys)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _bump_now(key))
+        transaction.on_commit(lambda: _bump_now(*keys))
 
 
 def current_versions(keys, found=None):
@@ -300,20 +309,23 @@ def _respond(request, entry):
 def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS, zone_free=False):
     """Cache the decorated view's page for everyone alike (see the module docstring).
 
-    `versions`: cache keys whose value changes when the page's data does.
+    `versions`: cache keys whose value changes when the page's data does; or a function
+    of the view's arguments `(request, *args, **kwargs)` returning them (one paper's page).
     `vary(request)`: a short value for whatever else the shared HTML depends on
     (default: whether the visitor is logged in).
     `seconds`: the longest an entry is used; more than PAGE_SECONDS only for a page whose
     data all shows in `versions` or `vary`.
     `zone_free`: render once for every zone (see the module docstring).
     """
-    versions = tuple(versions)
+    fixed = tuple(versions) if not callable(versions) else ()
+    keys_for = versions if callable(versions) else (lambda request, *args, **kwargs: fixed)
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method != "GET":
                 return view(request, *args, **kwargs)
+            version_keys = tuple(keys_for(request, *args, **kwargs))
             now = time.time()
             state = _Render(started=now, expires=now + seconds)
             key = None
@@ -321,9 +333,9 @@ def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS, zone_free=False
                 state.store = False
             else:
                 key = page_key(request, vary, zone_free)
-                found = cache.get_many([key, *versions])
-                current = current_versions(versions, found)
-                entry = found.get(key)
+                found = cache.get_many([key, *version_keys])
+                current = current_versions(version_keys, found)
+                entry = None if getattr(request, "_page_cache_refresh", False) else found.get(key)
                 if entry is not None and entry["versions"] == current and entry["rendered"] <= now < entry["expires"]:
                     return _respond(request, entry)
             request._page_cache = state

@@ -8,7 +8,7 @@ class PostersConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from posters import models, rooms
-        from posters.page_cache import bump_recordings_version, bump_version
+        from posters.page_cache import recording_changed, row_changed
         from schedule.models import Session
 
         # Any change to what the papers pages show makes their cached parts stale.
@@ -22,8 +22,8 @@ class PostersConfig(AppConfig):
             models.SimilarPaper,
             Session,
         ):
-            post_save.connect(bump_version, sender=model, dispatch_uid=f"posters-cache-{model.__name__}-save")
-            post_delete.connect(bump_version, sender=model, dispatch_uid=f"posters-cache-{model.__name__}-delete")
+            post_save.connect(row_changed, sender=model, dispatch_uid=f"posters-cache-{model.__name__}-save")
+            post_delete.connect(row_changed, sender=model, dispatch_uid=f"posters-cache-{model.__name__}-delete")
 
         # Cached pages' per-user bits (portal.page_cache).
         from portal import page_cache
@@ -42,16 +42,14 @@ class PostersConfig(AppConfig):
             _bookmark_changed, sender=models.Bookmark, dispatch_uid="posters-user-cache-bookmark-delete"
         )
 
-        # The paper page shows a paper's recording (its state, override, release): a
-        # version of their own, part of the paper page's `versions`.
+        # The paper page shows its recording (state, override, release): a change to it
+        # makes that paper's page stale.
         from schedule.recordings.models import Recording, RecordingEvent, RecordingVersion
 
         for model in (Recording, RecordingVersion, RecordingEvent):
-            post_save.connect(
-                bump_recordings_version, sender=model, dispatch_uid=f"posters-recordings-{model.__name__}-save"
-            )
+            post_save.connect(recording_changed, sender=model, dispatch_uid=f"posters-recordings-{model.__name__}-save")
             post_delete.connect(
-                bump_recordings_version, sender=model, dispatch_uid=f"posters-recordings-{model.__name__}-delete"
+                recording_changed, sender=model, dispatch_uid=f"posters-recordings-{model.__name__}-delete"
             )
         page_cache.register_hole("paper-media", fill_paper_media)
         from posters.templatetags.posters_tags import OUTSIDE_HOLE, fill_outside_note

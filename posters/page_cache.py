@@ -1,14 +1,17 @@
 """The papers pages' version, their cached fragments, and the stars filled in per request.
 
-Whole pages (the paper page, the browser, search results) are cached by portal.page_cache
-under VERSION_KEY; below them, the parts everyone sees alike whatever their zone or
-login (a paper's title, authors, abstract, similar papers; a page of search results) are
-rendered once and kept for PAGE_SECONDS under the same *version*, so a whole-page miss
-(another zone, another call-link class) rarely renders them again. The version changes
-whenever a paper, author, keyword, slot or poster session is saved or deleted (signals,
-see apps.py) and after the bulk jobs (imports, assignment, discovery). The paper page is
-also versioned on recordings (RECORDINGS_VERSION_KEY) and the Conference, and lives
-portal.page_cache.LONG_PAGE_SECONDS, as do its fragments.
+Whole pages are cached by portal.page_cache. The lists (the browser, search results)
+live under VERSION_KEY, which changes whenever a paper, author, keyword, slot, similar
+paper or poster session is saved or deleted (signals, see apps.py) and after the bulk
+jobs (imports, assignment, discovery); below them, a page of search results is kept
+for PAGE_SECONDS under the same *version*.
+
+A paper's page lives under versions of its own (`paper_page_versions`): the paper's
+(bumped by a change to anything it shows: the paper, its authors and keywords, its
+slots and their sessions, its similar papers' titles, its recording), every paper's
+(the bulk jobs) and the Conference's. So an edit to one paper or session leaves every
+other paper's page cached. It lives portal.page_cache.LONG_PAGE_SECONDS, as do its
+fragments (what it shows every viewer class alike).
 
 Per-user bits never enter the cache: call links are rendered per call-link class (the
 whole-page key has it); stars are cached "off" and `fill_stars` switches on this
@@ -23,33 +26,85 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.html import format_html
 
+from portal.models import CONFERENCE_VERSION_KEY
 from portal.page_cache import CSRF_PLACEHOLDER, PAGE_SECONDS
 from portal.page_cache import bump as page_bump
 
 __all__ = ["CSRF_PLACEHOLDER", "PAGE_SECONDS", "VERSION_KEY"]
 
 VERSION_KEY = "posters:version"
-# What the paper page shows of recordings (state, override, release instant): every
-# Recording, RecordingVersion or RecordingEvent (each organiser action logs one) saved or
-# deleted bumps it (posters/apps.py); releases by the clock are the page's `changes_at`.
-RECORDINGS_VERSION_KEY = "posters:recordings-version"
+# Every paper page at once: the bulk jobs (imports, assignment, discovery) bump it.
+ALL_PAPERS_KEY = "posters:papers-version"
 
 
-def bump_recordings_version(**kwargs):
-    page_bump(RECORDINGS_VERSION_KEY)
+def paper_version_key(uid):
+    """One paper's page: bumped by a change to anything that page shows (rows_changed)."""
+    return f"posters:paper-version:{uid}"
+
+
+def paper_page_versions(request=None, uid=""):
+    """The version keys of a paper's page (portal.page_cache `versions`)."""
+    return (paper_version_key(uid), ALL_PAPERS_KEY, CONFERENCE_VERSION_KEY)
 
 
 def _bump_now():
     cache.set(VERSION_KEY, time.time_ns(), None)
 
 
-def bump_version(**kwargs):
-    """Make the cached parts stale now, and again when the transaction commits (a page
-    rendered in between from uncommitted-yet-invisible data must not survive)."""
+def _bump_lists():
+    """Make the lists' cached parts stale now, and again when the transaction commits (a
+    page rendered in between from uncommitted-yet-invisible data must not survive)."""
     _bump_now()
     connection = transaction.get_connection()
     if connection.in_atomic_block and not any(entry[1] is _bump_now for entry in connection.run_on_commit):
         transaction.on_commit(_bump_now)
+
+
+def bump_version(**kwargs):
+    """After a bulk write (it sends no signals): every list and every paper page is stale."""
+    _bump_lists()
+    page_bump(ALL_PAPERS_KEY)
+
+
+def bump_papers(uids):
+    """These papers changed: their pages are stale, and every list."""
+    _bump_lists()
+    page_bump(*{paper_version_key(uid) for uid in uids if uid})
+
+
+def row_changed(sender, instance, **kwargs):
+    """Signal receiver for the rows the papers pages show (posters/apps.py): the lists and
+    the pages of the papers that show this row are stale."""
+    bump_papers(_uids_showing(instance))
+
+
+def recording_changed(sender, instance, **kwargs):
+    """Signal receiver for Recording, RecordingVersion and RecordingEvent: the page of the
+    paper it belongs to (if a paper's) is stale. Releases by the clock are the page's
+    `changes_at`; every organiser action logs an event."""
+    from posters.uploads import paper_uid_of
+
+    recording = getattr(instance, "recording", None) if not hasattr(instance, "subject_key") else instance
+    uid = paper_uid_of(recording.subject_key) if recording is not None else None
+    if uid:
+        page_bump(paper_version_key(uid))
+
+
+def _uids_showing(instance):
+    from posters.models import Author, Authorship, Keyword, Paper, PaperKeyword, PosterSlot, SimilarPaper
+    from schedule.models import Session
+
+    if isinstance(instance, Paper):
+        # Its own page, and those listing it among their similar papers (its title).
+        return [instance.uid, *SimilarPaper.objects.filter(similar_id=instance.pk).values_list("paper__uid", flat=True)]
+    if isinstance(instance, Author):
+        return Authorship.objects.filter(author_id=instance.pk).values_list("paper__uid", flat=True)
+    if isinstance(instance, Keyword):
+        return PaperKeyword.objects.filter(keyword_id=instance.pk).values_list("paper__uid", flat=True)
+    if isinstance(instance, Session):
+        return PosterSlot.objects.filter(session_id=instance.pk).values_list("paper__uid", flat=True)
+    paper_id = getattr(instance, "paper_id", None)  # Authorship, PaperKeyword, PosterSlot, SimilarPaper
+    return Paper.objects.filter(pk=paper_id).values_list("uid", flat=True) if paper_id else []
 
 
 def get_versioned(key):

@@ -21,21 +21,22 @@ def subject_key(paper):
     return f"{PREFIX}{paper.uid}"
 
 
-def _uid(key):
+def paper_uid_of(key):
+    """The paper UID of a recording's subject key, or None if it is not a paper's."""
     return key[len(PREFIX) :] if key.startswith(PREFIX) else None
 
 
 def is_author(key, user):
     """A user whose e-mail is an author's e-mail on the paper (organiser-added uploaders are
     checked by schedule itself)."""
-    uid = _uid(key)
+    uid = paper_uid_of(key)
     if not uid or not user.is_authenticated or not user.email:
         return False
     return Authorship.objects.filter(paper__uid=uid, author__email__iexact=user.email).exists()
 
 
 def author_emails(key):
-    uid = _uid(key)
+    uid = paper_uid_of(key)
     emails = Authorship.objects.filter(paper__uid=uid).exclude(author__email="").values_list("author__email", flat=True)
     return sorted({e.lower() for e in emails})
 
@@ -55,7 +56,7 @@ def authored_papers(user):
     added = Recording.objects.filter(uploaders=user, subject_key__startswith=PREFIX).values_list(
         "subject_key", flat=True
     )
-    uids = [_uid(k) for k in added]
+    uids = [paper_uid_of(k) for k in added]
     by_email = Q(authorships__author__email__iexact=user.email) if user.email else Q(pk__in=[])
     return Paper.objects.defer("search_vector").filter(by_email | Q(uid__in=uids)).distinct().order_by("title")
 
@@ -99,7 +100,7 @@ def recordings_by_uid(papers):
     """{uid: Recording} for these papers in one query (lists and the API: no N+1)."""
     keys = [subject_key(p) for p in papers]
     rows = Recording.objects.select_related("current_version").filter(subject_key__in=keys)
-    return {_uid(r.subject_key): r for r in rows}
+    return {paper_uid_of(r.subject_key): r for r in rows}
 
 
 def release_at(paper, recording, first_session_start=None):

@@ -4,6 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -15,7 +16,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import page_cache
-from portal.models import CONFERENCE_VERSION_KEY
 from posters import bookmarks, discovery
 from posters.browse import (
     PER_PAGE,
@@ -32,10 +32,10 @@ from posters.healthy_hours import within_healthy_hours
 from posters.models import Author, Authorship, Paper, PosterSlot, SimilarPaper
 from posters.page_cache import (
     CSRF_PLACEHOLDER,
-    RECORDINGS_VERSION_KEY,
     VERSION_KEY,
     get_versioned,
     key_for,
+    paper_page_versions,
     set_versioned,
 )
 from posters.search import highlighted, mark_names
@@ -151,8 +151,9 @@ class AnonymousStars:
 
 def _paper_data(uid, request):
     """What the paper page shows everyone, from the cache or five queries; None if no such paper."""
-    key = key_for("paper", uid, request.user.is_authenticated)
-    entry, version = get_versioned(key)
+    versions = page_cache.current_versions(paper_page_versions(uid=uid))
+    key = key_for("paper", uid, request.user.is_authenticated, versions)
+    entry = cache.get(key)
     if entry is not None:
         return entry
     paper = (
@@ -180,22 +181,19 @@ def _paper_data(uid, request):
         name: render_to_string(f"posters/_paper_{name}.html", {**context, **_fragment_context(request)})
         for name in ("top", "middle", "bottom")
     }
-    return set_versioned(
-        key,
-        version,
-        {
-            "paper": paper,
-            "authors": context["authors"],
-            "keywords": context["keywords"],
-            "slots": [(slot.session, slot.call_link) for slot in slots],
-            "fragments": fragments,
-        },
-        page_cache.LONG_PAGE_SECONDS,
-    )
+    entry = {
+        "paper": paper,
+        "authors": context["authors"],
+        "keywords": context["keywords"],
+        "slots": [(slot.session, slot.call_link) for slot in slots],
+        "fragments": fragments,
+    }
+    cache.set(key, entry, page_cache.LONG_PAGE_SECONDS)
+    return entry
 
 
 @page_cache.shared_page(
-    versions=[VERSION_KEY, RECORDINGS_VERSION_KEY, CONFERENCE_VERSION_KEY],
+    versions=paper_page_versions,
     vary=viewer_class,
     seconds=page_cache.LONG_PAGE_SECONDS,
     zone_free=True,

@@ -3,8 +3,16 @@ crowd does: `manage.py warm_paper_pages` and the Celery task `posters.warm_paper
 which runs after discovery (itself run after an import) and after poster assignment.
 
 Each page is rendered through the whole middleware stack, exactly as a visit, for the
-anonymous visitor (and each of `users`' call-link classes), in the default zone and each
-of `zones`. The paper page lives page_cache.LONG_PAGE_SECONDS or until a version bump.
+anonymous visitor and each of `users`' call-link classes (the task: one user of each
+class there is, `representative_users`), in the default zone and each of `zones` (the
+paper page is the same for every zone; the browser's first page is not). Pages are
+rendered even when cached, so each lives page_cache.LONG_PAGE_SECONDS from then, or until
+a version bump: its own (an edit to that paper) or every paper's (a bulk job, which
+queues this task again).
+
+The beat task `posters.keep_paper_pages_warm` (every few minutes) queues the warming
+whenever the pages may have gone cold: after a bulk job, after the cache was emptied
+(Redis restarted: the marker is gone), and before the pages warmed last expire.
 """
 
 from urllib.parse import urlsplit
@@ -13,12 +21,37 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import RequestFactory
 
+from portal import page_cache
 from posters.models import Paper
 
 
 def default_host():
     """The host visitors use (part of the page key): PORTAL_BASE_URL's."""
     return urlsplit(settings.PORTAL_BASE_URL).netloc or "localhost"
+
+
+def representative_users():
+    """One active user of each logged-in call-link class there is (schedule.call_links:
+    allowed or not by the policy): registered, staff and other accounts are tried."""
+    from portal.models import RegisteredEmail, User
+    from schedule.call_links import viewer_class
+
+    registered = RegisteredEmail.objects.values("email")
+    active = User.objects.filter(is_active=True).order_by("pk")
+    candidates = [
+        active.filter(email__in=registered, is_staff=False).first(),
+        active.filter(is_staff=True).first(),
+        active.exclude(email__in=registered).filter(is_staff=False).first(),
+    ]
+    chosen = {}
+    for user in filter(None, candidates):
+        chosen.setdefault(viewer_class(_Visit(user)), user)
+    return list(chosen.values())
+
+
+class _Visit:
+    def __init__(self, user):
+        self.user = user
 
 
 def warm_paper_pages(host=None, users=(), zones=(), limit=0):
@@ -33,6 +66,7 @@ def warm_paper_pages(host=None, users=(), zones=(), limit=0):
         for zone_name in [None, *zones]:
             for path in paths:
                 request = factory.get(path)
+                page_cache.refresh(request)  # rendered again even if still cached: lives its full time
                 if zone_name:
                     request.COOKIES[settings.PORTAL_TIME_ZONE_COOKIE] = zone_name
                 if visitor is not None:

@@ -14,7 +14,6 @@ from chat.models import Sanction
 from portal.models import MODERATORS_GROUP, Conference
 from portal.registrations import import_registrations
 from posters import tasks
-from posters.page_cache import RECORDINGS_VERSION_KEY
 from tests.factories import SessionFactory, UserFactory
 from tests.posters.factories import paper_in_sessions
 
@@ -170,15 +169,48 @@ def test_the_cached_entry_holds_no_password_hash(paper):
     assert entry["user"].check_password("correct horse battery staple")  # read from the database
 
 
-def test_a_recording_change_makes_the_paper_page_stale(paper):
-    from django.core.cache import cache
+def cached(uid):
+    return Client().get(f"/papers/{uid}/")["X-Page-Cache"] == "hit"
 
-    from schedule.recordings.models import Recording
 
-    page(Client())
-    before = cache.get(RECORDINGS_VERSION_KEY)
-    Recording.objects.create(subject_key="paper:p1")
-    assert cache.get(RECORDINGS_VERSION_KEY) != before
+def test_a_recording_change_makes_only_its_papers_page_stale(paper):
+    from django.utils import timezone
+
+    from schedule.recordings.models import Recording, RecordingEvent
+
+    paper_in_sessions([SessionFactory()], uid="p2")
+    page(Client()), Client().get("/papers/p2/")
+    recording = Recording.objects.create(subject_key="paper:p1")
+    assert (cached("p1"), cached("p2")) == (False, True)
+    RecordingEvent.objects.create(recording=recording, action=RecordingEvent.Action.HELD, at=timezone.now())
+    assert (cached("p1"), cached("p2")) == (False, True)
+    Recording.objects.create(subject_key="keynote:k1")  # not a paper's: no page goes stale
+    assert (cached("p1"), cached("p2")) == (True, True)
+
+
+def test_an_edit_makes_only_the_pages_showing_it_stale(paper):
+    """A paper's title shows on its page and on the pages listing it as similar; a
+    session's time on the pages of its papers; the browser lists them all."""
+    from posters.models import Paper, SimilarPaper
+
+    session = SessionFactory()
+    p2 = paper_in_sessions([session], uid="p2", title="Second")
+    paper_in_sessions([SessionFactory()], uid="p3")
+    SimilarPaper.objects.create(paper=p2, similar=Paper.objects.get(uid="p1"), position=0, score=0.5)
+    uids = ["p1", "p2", "p3"]
+    for uid in uids:
+        Client().get(f"/papers/{uid}/")
+    Client().get("/papers/")
+    assert [cached(uid) for uid in uids] == [True, True, True]
+
+    Paper.objects.get(uid="p1").save()  # p1's own page and p2's, which lists it as similar
+    assert [cached(uid) for uid in uids] == [False, False, True]
+    assert Client().get("/papers/")["X-Page-Cache"] == "miss"
+
+    session.title = "Moved"
+    session.save()  # only p2 is in this session
+    assert [cached(uid) for uid in uids] == [True, False, True]
+    assert "Moved" in Client().get("/papers/p2/").content.decode()
 
 
 def test_the_paper_page_lives_an_hour_when_nothing_changes(paper):
@@ -204,6 +236,23 @@ def test_warming_renders_the_paper_pages(paper, django_assert_num_queries):
     tasks.warm_paper_pages()
     with django_assert_num_queries(0):
         Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p1/")
+
+
+def test_warming_covers_every_call_link_class_and_zone(paper):
+    """Registered attendees see links, other accounts are told why not: after the task,
+    both kinds of visitor, in any zone, get the page from the cache."""
+    conference = Conference.get()
+    conference.call_link_visibility = Conference.CallLinkVisibility.REGISTERED
+    conference.save()
+    UserFactory(registered=True), UserFactory(registered=False)
+    tasks.warm_paper_pages()
+    for user in (UserFactory(registered=True), UserFactory(registered=False), None):
+        client = Client(HTTP_HOST="127.0.0.1:8000") if user is None else logged_in(user)
+        client.defaults["HTTP_HOST"] = "127.0.0.1:8000"
+        client.cookies["tz"] = "Asia/Kolkata"
+        response = client.get("/papers/p1/")
+        assert response["X-Page-Cache"] == "hit", user
+        assert "Asia/Kolkata" in response.content.decode()
 
 
 def test_warming_is_queued_after_discovery_when_a_worker_runs_tasks(paper, django_capture_on_commit_callbacks):
@@ -242,3 +291,47 @@ def test_unsaved_changes_to_request_user_never_reach_the_cache(paper, django_ass
         assert again.display_name == "Saved"
         assert again.is_registered and not again.is_moderator
         assert user_cache.fact(again, "bookmarks") == frozenset()
+
+
+def test_the_beat_warms_again_when_the_pages_may_be_cold(paper):
+    """After a warming nothing is queued; after a bulk job, an emptied cache, or once the
+    warmed pages near their expiry, the warming is queued (once: a run holds a lock)."""
+    from django.core.cache import cache
+
+    from posters.page_cache import bump_version
+
+    def queued():
+        with mock.patch.object(tasks.warm_paper_pages, "delay") as delay:
+            tasks.keep_paper_pages_warm()
+        return delay.call_count == 1
+
+    assert queued()  # never warmed
+    tasks.warm_paper_pages()
+    assert not queued()
+    bump_version()  # a bulk job: every paper page is stale
+    assert queued()
+    tasks.warm_paper_pages()
+    assert not queued()
+    cache.clear()  # Redis restarted
+    assert queued()
+    tasks.warm_paper_pages()
+    cache.delete(tasks.WARMED_KEY)  # what its expiry (before the pages') does
+    assert queued()
+    cache.add(tasks.WARMING_LOCK, 1)
+    assert not queued()  # one is running
+    assert tasks.warm_paper_pages() == 0
+
+
+def test_warming_renders_pages_that_are_still_cached(paper):
+    """So each lives its full time again from the warming."""
+    import time
+
+    import time_machine
+
+    start = time.time()
+    with time_machine.travel(start, tick=False):
+        assert Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p1/")["X-Page-Cache"] == "miss"
+    with time_machine.travel(start + 50 * 60, tick=False):
+        tasks.warm_paper_pages()
+    with time_machine.travel(start + 100 * 60, tick=False):
+        assert Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p1/")["X-Page-Cache"] == "hit"
