@@ -7,11 +7,13 @@ in the viewer's zone per request.
 
 import base64
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from portal import page_cache
 from portal.timezones import zone_abbreviation
@@ -34,13 +36,20 @@ def _local_hole(kind, fmt, *instants):
 
 def fill_local(request, arg):
     """portal.page_cache filler for the hole "local": `when` or `local_range` in this viewer's zone."""
+    zone = getattr(request, "viewer_zone", None) or UTC
+    return _local_text(arg, zone, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _local_text(arg, zone, language):
+    # The same instants, format, zone and language always read the same (a session's
+    # times on every page hit): written once per process.
     try:
         kind, code, *micros = arg.split("~")
         fmt = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)).decode()
         instants = [_EPOCH + timedelta(microseconds=int(m)) for m in micros]
     except ValueError:
         return ""
-    zone = getattr(request, "viewer_zone", None) or UTC
     if kind == "when" and len(instants) == 1:
         return _when(instants[0], fmt, zone)
     if kind == "range" and len(instants) == 2:

@@ -86,6 +86,23 @@ def test_unknown_rooms_are_404(client):
     assert client.get("/rooms/no%20such/").status_code == 404
 
 
+def test_one_cached_panel_shows_each_viewer_their_own_zone(corridor):
+    """The panel is rendered once for every zone (chat/panel.py): message times and the
+    panel's zone are filled in per viewer."""
+    from datetime import UTC, datetime
+
+    from django.test import Client
+
+    MessageFactory(room=corridor, body="Morning", created_at=datetime(2020, 4, 27, 5, 30, tzinfo=UTC))
+    tokyo, pacific = Client(), Client()
+    tokyo.cookies["tz"], pacific.cookies["tz"] = "Asia/Tokyo", "America/Los_Angeles"
+    html_tokyo = tokyo.get("/corridor/").content.decode()
+    html_pacific = pacific.get("/corridor/").content.decode()
+    assert "Mon 14:30" in html_tokyo and "Sun 22:30" in html_pacific
+    assert 'data-zone="America/Los_Angeles"' in html_pacific and 'data-zone="Asia/Tokyo"' in html_tokyo
+    assert "[[hole:" not in html_tokyo + html_pacific
+
+
 def test_the_widget_is_embeddable_by_key(rf, corridor):
     """How the paper page embeds its room: {% include "chat/_room.html" with room_key=... %}."""
     request = RequestFactory().get("/papers/x/")
