@@ -176,3 +176,12 @@ def fixed_rate(host, port, targets, seconds, rate, timeout=10.0):
         load_average=load_average,
         client_cpu=client_cpu,
     )
+
+
+def cpu_speed():
+    """Milliseconds a fixed pure-Python loop takes here now (best of 5; lower is faster).
+    The machine is shared and its speed drifts (seen: 5.4 and 9.9 ms an hour apart), so
+    each bench prints it beside its figures."""
+    import timeit
+
+    return min(timeit.repeat("sum(i * i for i in range(100000))", number=20, repeat=5)) / 20 * 1000

@@ -55,7 +55,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("PORTAL_SHARED_DATA", REPO.parent / "shared" / "data"))
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 sys.path.insert(0, str(REPO))
-from bench._load import fixed_rate, saturation  # noqa: E402  (wrk and the open-loop client, shared)
+from bench._load import cpu_speed, fixed_rate, saturation  # noqa: E402  (wrk and the open-loop client, shared)
 
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 GUNICORN = str(REPO / ".venv" / "bin" / "gunicorn")
@@ -493,6 +493,7 @@ def main():
         describe()
         return
     rows = []
+    speed_before = cpu_speed()
     for size in args.sizes:
         bench_size(size, args.seconds, rows, reuse=args.reuse)
     header = ("papers", "what", "visitor", "req/s (saturation) / time", "fixed rate /s", "p50 ms", "p99 ms")
@@ -502,6 +503,9 @@ def main():
     for row in rows:
         print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
     print(f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end (the machine is shared).")
+    print(
+        f"CPU speed (bench._load.cpu_speed, lower is faster): {speed_before:.1f} ms before, {cpu_speed():.1f} ms after."
+    )
 
 
 if __name__ == "__main__":

@@ -133,3 +133,27 @@ def test_paper_map_and_phone_layout(new_page, papers):
     page.goto("/papers/")
     save_artifacts(page, "papers-6-list-mobile")
     assert_no_serious_axe_violations(page)
+
+
+def test_one_cached_paper_page_reads_right_in_every_zone(new_page, papers):
+    """The paper page is rendered once for every zone: a visitor in Kolkata renders it, a
+    visitor in Los Angeles gets that same cached page with their own times and zone."""
+    _, first, second = papers
+    for zone_name, expected_cache in (("Asia/Kolkata", "miss"), ("America/Los_Angeles", "hit")):
+        zone = zoneinfo.ZoneInfo(zone_name)
+        page = new_page(timezone_id=zone_name)
+        page.goto("/papers/")
+        page.locator("#tz-offer-accept").click()
+        expect(page.locator("#tz-current")).to_have_text(zone_name)
+        response = page.goto("/papers/ContrastG1/")
+        assert response.headers["x-page-cache"] == expected_cache
+        times = page.locator(".poster-session-item .session-time")
+        for n, session in enumerate((first, second)):
+            start, end = session.start.astimezone(zone), session.end.astimezone(zone)
+            end_format = "H:i" if start.date() == end.date() else "l j F, H:i"
+            expect(times.nth(n)).to_have_text(
+                f"{date_format(start, 'l j F, H:i')}–{date_format(end, end_format)} {start.tzname()}"
+            )
+        expect(page.locator("#tz-current")).to_have_text(zone_name)
+        expect(page.locator("#paper-chat .chat-room")).to_have_attribute("data-zone", zone_name)
+        save_artifacts(page, f"papers-7-paper-page-{zone_name.split('/')[-1].lower()}")
