@@ -109,14 +109,20 @@ def _marks(key):
     return page_cache.placeholder("chat-me", key), page_cache.placeholder("chat-form", key)
 
 
-def shared(key, heading, full_page):
-    """(html, room): the panel as everyone sees it, with marks for the per-visitor bits
-    and holes for local times; (None, None) when there is no such room."""
+def cache_keys(key, heading=None, full_page=False):
+    """The cache keys a panel is read from: a page that embeds it may prefetch them
+    (portal.page_cache's `prefetch`)."""
     digest = hashlib.sha1(
         "\x1f".join([key, heading or "", str(bool(full_page))]).encode(), usedforsecurity=False
     ).hexdigest()
-    cache_key = f"chat:panel:{digest}"
-    found = cache.get_many([cache_key, version_key(key)])
+    return f"chat:panel:{digest}", version_key(key)
+
+
+def shared(key, heading, full_page, request=None):
+    """(html, room): the panel as everyone sees it, with marks for the per-visitor bits
+    and holes for local times; (None, None) when there is no such room."""
+    cache_key, _ = keys = cache_keys(key, heading, full_page)
+    found = page_cache.get_many(request, keys)
     version = found.get(version_key(key))
     entry = found.get(cache_key)
     if entry is not None and version is not None and entry["version"] == version:
@@ -157,7 +163,7 @@ def shared(key, heading, full_page):
 
 def panel(request, key, heading=None, full_page=False):
     """The panel for this visitor (still with the CSRF placeholder, see portal.page_cache)."""
-    html, room = shared(key, heading, full_page)
+    html, room = shared(key, heading, full_page, request)
     if html is None:
         return '<p class="chat-unavailable">There is no chat room for this.</p>'
     me = viewer(getattr(request, "user", None), room)

@@ -306,7 +306,16 @@ def _respond(request, entry):
     return response
 
 
-def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS, zone_free=False):
+def get_many(request, keys):
+    """`cache.get_many(keys)`, answered from the page's own lookup when the view named
+    these keys in `prefetch` (one round trip to the cache for a whole hit)."""
+    prefetched = getattr(request, "_page_cache_prefetched", None) if request is not None else None
+    if prefetched is not None and prefetched[0].issuperset(keys):
+        return {key: prefetched[1][key] for key in keys if key in prefetched[1]}
+    return cache.get_many(list(keys))
+
+
+def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS, zone_free=False, prefetch=None):
     """Cache the decorated view's page for everyone alike (see the module docstring).
 
     `versions`: cache keys whose value changes when the page's data does; or a function
@@ -316,6 +325,8 @@ def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS, zone_free=False
     `seconds`: the longest an entry is used; more than PAGE_SECONDS only for a page whose
     data all shows in `versions` or `vary`.
     `zone_free`: render once for every zone (see the module docstring).
+    `prefetch(request, *args, **kwargs)`: cache keys the page's holes will read (a chat
+    panel's), fetched with the page; the holes read them through `get_many`.
     """
     fixed = tuple(versions) if not callable(versions) else ()
     keys_for = versions if callable(versions) else (lambda request, *args, **kwargs: fixed)
@@ -333,7 +344,10 @@ def shared_page(*, versions=(), vary=None, seconds=PAGE_SECONDS, zone_free=False
                 state.store = False
             else:
                 key = page_key(request, vary, zone_free)
-                found = cache.get_many([key, *version_keys])
+                extra = tuple(prefetch(request, *args, **kwargs)) if prefetch is not None else ()
+                found = cache.get_many([key, *version_keys, *extra])
+                if extra:
+                    request._page_cache_prefetched = (frozenset(extra), found)
                 current = current_versions(version_keys, found)
                 entry = None if getattr(request, "_page_cache_refresh", False) else found.get(key)
                 if entry is not None and entry["versions"] == current and entry["rendered"] <= now < entry["expires"]:

@@ -66,7 +66,12 @@ class Paper(models.Model):
 
     @property
     def chat_room_key(self):
-        return f"paper:{self.uid}"
+        return self.room_key_for(self.uid)
+
+    @staticmethod
+    def room_key_for(uid):
+        """The chat room of the paper with this UID (chat/rooms.py)."""
+        return f"paper:{uid}"
 
 
 class Authorship(models.Model):

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chat import panel as chat_panel
 from portal import page_cache
 from posters import bookmarks, discovery
 from posters.browse import (
@@ -197,6 +198,7 @@ def _paper_data(uid, request):
     vary=viewer_class,
     seconds=page_cache.LONG_PAGE_SECONDS,
     zone_free=True,
+    prefetch=lambda request, uid: chat_panel.cache_keys(Paper.room_key_for(uid), "Discussion"),
 )
 @require_GET
 def paper_detail(request, uid):

@@ -81,10 +81,12 @@ class Viewer:
 
 
 def viewer_class(request):
-    """What a cached page's call links depend on for this visitor (portal.page_cache's
-    `vary`): logged in or not, and the policy's decision with its reason."""
+    """What a cached page's call links depend on for this visitor besides the policy
+    (portal.page_cache's `vary`): logged in or not, registered or not. With the policy
+    (the Conference, whose version such a page's key has) this decides what `Viewer`
+    decides; read from the visitor alone, so a cache hit need not load the Conference."""
     user = request.user
-    if user.is_authenticated:
-        user.load_roles()  # the chat box beside the links asks whether they moderate: one query for both
-    viewer = Viewer(user, None)
-    return f"{int(user.is_authenticated)}:{int(viewer.allowed)}:{viewer.reason}"
+    if not user.is_authenticated:
+        return "anonymous"
+    user.load_roles()  # the chat box beside the links asks whether they moderate: one query for both
+    return "registered" if user.is_registered else "account"

@@ -335,3 +335,27 @@ def test_warming_renders_pages_that_are_still_cached(paper):
         tasks.warm_paper_pages()
     with time_machine.travel(start + 100 * 60, tick=False):
         assert Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p1/")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "logged in"])
+def test_a_cached_paper_page_is_one_cache_lookup(paper, visitor, django_assert_num_queries):
+    """The page, its versions and its chat panel come in one round trip to the cache
+    (portal.page_cache's `prefetch`); the Conference is not read (the key's call-link
+    class comes from the visitor alone)."""
+    from django.core.cache import cache
+
+    client = Client() if visitor == "anonymous" else logged_in(accepted())
+    client.cookies["tz"] = "Asia/Kolkata"
+    page(client)
+    with (
+        mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many,
+        mock.patch.object(cache, "get", wraps=cache.get) as get,
+        django_assert_num_queries(0),
+    ):
+        response = client.get("/papers/p1/")
+    assert response["X-Page-Cache"] == "hit" and "Asia/Kolkata" in response.content.decode()
+    # Logged in, the session and the visitor's own entry (portal.user_cache) come first.
+    page_lookups = [c for c in get_many.call_args_list if any(str(k).startswith("page:") for k in c.args[0])]
+    assert len(page_lookups) == 1
+    assert get_many.call_count == (1 if visitor == "anonymous" else 2)
+    assert get.call_count == (0 if visitor == "anonymous" else 1)
