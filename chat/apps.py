@@ -15,6 +15,7 @@ class ChatConfig(AppConfig):
         from portal import page_cache
 
         page_cache.register_hole(panel.HOLE, panel.fill)
+        page_cache.register_hole(panel.PRESENCE_HOLE, panel.fill_presence)
 
         # A user's open sanctions live in their cached entry (portal/user_cache.py).
         from django.db.models.signals import post_delete, post_save

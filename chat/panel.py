@@ -1,14 +1,14 @@
 """A room's panel, cached: its shared HTML once per room and heading, for every zone; the
 visitor's own bits and local times filled in per request.
 
-The shared part (heading, the latest messages, the engagement line, the presence number)
-is kept for PANEL_SECONDS under the room's version (chat/services/room_version.py), so a
-new, edited, deleted or hidden message shows at once. It is rendered for every zone
-(portal.page_cache's zone-free rendering): message times and the zone are holes. A room
-with no messages yet costs no history or engagement query; the presence number may be up to
-PANEL_SECONDS old until chat.js connects and updates it. Per visitor, filled by string
-substitution (no template render): the data-me / data-moderator / data-can-post
-attributes, the composer or the reason they cannot post, and the CSRF token.
+The shared part (heading, the latest messages, the engagement line) is kept for
+PANEL_SECONDS under the room's version (chat/services/room_version.py), so a new, edited,
+deleted or hidden message shows at once. It is rendered for every zone (portal.page_cache's
+zone-free rendering): message times and the zone are holes. A room with no messages yet
+costs no history or engagement query. Per visitor, filled by string substitution (no
+template render): the presence number (read from the cache, chat/services/presence.py),
+the data-me / data-moderator / data-can-post attributes, the composer or the reason they
+cannot post, and the CSRF token.
 
 Pages cached whole by portal.page_cache hold the panel as the hole "chat-room".
 """
@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from chat import history, rooms
 from chat.services import check_can_post, presence
@@ -32,8 +33,11 @@ from chat.services.messages import edit_window
 from chat.services.room_version import version_key
 from portal import page_cache, user_cache
 
-PANEL_SECONDS = 60
+# The panel's shared HTML changes only with the room's version (and the presence number
+# is a hole): it lives as long as the pages that embed it.
+PANEL_SECONDS = page_cache.LONG_PAGE_SECONDS
 HOLE = "chat-room"
+PRESENCE_HOLE = "chat-presence"
 
 
 def viewer(user, room):
@@ -150,7 +154,7 @@ def shared(key, heading, full_page, request=None):
                 "has_older": len(messages) == history.PAGE_SIZE,
                 "me_attributes": me_mark,
                 "me_form": form_mark,
-                "present": presence.count(room.pk),
+                "present": mark_safe(page_cache.placeholder(PRESENCE_HOLE, str(room.pk))),
                 "engagement": engagement,
                 "csrf_token": page_cache.csrf_placeholder(),
                 "viewer_zone_name": page_cache.zone_placeholder("name"),
@@ -170,6 +174,11 @@ def panel(request, key, heading=None, full_page=False):
     me_mark, form_mark = _marks(key)
     html = html.replace(me_mark, str(me_attributes(me))).replace(form_mark, str(me_form(me, room, request)))
     return page_cache.fill_holes(request, html)
+
+
+def fill_presence(request, arg):
+    """portal.page_cache filler for the hole "chat-presence": how many are in the room now."""
+    return str(presence.count(int(arg))) if arg.isdigit() else "0"
 
 
 def fill(request, arg):

@@ -11,9 +11,10 @@ is left as a placeholder (a *hole*), and the resulting HTML is stored under a ke
 - the viewer's zone and whether they chose it (base.html's time-zone bar), unless the
   page is rendered *zone-free* (below);
 - `vary(request)`: what else the shared HTML depends on, e.g. the call-link class
-  (anonymous / logged in and allowed / logged in and not allowed; schedule.call_links);
+  (anonymous / account / registered attendee; schedule.call_links.viewer_class);
 - the current value of each version key in `versions` (checked on read: a bump makes
-  every entry rendered before it stale at once).
+  every entry rendered before it stale at once), fetched in the same round trip as the
+  page together with the keys the view's `prefetch` names for its holes.
 
 A hit renders no template: the stored HTML gets this request's holes filled and is sent.
 

@@ -5,6 +5,7 @@ import io
 import json
 import zoneinfo
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
@@ -101,6 +102,31 @@ def test_one_cached_panel_shows_each_viewer_their_own_zone(corridor):
     assert "Mon 14:30" in html_tokyo and "Sun 22:30" in html_pacific
     assert 'data-zone="America/Los_Angeles"' in html_pacific and 'data-zone="Asia/Tokyo"' in html_tokyo
     assert "[[hole:" not in html_tokyo + html_pacific
+
+
+def test_a_cached_panel_shows_the_presence_of_now(corridor):
+    """The panel's shared HTML lives as long as the pages embedding it; the number of
+    people here is read per visit."""
+    import time
+
+    import time_machine
+    from django.core.cache import cache
+    from django.test import Client
+
+    from chat import panel
+    from chat.services import presence
+
+    start = time.time()
+    cache.set(presence.cache_key(corridor.pk), 7)
+    with time_machine.travel(start, tick=False):
+        assert "<span data-present>7</span> here now" in Client().get("/corridor/").content.decode()
+    cache.set(presence.cache_key(corridor.pk), 9)
+    with (
+        time_machine.travel(start + 30 * 60, tick=False),
+        mock.patch.object(panel, "render_to_string", wraps=panel.render_to_string) as render,
+    ):
+        assert "<span data-present>9</span> here now" in Client().get("/corridor/").content.decode()
+    assert render.call_count == 0  # the panel came from the cache
 
 
 def test_the_widget_is_embeddable_by_key(rf, corridor):

@@ -340,8 +340,8 @@ def test_warming_renders_pages_that_are_still_cached(paper):
 @pytest.mark.parametrize("visitor", ["anonymous", "logged in"])
 def test_a_cached_paper_page_is_one_cache_lookup(paper, visitor, django_assert_num_queries):
     """The page, its versions and its chat panel come in one round trip to the cache
-    (portal.page_cache's `prefetch`); the Conference is not read (the key's call-link
-    class comes from the visitor alone)."""
+    (portal.page_cache's `prefetch`), then the number of people in the room; the
+    Conference is not read (the key's call-link class comes from the visitor alone)."""
     from django.core.cache import cache
 
     client = Client() if visitor == "anonymous" else logged_in(accepted())
@@ -357,5 +357,5 @@ def test_a_cached_paper_page_is_one_cache_lookup(paper, visitor, django_assert_n
     # Logged in, the session and the visitor's own entry (portal.user_cache) come first.
     page_lookups = [c for c in get_many.call_args_list if any(str(k).startswith("page:") for k in c.args[0])]
     assert len(page_lookups) == 1
-    assert get_many.call_count == (1 if visitor == "anonymous" else 2)
+    assert get_many.call_count == (2 if visitor == "anonymous" else 3)
     assert get.call_count == (0 if visitor == "anonymous" else 1)
