@@ -38,8 +38,9 @@ ALL_PAPERS_KEY = "posters:papers-version"
 
 
 def paper_version_key(uid):
-    """One paper's page: bumped by a change to anything that page shows (rows_changed)."""
-    return f"posters:paper-version:{uid}"
+    """One paper's page: bumped by a change to anything that page shows (row_changed).
+    Hashed: the key is read before the view turns away a UID that is not a paper's."""
+    return "posters:paper-version:" + hashlib.sha1(uid.encode(), usedforsecurity=False).hexdigest()
 
 
 def paper_page_versions(request=None, uid=""):

@@ -193,12 +193,18 @@ def _paper_data(uid, request):
     return entry
 
 
+def _chat_panel_keys(uid):
+    """The paper page's chat panel's cache keys, fetched with the page (none for a UID too
+    long to be a paper's)."""
+    return chat_panel.cache_keys(Paper.room_key_for(uid), "Discussion") if len(uid) <= MAX_UID else ()
+
+
 @page_cache.shared_page(
     versions=paper_page_versions,
     vary=viewer_class,
     seconds=page_cache.LONG_PAGE_SECONDS,
     zone_free=True,
-    prefetch=lambda request, uid: chat_panel.cache_keys(Paper.room_key_for(uid), "Discussion"),
+    prefetch=lambda request, uid: _chat_panel_keys(uid),
 )
 @require_GET
 def paper_detail(request, uid):

@@ -337,6 +337,7 @@ def test_warming_renders_pages_that_are_still_cached(paper):
         assert Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p1/")["X-Page-Cache"] == "hit"
 
 
+@pytest.mark.redis  # counts round trips to Redis (the in-memory cache's get_many is a loop of gets)
 @pytest.mark.parametrize("visitor", ["anonymous", "logged in"])
 def test_a_cached_paper_page_is_one_cache_lookup(paper, visitor, django_assert_num_queries):
     """The page, its versions and its chat panel come in one round trip to the cache
