@@ -123,9 +123,9 @@ def get_versioned(key):
     return None, version
 
 
-def set_versioned(key, version, entry, seconds=PAGE_SECONDS):
+def set_versioned(key, version, entry):
     entry["version"] = version
-    cache.set(key, entry, seconds)
+    cache.set(key, entry, PAGE_SECONDS)
     return entry
 
 

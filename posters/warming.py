@@ -31,8 +31,9 @@ def default_host():
 
 
 def representative_users():
-    """One active user of each logged-in call-link class there is (schedule.call_links:
-    allowed or not by the policy): registered, staff and other accounts are tried."""
+    """One active user of each logged-in call-link class there is
+    (schedule.call_links.viewer_class: registered attendee or other account); a
+    registered non-staff user, a staff user and an unregistered user are tried."""
     from portal.models import RegisteredEmail, User
     from schedule.call_links import viewer_class
 
