@@ -144,7 +144,7 @@ class RoomListView(APIView):
                 "key": room.key,
                 "kind": room.kind,
                 "title": room.title,
-                "present": present[room.pk],
+                "present": present[room.key],
                 "messages": room.message_count,
                 "last_message_at": history.iso(room.last_message_at),
                 "url": f"/rooms/{room.key}/",

@@ -104,7 +104,7 @@ class RoomConsumer(NoDatabaseDispatch, AsyncWebsocketConsumer):
             "type": "room.state",
             "room": self.room.key,
             "title": self.room.title,
-            "present": present if present is not None else presence.count(self.room.pk),
+            "present": present if present is not None else presence.count(self.room.key),
             "messages": [history.message_json(m, self.room.key) for m in history.latest(self.room)],
             "me": me,
         }

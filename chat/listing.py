@@ -14,7 +14,7 @@ SORTS = {"active": "recent activity", "busy": "busiest in the last hour"}
 
 
 def room_page(params):
-    """(page of rooms, {room_id: present}) for query params q, kind, sort, page."""
+    """(page of rooms, {room key: present}) for query params q, kind, sort, page."""
     rooms = Room.objects.all()
     query = (params.get("q") or "").strip()[:100]
     if query:
@@ -31,7 +31,7 @@ def room_page(params):
         # Rooms nobody has spoken in yet go last, in key order.
         rooms = rooms.order_by(F("last_message_at").desc(nulls_last=True), "key")
     page = Paginator(rooms, PER_PAGE).get_page(params.get("page"))
-    return page, presence.counts([room.pk for room in page])
+    return page, presence.counts([room.key for room in page])
 
 
 def kinds():

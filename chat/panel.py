@@ -6,7 +6,8 @@ PANEL_SECONDS under the room's version (chat/services/room_version.py), so a new
 deleted or hidden message shows at once. It is rendered for every zone (portal.page_cache's
 zone-free rendering): message times and the zone are holes. A room with no messages yet
 costs no history or engagement query. Per visitor, filled by string substitution (no
-template render): the presence number (read from the cache, chat/services/presence.py),
+template render): the presence number (read from the cache, chat/services/presence.py;
+fetched with the page when the page prefetches `cache_keys`),
 the data-me / data-moderator / data-can-post attributes, the composer or the reason they
 cannot post, and the CSRF token.
 
@@ -114,19 +115,19 @@ def _marks(key):
 
 
 def cache_keys(key, heading=None, full_page=False):
-    """The cache keys a panel is read from: a page that embeds it may prefetch them
-    (portal.page_cache's `prefetch`)."""
+    """The cache keys a panel is read from (its shared HTML, the room's version, the
+    presence count): a page that embeds it may prefetch them (portal.page_cache's `prefetch`)."""
     digest = hashlib.sha1(
         "\x1f".join([key, heading or "", str(bool(full_page))]).encode(), usedforsecurity=False
     ).hexdigest()
-    return f"chat:panel:{digest}", version_key(key)
+    return f"chat:panel:{digest}", version_key(key), presence.cache_key(key)
 
 
 def shared(key, heading, full_page, request=None):
     """(html, room): the panel as everyone sees it, with marks for the per-visitor bits
     and holes for local times; (None, None) when there is no such room."""
-    cache_key, _ = keys = cache_keys(key, heading, full_page)
-    found = page_cache.get_many(request, keys)
+    cache_key, *_ = keys = cache_keys(key, heading, full_page)
+    found = page_cache.get_many(request, keys[:2])
     version = found.get(version_key(key))
     entry = found.get(cache_key)
     if entry is not None and version is not None and entry["version"] == version:
@@ -154,7 +155,7 @@ def shared(key, heading, full_page, request=None):
                 "has_older": len(messages) == history.PAGE_SIZE,
                 "me_attributes": me_mark,
                 "me_form": form_mark,
-                "present": mark_safe(page_cache.placeholder(PRESENCE_HOLE, str(room.pk))),
+                "present": mark_safe(page_cache.placeholder(PRESENCE_HOLE, presence.token(room.key))),
                 "engagement": engagement,
                 "csrf_token": page_cache.csrf_placeholder(),
                 "viewer_zone_name": page_cache.zone_placeholder("name"),
@@ -177,8 +178,16 @@ def panel(request, key, heading=None, full_page=False):
 
 
 def fill_presence(request, arg):
-    """portal.page_cache filler for the hole "chat-presence": how many are in the room now."""
-    return str(presence.count(int(arg))) if arg.isdigit() else "0"
+    """portal.page_cache filler for the hole "chat-presence" (arg: the room's presence
+    token): how many are in the room now, read with the page when it prefetched the panel."""
+    if not presence.is_token(arg):
+        return "0"
+    key = presence.token_cache_key(arg)
+    try:
+        found = page_cache.get_many(request, [key])
+    except Exception:  # noqa: BLE001  (the count is unknown with the cache down; the page is not)
+        found = {}
+    return str(int(found.get(key) or 0))
 
 
 def fill(request, arg):

@@ -43,7 +43,7 @@ def room_list(request):
     page, present = room_page(request.GET)
     context = {
         "page": page,
-        "rooms": [(room, present[room.pk]) for room in page],
+        "rooms": [(room, present[room.key]) for room in page],
         "q": request.GET.get("q", ""),
         "kind": request.GET.get("kind", ""),
         "sort": request.GET.get("sort") if request.GET.get("sort") in SORTS else "active",

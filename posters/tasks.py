@@ -28,28 +28,70 @@ def compute_discovery():
 # Set by the warming when it finished: the every-paper version it rendered, for
 # WARM_SECONDS (less than the pages live); gone when the cache was emptied.
 WARMED_KEY = "posters:pages-warmed"
+# Held from the start of a warming until its last chunk is done (or for an hour, if a
+# worker died mid-chunk); the number of chunks still to do.
 WARMING_LOCK = "posters:pages-warming"
+CHUNKS_LEFT_KEY = "posters:pages-warming-chunks"
 WARM_SECONDS = page_cache.LONG_PAGE_SECONDS * 5 // 6
+# Papers per chunk task: a few seconds of rendering each.
+CHUNK_PAPERS = 250
 
 
 @shared_task(name="posters.warm_paper_pages", ignore_result=True)
 def warm_paper_pages():
     """Render the paper pages into the page cache for anonymous visitors and every
-    logged-in call-link class (posters/warming.py); one run at a time."""
-    from posters.warming import representative_users
-    from posters.warming import warm_paper_pages as warm
+    logged-in call-link class (posters/warming.py), in chunks queued as tasks of their
+    own (`warm_paper_chunk`) that the worker's processes share; one warming at a time.
+    Returns the number of chunks queued (0: a warming is already running)."""
+    from posters.warming import paper_uids, representative_users
 
     if not cache.add(WARMING_LOCK, 1, page_cache.LONG_PAGE_SECONDS):
         logger.info("paper pages: already warming")
         return 0
     try:
         version = page_cache.current_versions([ALL_PAPERS_KEY])[0]
-        count, failed = warm(users=representative_users())
-        cache.set(WARMED_KEY, version, WARM_SECONDS)
-    finally:
+        user_ids = [user.pk for user in representative_users()]
+        uids = paper_uids()
+        chunks = [uids[start : start + CHUNK_PAPERS] for start in range(0, len(uids), CHUNK_PAPERS)] or [[]]
+        cache.set(CHUNKS_LEFT_KEY, len(chunks), page_cache.LONG_PAGE_SECONDS)
+    except Exception:
         cache.delete(WARMING_LOCK)
-    logger.info("warmed %d paper pages (%d not 200)", count, failed)
-    return count
+        raise
+    logger.info("paper pages: warming %d papers in %d chunks", len(uids), len(chunks))
+    for number, chunk in enumerate(chunks):
+        warm_paper_chunk.delay(chunk, user_ids, version, browser=number == 0)
+    return len(chunks)
+
+
+@shared_task(name="posters.warm_paper_chunk", ignore_result=True)
+def warm_paper_chunk(uids, user_ids, version, browser=False):
+    """One chunk of a warming (`warm_paper_pages`); the last chunk to finish marks the
+    pages warm and releases the lock. A chunk that fails is logged and counted as done:
+    its pages render on their first visit."""
+    from django.contrib.auth import get_user_model
+
+    from posters.warming import warm_paper_pages as warm
+
+    try:
+        users = list(get_user_model().objects.filter(pk__in=user_ids).order_by("pk"))
+        count, failed = warm(users=users, uids=uids, browser=browser)
+        logger.info("warmed %d paper pages (%d not 200)", count, failed)
+        return count
+    except Exception:
+        logger.exception("warming %d paper pages failed", len(uids))
+        return 0
+    finally:
+        _chunk_done(version)
+
+
+def _chunk_done(version):
+    try:
+        left = cache.decr(CHUNKS_LEFT_KEY)
+    except ValueError:  # the count is gone (the cache was emptied): this warming is over
+        left = 0
+    if left <= 0:
+        cache.set(WARMED_KEY, version, WARM_SECONDS)
+        cache.delete_many([WARMING_LOCK, CHUNKS_LEFT_KEY])
 
 
 @shared_task(name="posters.keep_paper_pages_warm", ignore_result=True)

@@ -10,6 +10,10 @@ rendered even when cached, so each lives page_cache.LONG_PAGE_SECONDS from then,
 a version bump: its own (an edit to that paper) or every paper's (a bulk job, which
 queues this task again).
 
+The task splits the papers into chunks of CHUNK_PAPERS, one task each
+(`posters.warm_paper_chunk`), so the worker's processes share the work and no task holds
+a worker for long (the day's release must not wait behind 20,000 renders).
+
 The beat task `posters.keep_paper_pages_warm` (every few minutes) queues the warming
 whenever the pages may have gone cold: after a bulk job, after the cache was emptied
 (Redis restarted: the marker is gone), and before the pages warmed last expire.
@@ -55,13 +59,18 @@ class _Visit:
         self.user = user
 
 
-def warm_paper_pages(host=None, users=(), zones=(), limit=0):
-    """Render the browser's first page and every paper page; returns (pages, not 200)."""
+def paper_uids(limit=0):
     uids = Paper.objects.order_by("uid").values_list("uid", flat=True)
-    uids = list(uids[:limit] if limit else uids)
+    return list(uids[:limit] if limit else uids)
+
+
+def warm_paper_pages(host=None, users=(), zones=(), limit=0, uids=None, browser=True):
+    """Render the browser's first page (unless not `browser`) and every paper page (or
+    those of `uids`); returns (pages, not 200)."""
+    uids = paper_uids(limit) if uids is None else uids
     handler = WSGIHandler()
     factory = RequestFactory(HTTP_HOST=host or default_host())
-    paths = ["/papers/", *(f"/papers/{uid}/" for uid in uids)]
+    paths = [*(["/papers/"] if browser else []), *(f"/papers/{uid}/" for uid in uids)]
     count, failed = 0, 0
     for visitor in [None, *users]:
         for zone_name in [None, *zones]:

@@ -2,13 +2,17 @@
 
 Counts are incremented on connect and decremented on disconnect. Broadcasts are
 coalesced (DESIGN.md): a burst of 1,000 connects sends each room at most one `presence`
-frame per CHAT_PRESENCE_INTERVAL seconds from each process, not one per connect. With the cache down
+frame per CHAT_PRESENCE_INTERVAL seconds from each process, not one per connect. Counts are
+kept under the room's key (hashed: `token`), so a page that embeds a room's panel can fetch
+the count with the page itself (chat.panel.cache_keys). With the cache down
 the count is unknown (None) and nothing else breaks. A process killed without running
 its disconnects leaves its counts behind until PRESENCE_TTL passes with no change.
 """
 
 import asyncio
+import hashlib
 import logging
+import re
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -23,12 +27,28 @@ PRESENCE_TTL = 24 * 3600
 _pending: dict[int, asyncio.Task] = {}
 
 
-def cache_key(room_id):
-    return f"chat:present:{room_id}"
+_TOKEN = re.compile(r"[0-9a-f]{20}")
 
 
-def _change(room_id, delta):
-    key = cache_key(room_id)
+def token(room_key):
+    """A short stand-in for the room's key (letters and digits: fits a page-cache hole)."""
+    return hashlib.sha1(room_key.encode(), usedforsecurity=False).hexdigest()[:20]
+
+
+def is_token(text):
+    return bool(_TOKEN.fullmatch(text))
+
+
+def token_cache_key(room_token):
+    return f"chat:present:{room_token}"
+
+
+def cache_key(room_key):
+    return token_cache_key(token(room_key))
+
+
+def _change(room_key, delta):
+    key = cache_key(room_key)
     try:
         cache.add(key, 0, timeout=PRESENCE_TTL)
         value = cache.incr(key, delta)
@@ -47,28 +67,28 @@ def _change(room_id, delta):
         return None
 
 
-def counts(room_ids):
-    """{room_id: people present} for many rooms in one cache round trip (0 when unknown)."""
-    keys = {cache_key(room_id): room_id for room_id in room_ids}
+def counts(room_keys):
+    """{room key: people present} for many rooms in one cache round trip (0 when unknown)."""
+    keys = {cache_key(room_key): room_key for room_key in room_keys}
     try:
         found = cache.get_many(list(keys))
     except Exception:  # noqa: BLE001
         found = {}
-    return {room_id: int(found.get(key) or 0) for key, room_id in keys.items()}
+    return {room_key: int(found.get(key) or 0) for key, room_key in keys.items()}
 
 
-def count(room_id):
-    return counts([room_id])[room_id]
+def count(room_key):
+    return counts([room_key])[room_key]
 
 
 async def join(room):
-    present = await sync_to_async(_change, thread_sensitive=False)(room.pk, 1)
+    present = await sync_to_async(_change, thread_sensitive=False)(room.key, 1)
     _schedule(room)
     return present
 
 
 async def leave(room):
-    await sync_to_async(_change, thread_sensitive=False)(room.pk, -1)
+    await sync_to_async(_change, thread_sensitive=False)(room.key, -1)
     _schedule(room)
 
 
@@ -83,7 +103,7 @@ def _schedule(room):
 async def _flush_later(room):
     try:
         await asyncio.sleep(getattr(settings, "CHAT_PRESENCE_INTERVAL", 1.0))
-        present = await sync_to_async(count, thread_sensitive=False)(room.pk)
+        present = await sync_to_async(count, thread_sensitive=False)(room.key)
     finally:
         if _pending.get(room.pk) is asyncio.current_task():
             del _pending[room.pk]

@@ -117,14 +117,14 @@ def test_a_cached_panel_shows_the_presence_of_now(corridor):
     from chat.services import presence
 
     start = time.time()
-    cache.set(presence.cache_key(corridor.pk), 7)
+    cache.set(presence.cache_key(corridor.key), 7)
     with time_machine.travel(start, tick=False):
         assert "<span data-present>7</span> here now" in Client().get("/corridor/").content.decode()
     with (
         time_machine.travel(start + 30 * 60, tick=False),
         mock.patch.object(panel, "render_to_string", wraps=panel.render_to_string) as render,
     ):
-        cache.set(presence.cache_key(corridor.pk), 9)
+        cache.set(presence.cache_key(corridor.key), 9)
         assert "<span data-present>9</span> here now" in Client().get("/corridor/").content.decode()
     assert render.call_count == 0  # the panel came from the cache
 
@@ -150,7 +150,9 @@ def test_room_list_is_searchable_and_shows_presence(client):
 
     room = RoomFactory(key="booth:acme", title="Acme Robotics", last_message_at=timezone.now())
     RoomFactory(key="booth:other", title="Other booth")
-    cache.set(f"chat:present:{room.pk}", 7)
+    from chat.services import presence
+
+    cache.set(presence.cache_key(room.key), 7)
     html = client.get("/rooms/?q=acme").content.decode()
     assert "Acme Robotics" in html and "Other booth" not in html
     assert "<td>7</td>" in html

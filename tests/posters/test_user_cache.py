@@ -14,7 +14,7 @@ from chat.models import Sanction
 from portal.models import MODERATORS_GROUP, Conference
 from portal.registrations import import_registrations
 from posters import tasks
-from tests.factories import SessionFactory, UserFactory
+from tests.factories import PaperFactory, SessionFactory, UserFactory
 from tests.posters.factories import paper_in_sessions
 
 pytestmark = pytest.mark.django_db
@@ -232,12 +232,43 @@ def test_the_paper_page_lives_an_hour_when_nothing_changes(paper):
     assert LONG_PAGE_SECONDS == 3600
 
 
+@pytest.mark.usefixtures("tasks_in_process")  # the chunks run here
 def test_warming_renders_the_paper_pages(paper, django_assert_num_queries):
     tasks.warm_paper_pages()
     with django_assert_num_queries(0):
         Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p1/")
 
 
+@pytest.mark.usefixtures("tasks_in_process")
+def test_warming_runs_in_chunks_and_the_last_one_marks_the_pages_warm(paper, monkeypatch):
+    """Each chunk is a task of its own (the worker's processes share them); the pages are
+    marked warm and the lock released when the last chunk is done, even one that failed."""
+    from django.core.cache import cache
+
+    from posters import warming
+    from posters.page_cache import ALL_PAPERS_KEY
+
+    PaperFactory(uid="p2"), PaperFactory(uid="p3")
+    monkeypatch.setattr(tasks, "CHUNK_PAPERS", 2)
+    chunks = []
+    real_chunk = tasks.warm_paper_chunk.run
+
+    def chunk(uids, user_ids, version, browser=False):
+        chunks.append((list(uids), browser, cache.get(tasks.WARMED_KEY)))
+        if len(chunks) == 2:
+            monkeypatch.setattr(warming, "warm_paper_pages", mock.Mock(side_effect=RuntimeError("worker trouble")))
+        return real_chunk(uids, user_ids, version, browser)
+
+    with mock.patch.object(tasks.warm_paper_chunk, "run", side_effect=chunk):
+        assert tasks.warm_paper_pages() == 2
+    assert chunks == [(["p1", "p2"], True, None), (["p3"], False, None)]
+    assert Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p2/")["X-Page-Cache"] == "hit"
+    assert Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p3/")["X-Page-Cache"] == "miss"  # its chunk failed
+    assert cache.get(tasks.WARMED_KEY) == cache.get(ALL_PAPERS_KEY)
+    assert cache.get(tasks.WARMING_LOCK) is None and cache.get(tasks.CHUNKS_LEFT_KEY) is None
+
+
+@pytest.mark.usefixtures("tasks_in_process")  # the chunks run here
 def test_warming_covers_every_call_link_class_and_zone(paper):
     """Registered attendees see links, other accounts are told why not: after the task,
     both kinds of visitor, in any zone, get the page from the cache."""
@@ -293,6 +324,7 @@ def test_unsaved_changes_to_request_user_never_reach_the_cache(paper, django_ass
         assert user_cache.fact(again, "bookmarks") == frozenset()
 
 
+@pytest.mark.usefixtures("tasks_in_process")  # the chunks run here
 def test_the_beat_warms_again_when_the_pages_may_be_cold(paper):
     """After a warming nothing is queued; after a bulk job, an emptied cache, or once the
     warmed pages near their expiry, the warming is queued (once: a run holds a lock)."""
@@ -322,6 +354,7 @@ def test_the_beat_warms_again_when_the_pages_may_be_cold(paper):
     assert tasks.warm_paper_pages() == 0
 
 
+@pytest.mark.usefixtures("tasks_in_process")  # the chunks run here
 def test_warming_renders_pages_that_are_still_cached(paper):
     """So each lives its full time again from the warming."""
     import time
@@ -340,9 +373,9 @@ def test_warming_renders_pages_that_are_still_cached(paper):
 @pytest.mark.redis  # counts round trips to Redis (the in-memory cache's get_many is a loop of gets)
 @pytest.mark.parametrize("visitor", ["anonymous", "logged in"])
 def test_a_cached_paper_page_is_one_cache_lookup(paper, visitor, django_assert_num_queries):
-    """The page, its versions and its chat panel come in one round trip to the cache
-    (portal.page_cache's `prefetch`), then the number of people in the room; the
-    Conference is not read (the key's call-link class comes from the visitor alone)."""
+    """The page, its versions and its chat panel with the number of people in the room
+    come in one round trip to the cache (portal.page_cache's `prefetch`); the Conference
+    is not read (the key's call-link class comes from the visitor alone)."""
     from django.core.cache import cache
 
     client = Client() if visitor == "anonymous" else logged_in(accepted())
@@ -358,5 +391,5 @@ def test_a_cached_paper_page_is_one_cache_lookup(paper, visitor, django_assert_n
     # Logged in, the session and the visitor's own entry (portal.user_cache) come first.
     page_lookups = [c for c in get_many.call_args_list if any(str(k).startswith("page:") for k in c.args[0])]
     assert len(page_lookups) == 1
-    assert get_many.call_count == (2 if visitor == "anonymous" else 3)
+    assert get_many.call_count == (1 if visitor == "anonymous" else 2)
     assert get.call_count == (0 if visitor == "anonymous" else 1)
