@@ -13,8 +13,9 @@ portal with gunicorn (2 sync worker processes) and drives it over HTTP:
   search at 100 requests/s; both from bench/_load.py, as the schedule bench uses them;
 - the paper page twice: *cold* (the page cache emptied first, every one of the N papers
   at random, so most visits are first visits that render) and *warm* (every paper's
-  shared page rendered first by `manage.py warm_paper_pages`, as the portal's warming
-  task does after an import, discovery or assignment; see portal/page_cache.py). Warm
+  shared page rendered first by the portal's warming task, `posters.warm_paper_pages`, in a
+  Celery worker of 2 processes, as after an import, discovery or assignment; see
+  posters/warming.py). Warm
   visitors are spread over 12 time zones (the page is rendered once for every zone),
   and the row reports the share of 300 sampled visits served from the cache;
 
@@ -34,9 +35,9 @@ does not have yet) makes every request a 500 while it lasts. A row's "(N errors)
 answers other than 200 (wrk's Non-2xx or 3xx and the open loop's); gunicorn's log (this
 process's stderr) has their tracebacks.
 
-Needs PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432) and uses
-Redis for the cache when BENCH_REDIS_URL is set. The machine is shared: treat figures as
-indicative and compare runs made on a quiet machine.
+Needs PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432) and a Redis
+database of its own (BENCH_REDIS_URL: the cache and the warming worker's broker; emptied).
+The machine is shared: treat figures as indicative and compare runs made on a quiet machine.
 """
 
 import argparse
@@ -59,6 +60,7 @@ from bench._load import cpu_speed, fixed_rate, saturation  # noqa: E402  (wrk an
 
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 GUNICORN = str(REPO / ".venv" / "bin" / "gunicorn")
+CELERY = str(REPO / ".venv" / "bin" / "celery")
 ZONES = [
     "UTC",
     "America/Los_Angeles",
@@ -257,10 +259,7 @@ def free_port():
 
 def serve(database_url, port):
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    if os.environ.get("BENCH_REDIS_URL"):
-        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
-    else:
-        env.pop("REDIS_URL", None)
+    env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     process = subprocess.Popen(
         [GUNICORN, "portal.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "warning"],
         cwd=REPO,
@@ -300,35 +299,52 @@ def nginx_static(body, seconds, workdir):
 
 def flush_cache():
     """Empty the bench's Redis database (pages, fragments, sessions' cached copies)."""
-    if os.environ.get("BENCH_REDIS_URL"):
-        import redis
+    import redis
 
-        redis.Redis.from_url(os.environ["BENCH_REDIS_URL"]).flushdb()
+    redis.Redis.from_url(os.environ["BENCH_REDIS_URL"]).flushdb()
 
 
-def warm_pages(database_url, port, limit):
-    """`manage.py warm_paper_pages` for the first `limit` papers, anonymous and the bench account."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    if os.environ.get("BENCH_REDIS_URL"):
-        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
-    out = subprocess.run(
-        [
-            PYTHON,
-            "manage.py",
-            "warm_paper_pages",
-            "--host",
-            f"127.0.0.1:{port}",
-            "--user",
-            "bench@example.org",
-            "--limit",
-            str(limit),
-        ],
+WAIT_FOR_WARMING = """
+import time
+from django.core.cache import cache
+from posters import tasks
+cache.delete(tasks.WARMED_KEY)
+chunks = tasks.warm_paper_pages.delay()
+while cache.get(tasks.WARMED_KEY) is None:
+    time.sleep(0.2)
+print(f"warmed by the worker in {tasks.CHUNK_PAPERS}-paper chunks")
+"""
+
+
+def warm_pages(database_url, port):
+    """The portal's own warming: the Celery task `posters.warm_paper_pages`, run by a
+    worker with the production concurrency (deploy/start.sh worker: 2 processes), for
+    anonymous visitors and the bench account's class; returns when it marked the pages warm."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "REDIS_URL": os.environ["BENCH_REDIS_URL"],
+    }
+    worker = subprocess.Popen(
+        [CELERY, "-A", "portal", "worker", "--concurrency", "2", "--loglevel", "warning"],
         cwd=REPO,
         env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    )
+    try:
+        out = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", WAIT_FOR_WARMING],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        worker.terminate()
+        worker.wait(60)
     log(out.strip())
 
 
@@ -434,14 +450,14 @@ def bench_size(size, seconds, rows, reuse=False):
                 if "cold" in name:
                     flush_cache()
                 if "warm" in name and visitor == "anonymous":
-                    # Every paper, for both visitors (the bench account's class too), as the
-                    # warming task does after an import; timed, since a portal waits for it.
+                    # Every paper, for both visitors (the bench account's class too), by the
+                    # warming task as after an import; timed, since a portal waits for it.
                     started = time.perf_counter()
-                    warm_pages(database_url, port, len(paths))
+                    warm_pages(database_url, port)
                     rows.append(
                         (
                             size,
-                            "warm_paper_pages (every paper, 2 visitor classes)",
+                            "warming task (every paper, 2 visitor classes, 2 worker processes)",
                             "-",
                             f"{time.perf_counter() - started:.1f} s",
                             "",
@@ -511,6 +527,8 @@ def main():
     if args.describe:
         describe()
         return
+    if not os.environ.get("BENCH_REDIS_URL"):
+        parser.error("set BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379/4): the page cache and the warming use it")
     rows = []
     speed_before = cpu_speed()
     for size in args.sizes:

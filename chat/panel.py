@@ -19,9 +19,7 @@ import hashlib
 import json
 
 from django.core.cache import cache
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -86,7 +84,7 @@ def me_form(me, room, request):
     if me["reason"] == "login":
         return format_html(
             '<p class="chat-cannot"><a href="{}?{}">Log in</a> to take part; anyone can read along.</p>',
-            reverse("account_login"),
+            page_cache.fixed_url("account_login"),
             urlencode({"next": path}),
         )
     if me["reason"] == "code_of_conduct":
@@ -97,10 +95,10 @@ def me_form(me, room, request):
             '    <p>Before your first post, please read and accept the <a href="{}">code of conduct</a>.</p>\n'
             '    <button type="submit" class="small">I accept the code of conduct</button>\n'
             "  </form>",
-            reverse("chat:accept_code_of_conduct"),
-            get_token(request),
+            page_cache.fixed_url("chat:accept_code_of_conduct"),
+            page_cache.csrf_placeholder(),  # the page's one token (filled with the page's holes)
             path,
-            reverse("code_of_conduct"),
+            page_cache.fixed_url("code_of_conduct"),
         )
     return format_html('<p class="chat-cannot">{}</p>', me["detail"])
 
@@ -167,7 +165,8 @@ def shared(key, heading, full_page, request=None):
 
 
 def panel(request, key, heading=None, full_page=False):
-    """The panel for this visitor (still with the CSRF placeholder, see portal.page_cache)."""
+    """The panel for this visitor (with the CSRF placeholder: whoever shows it fills it, as
+    portal.page_cache does)."""
     html, room = shared(key, heading, full_page, request)
     if html is None:
         return '<p class="chat-unavailable">There is no chat room for this.</p>'

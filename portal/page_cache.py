@@ -70,6 +70,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
@@ -227,6 +228,17 @@ def dont_store(request):
     state = _state(request)
     if state is not None:
         state.store = False
+
+
+@memoise
+def _fixed_url(name, prefix, urlconf):
+    return reverse(name)
+
+
+def fixed_url(name):
+    """`reverse(name)` for a URL without arguments, memoised (per script prefix and
+    URLconf): hole fillers run on every hit, and a reverse costs more than the rest of a fill."""
+    return _fixed_url(name, get_script_prefix(), get_urlconf())
 
 
 def _fill_one(request, name, arg):

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from portal.page_cache import csrf_placeholder, hole
+from portal.page_cache import csrf_placeholder, fixed_url, hole
 
 register = template.Library()
 
@@ -57,28 +57,28 @@ def account_nav_html(request):
         items = [
             format_html(
                 '<li><a href="{}"{}><span class="visually-hidden">Your profile: </span>{}</a></li>',
-                reverse("profile"),
+                fixed_url("profile"),
                 mark_safe(' aria-current="page"') if current else "",
                 user.name,
             )
         ]
         if user.is_staff:
-            items.append(format_html('<li><a href="{}">Admin</a></li>', reverse("admin:index")))
+            items.append(format_html('<li><a href="{}">Admin</a></li>', fixed_url("admin:index")))
         items.append(
             format_html(
                 '<li><form method="post" action="{}" class="inline">'
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                 '<button type="submit" class="link-button">Log out</button></form></li>',
-                reverse("account_logout"),
+                fixed_url("account_logout"),
                 csrf_placeholder(),  # the token, once per page (portal.page_cache fills it)
             )
         )
     else:
-        login_url = reverse("account_login")
+        login_url = fixed_url("account_login")
         next_query = "" if request.path == login_url else "?next=" + quote(request.get_full_path())
         items = [
             format_html('<li><a href="{}{}">Log in</a></li>', login_url, next_query),
-            format_html('<li><a href="{}" class="signup">Sign up</a></li>', reverse("account_signup")),
+            format_html('<li><a href="{}" class="signup">Sign up</a></li>', fixed_url("account_signup")),
         ]
     return "".join(items)
 
