@@ -332,6 +332,7 @@ def warm_pages(database_url, port):
         [CELERY, "-A", "portal", "worker", "--concurrency", "2", "--loglevel", "warning"],
         cwd=REPO,
         env=env,
+        stdout=subprocess.DEVNULL,  # its banner; warnings and tracebacks go to stderr
     )
     try:
         out = subprocess.run(

@@ -393,3 +393,20 @@ def test_a_cached_paper_page_is_one_cache_lookup(paper, visitor, django_assert_n
     assert len(page_lookups) == 1
     assert get_many.call_count == (1 if visitor == "anonymous" else 2)
     assert get.call_count == (0 if visitor == "anonymous" else 1)
+
+
+def test_the_number_in_the_papers_room_comes_with_the_cached_page(paper):
+    """The presence count is kept under the room's key, so the paper page fetches it with
+    the page (no lookup of its own) and shows the number now, on every hit."""
+    from django.core.cache import cache
+
+    from chat.services import presence
+    from posters.models import Paper
+
+    client = Client()
+    assert client.get("/papers/p1/")["X-Page-Cache"] == "miss"
+    for present in (4, 5):
+        cache.set(presence.cache_key(Paper.room_key_for("p1")), present)
+        response = client.get("/papers/p1/")
+        assert response["X-Page-Cache"] == "hit"
+        assert f"<span data-present>{present}</span> here now" in response.content.decode()
