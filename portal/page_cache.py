@@ -231,14 +231,16 @@ def dont_store(request):
 
 
 @memoise
-def _fixed_url(name, prefix, urlconf):
-    return reverse(name)
+def _fixed_url(name, current_app, prefix, urlconf):
+    return reverse(name, current_app=current_app)
 
 
-def fixed_url(name):
-    """`reverse(name)` for a URL without arguments, memoised (per script prefix and
-    URLconf): hole fillers run on every hit, and a reverse costs more than the rest of a fill."""
-    return _fixed_url(name, get_script_prefix(), get_urlconf())
+def fixed_url(name, current_app=None):
+    """`reverse(name)` for a URL without arguments, memoised (per script prefix, URLconf
+    and current app): hole fillers run on every hit, and a reverse costs more than the rest
+    of a fill; templates' `{% url %}` uses it too (portal/templatetags/fixed_urls.py).
+    NoReverseMatch is raised, not memoised."""
+    return _fixed_url(name, current_app, get_script_prefix(), get_urlconf())
 
 
 def _fill_one(request, name, arg):

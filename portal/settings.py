@@ -79,6 +79,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
+            # `{% url %}` with fixed URLs memoised (portal/templatetags/fixed_urls.py).
+            "builtins": ["portal.templatetags.fixed_urls"],
         },
     },
 ]

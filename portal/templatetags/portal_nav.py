@@ -7,7 +7,7 @@ left out, so the navigation never links to a 404.
 from urllib.parse import quote
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -32,7 +32,7 @@ def nav_items(path):
     items = []
     for name, label in MAIN_NAV:
         try:
-            items.append((reverse(name), label))
+            items.append((fixed_url(name), label))
         except NoReverseMatch:
             continue
     # The current section is the longest URL that the path starts with ("/" only for itself),

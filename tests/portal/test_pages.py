@@ -195,6 +195,30 @@ def test_navigation_leaves_out_sections_that_do_not_exist_yet():
     assert [current for _, _, current in nav_items("/help/")].count(True) == 1
 
 
+def test_the_url_tag_reverses_a_fixed_url_once_per_script_prefix():
+    from django.template import engines
+    from django.urls import NoReverseMatch, get_script_prefix, set_script_prefix
+
+    from portal import page_cache
+
+    template = engines["django"].from_string(
+        "{% url 'help' %}|{% url 'posters:paper_detail' 'p1' %}|{% url 'help' as h %}{{ h }}"
+    )
+    page_cache._fixed_url.cache_clear()
+    assert template.render() == "/help/|/papers/p1/|/help/"
+    assert template.render() == "/help/|/papers/p1/|/help/"
+    # Only the argument-less, not-`as` one is memoised: reversed once, then reused.
+    assert (page_cache._fixed_url.cache_info().misses, page_cache._fixed_url.cache_info().hits) == (1, 1)
+    prefix = get_script_prefix()
+    set_script_prefix("/iclr/")
+    try:
+        assert template.render() == "/iclr/help/|/iclr/papers/p1/|/iclr/help/"
+    finally:
+        set_script_prefix(prefix)
+    with pytest.raises(NoReverseMatch):
+        engines["django"].from_string("{% url 'no-such-page' %}").render()
+
+
 def test_pages_have_landmarks_and_a_skip_link(client, conference):
     html = client.get("/help/").content.decode()
     assert '<a class="skip-link" href="#main">Skip to content</a>' in html
