@@ -5,7 +5,8 @@ own (`papers_bench_<n>`, dropped first), migrates it and fills it with papers ge
 from the ICLR 2020 texts in ../shared/data (titles, abstracts, keywords and author names
 recombined), 20 poster sessions on ICLR's grid, and assigns the papers with
 `assign_posters`. It times `compute_discovery` (similar papers + map), then serves the
-portal with gunicorn (2 sync worker processes) and drives it over HTTP:
+portal with gunicorn as deployed (deploy/gunicorn.conf.py, 2 sync worker processes) and
+drives it over HTTP:
 
 - saturation: `wrk` (closed loop, 16 connections), and
 - latency at a fixed rate (open loop, each request timed from when it was due, so a
@@ -258,12 +259,16 @@ def free_port():
 
 
 def serve(database_url, port):
+    """gunicorn as deployed (deploy/gunicorn.conf.py: sync workers, their recycling, the
+    access log, here to /dev/null), with 2 worker processes."""
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
+    env.update(REDIS_URL=os.environ["BENCH_REDIS_URL"], WEB_CONCURRENCY="2", BIND=f"127.0.0.1:{port}")
+    env.update(LOG_LEVEL="WARNING", GUNICORN_THREADS="1")
     process = subprocess.Popen(
-        [GUNICORN, "portal.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "warning"],
+        [GUNICORN, "portal.wsgi:application", "--config", str(REPO / "deploy" / "gunicorn.conf.py")],
         cwd=REPO,
         env=env,
+        stdout=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
