@@ -23,7 +23,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.db.models import F, Min, Q
 from django.test import RequestFactory
+from django.utils import timezone
 
 from portal import page_cache
 from posters.models import Paper
@@ -60,7 +62,16 @@ class _Visit:
 
 
 def paper_uids(limit=0):
-    uids = Paper.objects.order_by("uid").values_list("uid", flat=True)
+    """Every paper's UID in the order their pages are warmed: the papers whose next poster
+    session ends soonest first (live ones, then the next to start), those with no session
+    to come last. A warming of 20,000 papers takes minutes; the pages visitors are about
+    to open are warm in its first seconds."""
+    next_end = Min("poster_slots__session__end", filter=Q(poster_slots__session__end__gt=timezone.now()))
+    uids = (
+        Paper.objects.annotate(next_end=next_end)
+        .order_by(F("next_end").asc(nulls_last=True), "uid")
+        .values_list("uid", flat=True)
+    )
     return list(uids[:limit] if limit else uids)
 
 

@@ -4,6 +4,7 @@ another's name, stars or chat affordances."""
 
 import io
 import re
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -266,6 +267,27 @@ def test_warming_runs_in_chunks_and_the_last_one_marks_the_pages_warm(paper, mon
     assert Client(HTTP_HOST="127.0.0.1:8000").get("/papers/p3/")["X-Page-Cache"] == "miss"  # its chunk failed
     assert cache.get(tasks.WARMED_KEY) == cache.get(ALL_PAPERS_KEY)
     assert cache.get(tasks.WARMING_LOCK) is None and cache.get(tasks.CHUNKS_LEFT_KEY) is None
+
+
+def test_warming_starts_with_the_papers_whose_poster_session_comes_next(conference):
+    """Live first, then by the next session; papers with none to come (over, or never
+    assigned) last, by UID."""
+    from django.utils import timezone
+
+    from posters.warming import paper_uids
+
+    now = timezone.now()
+    past = SessionFactory(start=now - timedelta(days=1), end=now - timedelta(days=1) + timedelta(hours=2))
+    live = SessionFactory(start=now - timedelta(hours=1), end=now + timedelta(hours=1))
+    soon = SessionFactory(start=now + timedelta(hours=3), end=now + timedelta(hours=5))
+    later = SessionFactory(start=now + timedelta(days=2), end=now + timedelta(days=2, hours=2))
+    paper_in_sessions([past], uid="a-over")
+    paper_in_sessions([later, past], uid="b-later")
+    paper_in_sessions([soon, later], uid="c-soon")
+    paper_in_sessions([later, live], uid="d-live")
+    PaperFactory(uid="e-unassigned")
+    assert paper_uids() == ["d-live", "c-soon", "b-later", "a-over", "e-unassigned"]
+    assert paper_uids(limit=2) == ["d-live", "c-soon"]
 
 
 @pytest.mark.usefixtures("tasks_in_process")  # the chunks run here
