@@ -153,8 +153,8 @@ CELERY_BEAT_SCHEDULE = {
     # Releases the day's recordings at 02:00 NZ time; every minute, so it catches up after downtime.
     "release-recordings": {"task": "schedule.tasks.release_recordings", "schedule": 60.0},
     # Re-renders the paper pages when they may be cold (after a bulk job, a Redis restart,
-    # or before they expire): posters/warming.py.
-    "keep-paper-pages-warm": {"task": "posters.keep_paper_pages_warm", "schedule": 300.0},
+    # or before they expire): posters/warming.py. Every minute: the check is two cache reads.
+    "keep-paper-pages-warm": {"task": "posters.keep_paper_pages_warm", "schedule": 60.0},
 }
 
 # --- Accounts -------------------------------------------------------------------------

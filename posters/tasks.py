@@ -1,6 +1,7 @@
 """Celery tasks of the posters app: thin wrappers over the services."""
 
 import logging
+import time
 
 from celery import shared_task
 from django.core.cache import cache
@@ -25,11 +26,12 @@ def compute_discovery():
     return run.pk
 
 
-# Set by the warming when it finished: the every-paper version it rendered, for
-# WARM_SECONDS (less than the pages live); gone when the cache was emptied.
+# Set by the warming when it finished: the every-paper version it rendered, until
+# WARM_SECONDS after the warming *started* (its first pages expire LONG_PAGE_SECONDS
+# after that; a warming of 20,000 papers takes minutes); gone when the cache was emptied.
 WARMED_KEY = "posters:pages-warmed"
 # Held from the start of a warming until its last chunk is done (or for an hour, if a
-# worker died mid-chunk); the number of chunks still to do.
+# worker died mid-chunk), holding when the warming started; the number of chunks still to do.
 WARMING_LOCK = "posters:pages-warming"
 CHUNKS_LEFT_KEY = "posters:pages-warming-chunks"
 WARM_SECONDS = page_cache.LONG_PAGE_SECONDS * 5 // 6
@@ -45,7 +47,7 @@ def warm_paper_pages():
     Returns the number of chunks queued (0: a warming is already running)."""
     from posters.warming import paper_uids, representative_users
 
-    if not cache.add(WARMING_LOCK, 1, page_cache.LONG_PAGE_SECONDS):
+    if not cache.add(WARMING_LOCK, time.time(), page_cache.LONG_PAGE_SECONDS):
         logger.info("paper pages: already warming")
         return 0
     try:
@@ -90,7 +92,10 @@ def _chunk_done(version):
     except ValueError:  # the count is gone (the cache was emptied): this warming is over
         left = 0
     if left <= 0:
-        cache.set(WARMED_KEY, version, WARM_SECONDS)
+        started = cache.get(WARMING_LOCK) or 0
+        warm_for = int(WARM_SECONDS - (time.time() - started))
+        if warm_for > 0:  # else (a warming longer than WARM_SECONDS) the beat warms again at once
+            cache.set(WARMED_KEY, version, warm_for)
         cache.delete_many([WARMING_LOCK, CHUNKS_LEFT_KEY])
 
 

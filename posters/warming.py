@@ -14,7 +14,7 @@ The task splits the papers into chunks of CHUNK_PAPERS, one task each
 (`posters.warm_paper_chunk`), so the worker's processes share the work and no task holds
 a worker for long (the day's release must not wait behind 20,000 renders).
 
-The beat task `posters.keep_paper_pages_warm` (every few minutes) queues the warming
+The beat task `posters.keep_paper_pages_warm` (every minute) queues the warming
 whenever the pages may have gone cold: after a bulk job, after the cache was emptied
 (Redis restarted: the marker is gone), and before the pages warmed last expire.
 """

@@ -376,6 +376,38 @@ def test_the_beat_warms_again_when_the_pages_may_be_cold(paper):
     assert tasks.warm_paper_pages() == 0
 
 
+def test_the_pages_count_as_warm_from_when_their_warming_started(paper):
+    """A warming of 20,000 papers takes minutes: the marker lasts WARM_SECONDS from its
+    start (its first pages expire an hour after that), and a warming longer than that
+    leaves no marker, so the beat warms again at once."""
+    import time
+
+    import time_machine
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    cache.set(tasks.WARMING_LOCK, time.time() - 20 * 60)  # started 20 minutes ago
+    cache.set(tasks.CHUNKS_LEFT_KEY, 1)
+    tasks._chunk_done(version=7)  # its last chunk
+    assert cache.get(tasks.WARMED_KEY) == 7
+    assert cache.get(tasks.WARMING_LOCK) is None and cache.get(tasks.CHUNKS_LEFT_KEY) is None
+    left = tasks.WARM_SECONDS - 20 * 60
+    if hasattr(cache, "ttl"):  # Redis (django-redis): its own clock
+        assert left - 5 <= cache.ttl(tasks.WARMED_KEY) <= left
+    else:
+        with time_machine.travel(timezone.now() + timedelta(seconds=left + 5)):
+            assert cache.get(tasks.WARMED_KEY) is None
+    cache.delete(tasks.WARMED_KEY)
+
+    cache.set(tasks.WARMING_LOCK, time.time() - tasks.WARM_SECONDS - 1)
+    cache.set(tasks.CHUNKS_LEFT_KEY, 1)
+    tasks._chunk_done(version=8)
+    assert cache.get(tasks.WARMED_KEY) is None and cache.get(tasks.WARMING_LOCK) is None
+    with mock.patch.object(tasks.warm_paper_pages, "delay") as delay:
+        assert tasks.keep_paper_pages_warm() is True
+    assert delay.call_count == 1
+
+
 @pytest.mark.usefixtures("tasks_in_process")  # the chunks run here
 def test_warming_renders_pages_that_are_still_cached(paper):
     """So each lives its full time again from the warming."""
