@@ -314,7 +314,7 @@ import time
 from django.core.cache import cache
 from posters import tasks
 cache.delete(tasks.WARMED_KEY)
-chunks = tasks.warm_paper_pages.delay()
+tasks.warm_paper_pages.delay()
 while cache.get(tasks.WARMED_KEY) is None:
     time.sleep(0.2)
 print(f"warmed by the worker in {tasks.CHUNK_PAPERS}-paper chunks")
