@@ -99,18 +99,24 @@ if REDIS_URL:
     # redis-py's async pool defaults to 100 connections: a burst of 1,000 websocket
     # connects (each a group_add) then failed with HTTP 500 (DESIGN.md, "Realtime").
     _redis_host = {"address": REDIS_URL, "max_connections": env.int("CHANNEL_REDIS_MAX_CONNECTIONS", default=2000)}
+    # Pub/sub channels are not per Redis database: two portals (or two test runs) on one
+    # Redis keep apart only by prefix.
+    _channel_prefix = env("CHANNEL_LAYER_PREFIX", default="asgi")
     # PubSub: a group_send is one PUBLISH and each process fans out locally; the core
     # layer pushes a copy per member through Redis. Measured in bench/chat_fanout.py
     # (docs/benchmarks.md); chat.link covers what PubSub does not notice (a lost Redis).
     if env("CHANNEL_LAYER", default="pubsub") == "pubsub":
         CHANNEL_LAYERS = {
-            "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [_redis_host]}}
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [_redis_host], "prefix": _channel_prefix},
+            }
         }
     else:
         CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [_redis_host], "capacity": 1500, "expiry": 30},
+                "CONFIG": {"hosts": [_redis_host], "capacity": 1500, "expiry": 30, "prefix": _channel_prefix},
             }
         }
     CACHES = {

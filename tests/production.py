@@ -1,0 +1,208 @@
+"""The production topology for tests that must go through it (tests/security).
+
+gunicorn (pages), uvicorn (/ws/), a Celery worker and nginx, started by the same
+deploy/start.sh and deploy/nginx/render-local.sh that docker compose and `make
+prod-smoke` use, as subprocesses against the pytest test database and Redis. Tests
+that use it need `transactional_db` (what they create must be committed for the
+processes to see it) and are marked `postgres` and `redis`.
+
+    with ProductionStack(tmp_path, roles=("web", "nginx")) as stack:
+        requests.get(stack.url + "/healthz")
+"""
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+from tests.conftest import REPO
+
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_database_url():
+    """The URL of the database pytest-django set up (test_<name>), for other processes."""
+    db = connection.settings_dict
+    user = quote(db.get("USER") or "postgres")
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def collect_static(root):
+    """collectstatic with hashed names, as production runs it (once per test session)."""
+    env = {**os.environ, "STATIC_MANIFEST": "1", "STATIC_ROOT": str(root)}
+    subprocess.run(  # noqa: S603
+        [REPO / ".venv/bin/python", "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return root
+
+
+class ProductionStack:
+    """Start `roles` (web, ws, worker, beat, nginx) on free ports; stop them on exit.
+
+    `env` adds or overrides environment variables for every process. Logs are kept in
+    `work`/<role>.log; `log(role)` reads one.
+    """
+
+    def __init__(self, work, *, static_root, roles=("web", "ws", "nginx"), env=None, media_root=None):
+        self.work = Path(work)
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.work.chmod(0o755)
+        self.roles = roles
+        self.static_root = Path(static_root)
+        self.media_root = Path(media_root or self.work / "media")
+        self.media_root.mkdir(parents=True, exist_ok=True)
+        self.ports = {"web": free_port(), "ws": free_port(), "nginx": free_port()}
+        self.url = f"http://127.0.0.1:{self.ports['nginx']}"
+        self.ws_url = self.url.replace("http://", "ws://")
+        self.processes = {}
+        self.env = {
+            **os.environ,
+            "PATH": f"{REPO / '.venv/bin'}:{os.environ.get('PATH', '')}:/usr/sbin:/sbin",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": test_database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STATIC_MANIFEST": "1",
+            "STATIC_ROOT": str(self.static_root),
+            "MEDIA_ROOT": str(self.media_root),
+            "PORTAL_MEDIA_ACCEL": "1",
+            "WEB_CONCURRENCY": "2",
+            "CELERY_CONCURRENCY": "1",
+            "CELERY_BEAT_SCHEDULE_FILE": str(self.work / "celerybeat-schedule"),
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "LOG_LEVEL": "INFO",
+            **(env or {}),
+        }
+
+    # --- processes ---------------------------------------------------------------------
+    def start(self, role):
+        if role == "nginx":
+            return self._start_nginx()
+        env = dict(self.env)
+        if role in {"web", "ws"}:
+            env["BIND"] = f"127.0.0.1:{self.ports[role]}"
+        log = open(self.work / f"{role}.log", "ab")  # noqa: SIM115  (closed in stop)
+        process = subprocess.Popen(  # noqa: S603
+            ["bash", REPO / "deploy/start.sh", role],  # noqa: S607
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.processes[role] = (process, log)
+        if role in {"web", "ws"}:
+            self._wait_for_port(role, self.ports[role])
+        return process
+
+    def _start_nginx(self):
+        assert NGINX, "nginx is not installed (apt-get install nginx)"
+        conf_dir = self.work / "nginx"
+        render_env = {
+            **self.env,
+            "NGINX_LISTEN": f"127.0.0.1:{self.ports['nginx']}",
+            "NGINX_WEB_UPSTREAM": f"127.0.0.1:{self.ports['web']}",
+            "NGINX_WS_UPSTREAM": f"127.0.0.1:{self.ports['ws']}",
+            "NGINX_STATIC_ROOT": str(self.static_root),
+            "NGINX_MEDIA_ROOT": str(self.media_root),
+        }
+        subprocess.run(  # noqa: S603
+            ["bash", REPO / "deploy/nginx/render-local.sh", conf_dir],  # noqa: S607
+            env=render_env,
+            check=True,
+            timeout=30,
+        )
+        log = open(self.work / "nginx.log", "ab")  # noqa: SIM115  (closed in stop)
+        process = subprocess.Popen(  # noqa: S603
+            [NGINX, "-c", conf_dir / "nginx.conf", "-e", conf_dir / "error.log", "-g", "daemon off;"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.processes["nginx"] = (process, log)
+        self._wait_for_port("nginx", self.ports["nginx"])
+        return process
+
+    def _wait_for_port(self, role, port, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes[role][0]
+            if process.poll() is not None:
+                raise RuntimeError(f"{role} exited at start:\n{self.log(role)[-3000:]}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"{role} did not listen on {port} within {timeout} s:\n{self.log(role)[-3000:]}")
+
+    def stop(self, role, sig=signal.SIGTERM):
+        process, log = self.processes.pop(role)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+
+    def log(self, role):
+        path = self.work / ("nginx/error.log" if role == "nginx-error" else f"{role}.log")
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def wait_until_up(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=3):  # noqa: S310
+                    return
+            except urllib.error.HTTPError:
+                return  # answering, if not healthy: good enough to test against
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"the stack did not answer within {timeout} s:\n{self.log('web')[-3000:]}")
+
+    def __enter__(self):
+        try:
+            for role in self.roles:
+                if role != "nginx":
+                    self.start(role)
+            if "nginx" in self.roles:
+                self.start("nginx")
+                self.wait_until_up()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for role in list(self.processes)[::-1]:
+            self.stop(role)
