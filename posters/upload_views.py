@@ -16,6 +16,7 @@ from posters.uploads import authored_papers, may_upload, recording_for_paper, re
 from schedule.recordings import services
 from schedule.recordings.media import media_for
 from schedule.recordings.models import RecordingVersion
+from schedule.recordings.processing import QueueUnavailable
 from schedule.recordings.validation import Refused
 
 KINDS = {"video": services.accept_video, "slides": services.accept_slides, "captions": services.accept_captions}
@@ -100,6 +101,8 @@ def upload(request, uid, kind):
             accept(recording, uploaded, request.user)
         except Refused as refusal:
             problem, status = str(refusal), 400
+        except QueueUnavailable as failure:  # kept, marked failed: "Process again" later
+            problem, status = str(failure), 503
     if _wants_json(request):
         recording.refresh_from_db()
         if problem:
@@ -126,6 +129,10 @@ def retry(request, uid):
     recording = recording_for_paper(paper)
     version = recording.versions.filter(status=RecordingVersion.Status.FAILED).order_by("-number").first()
     if version is not None:
-        services.retry(version, request.user)
-        messages.info(request, f"Processing of version {version.number} was started again.")
+        try:
+            services.retry(version, request.user)
+        except QueueUnavailable as failure:
+            messages.error(request, str(failure))
+        else:
+            messages.info(request, f"Processing of version {version.number} was started again.")
     return redirect("posters:upload_recording", uid=paper.uid)

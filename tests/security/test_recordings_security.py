@@ -1,0 +1,179 @@
+"""Issue 13, recordings: jobs lost with their worker (4), upload bombs (6), PDF polyglot
+slides (11), release settings changes and media lifetimes in shared caches (12)."""
+
+import os
+import signal
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from posters.models import Author
+from schedule.models import Recording, RecordingVersion
+from schedule.recordings import services
+from tests.celery_worker import running_worker
+from tests.factories import PaperFactory, PosterSlotFactory, UserFactory
+from tests.schedule.recording_files import FFMPEG, upload
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def worker_env(**extra):
+    db = connection.settings_dict
+    return {
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **extra,
+    }
+
+
+def _version(pk):
+    return RecordingVersion.objects.get(pk=pk)
+
+
+# --- 4. Processing jobs survive a killed worker; an upload queues or says it failed ------
+
+
+@pytest.fixture(scope="module")
+def slow_video(tmp_path_factory):
+    """720p, 3 s: tens of seconds to encode with x264's veryslow preset, ~1 s with veryfast."""
+    import subprocess
+
+    path = tmp_path_factory.mktemp("slow") / "talk.mp4"
+    subprocess.run(  # noqa: S603
+        [
+            *[FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25:duration=3"],
+            *["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
+        ],
+        check=True,
+    )
+    return path
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_worker_killed_mid_processing_loses_no_job(transactional_db, slow_video, settings):
+    from schedule.tasks import sweep_stuck_processing
+
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False
+    settings.PORTAL_PROCESSING_STUCK_SECONDS = 3
+    recording = Recording.objects.create(subject_key="paper:kill", kind="poster")
+    version = services.accept_video(recording, upload(slow_video, "talk.mp4"), None)
+    folder = Path(version.original.path).parent
+    slow = worker_env(PORTAL_X264_PRESET="veryslow", PORTAL_PROCESSING_STUCK_SECONDS="3")
+    with running_worker(env=slow) as process:
+        # ffmpeg is writing its renditions: kill the worker (no warm shutdown, no ack).
+        assert wait_for(lambda: list(folder.glob(".*.mp4.part")), timeout=90), "processing did not start"
+        time.sleep(1)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    killed = _version(version.pk)
+    assert (killed.status, killed.attempts) == ("processing", 1)
+    assert killed.heartbeat_at is not None
+
+    with running_worker(env=worker_env(PORTAL_PROCESSING_STUCK_SECONDS="3")):
+        time.sleep(3.5)  # the dead run's heartbeat is older than the deadline now
+        assert sweep_stuck_processing.delay().get(timeout=60) == [1, 0]
+        assert wait_for(lambda: _version(version.pk).status == "ready", timeout=120), "the job was not run again"
+    done = _version(version.pk)
+    recording.refresh_from_db()
+    assert done.attempts == 2
+    assert set(done.outputs) == {"360p", "720p", "poster"}
+    assert recording.current_version_id == version.pk
+    assert recording.status == "ready"
+    assert sorted(p.name for p in folder.iterdir()) == ["360p.mp4", "720p.mp4", "original.mp4", "poster.jpg"]
+    # Run again (a late redelivery of the killed run's message): nothing changes.
+    from schedule.recordings.processing import process_version
+
+    assert process_version(version.pk).attempts == 2
+    assert _version(version.pk).status == "ready"
+
+
+@pytest.mark.django_db
+def test_the_sweeper_fails_a_version_that_keeps_dying_with_the_reason(tasks_in_process, media_dir, settings):
+    from schedule.recordings.processing import sweep_stuck_versions
+
+    recording = Recording.objects.create(subject_key="paper:dies", kind="poster")
+    live = services.accept_video(recording, upload(media_dir / "talk.mp4"), None)
+    # Version 2's third run died: no heartbeat for an hour.
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    again = RecordingVersion.objects.create(
+        recording=recording, number=2, original=live.original.name, attempts=3, heartbeat_at=long_ago
+    )
+    assert sweep_stuck_versions(datetime.now(UTC)) == (0, 1)
+    failed = _version(again.pk)
+    recording.refresh_from_db()
+    assert failed.status == "failed"
+    assert failed.error == (
+        "Processing stopped without finishing 3 times (the worker was stopped or ran out of memory). "
+        "The previous version stays live; upload a shorter or smaller video."
+    )
+    assert recording.current_version_id == live.pk
+    # A version being processed (fresh heartbeat) or just queued is left alone.
+    RecordingVersion.objects.filter(pk=again.pk).update(status="processing", heartbeat_at=datetime.now(UTC))
+    assert sweep_stuck_versions(datetime.now(UTC)) == (0, 0)
+
+
+@pytest.fixture
+def paper_author(client, db):
+    from portal.models import Conference
+
+    Conference.get()
+    paper = PaperFactory(uid="q1", title="Queued talk", author_names=["Ada Lovelace"])
+    Author.objects.filter(name="Ada Lovelace").update(email="ada@example.org")
+    PosterSlotFactory(paper=paper)
+    client.force_login(UserFactory(email="ada@example.org"))
+    return paper
+
+
+@pytest.fixture
+def dead_broker(monkeypatch):
+    """The Celery app publishing to a port nothing listens on (the broker is down)."""
+    from portal.celery import app
+
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    yield
+    app.pool.force_close_all()
+
+
+@pytest.mark.django_db
+def test_an_upload_that_cannot_be_queued_says_so_and_keeps_the_live_version(
+    client, paper_author, dead_broker, media_dir
+):
+    recording = Recording.objects.create(subject_key="paper:q1", kind="poster")
+    with open(media_dir / "talk.mp4", "rb") as handle:
+        response = client.post("/me/papers/q1/recording/video", {"file": handle}, **JSON)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["error"] == (
+        "The video was received, but its processing could not be started: the task queue is unavailable. "
+        "The previous version stays live. Press “Retry processing” in a few minutes."
+    )
+    assert body["status"] == "failed"
+    assert not RecordingVersion.objects.filter(recording=recording, status="processing").exists()
+    assert list(RecordingVersion.objects.filter(recording=recording).values_list("status", flat=True)) == ["failed"]
+    # Without JavaScript: the same sentence on the page, not a 500.
+    with open(media_dir / "talk.mp4", "rb") as handle:
+        response = client.post("/me/papers/q1/recording/video", {"file": handle}, follow=True)
+    assert response.status_code == 200
+    assert "its processing could not be started" in response.content.decode()
+    # "Retry processing" with the queue still down: it stays failed, with the reason.
+    response = client.post("/me/papers/q1/recording/retry", follow=True)
+    assert response.status_code == 200
+    assert "its processing could not be started" in response.content.decode()
+    assert set(RecordingVersion.objects.filter(recording=recording).values_list("status", flat=True)) == {"failed"}
