@@ -215,6 +215,17 @@ PORTAL_FFMPEG = env("PORTAL_FFMPEG", default="ffmpeg")
 PORTAL_FFPROBE = env("PORTAL_FFPROBE", default="ffprobe")
 PORTAL_X264_PRESET = env("PORTAL_X264_PRESET", default="veryfast")
 PORTAL_PROCESSING_TIMEOUT = env.int("PORTAL_PROCESSING_TIMEOUT", default=3 * 60 * 60)
+# What an upload may cost to process, checked by ffprobe before anything is decoded (issue
+# 13: an 8K, 240 s file of 2.9 MB took ~265 s of two cores). Renditions are 720p at most,
+# so a larger source only costs decoding: 1080p at 60 fps bounds a 5-minute poster talk to
+# about a minute of CPU and the longest talk (keynote, 60 min) to minutes. A video is at
+# most PORTAL_VIDEO_MAX_SECONDS long whatever its kind (each kind has its own, lower limit:
+# schedule/recordings/models.py), well within PORTAL_PROCESSING_TIMEOUT.
+PORTAL_VIDEO_MAX_WIDTH = env.int("PORTAL_VIDEO_MAX_WIDTH", default=1920)
+PORTAL_VIDEO_MAX_HEIGHT = env.int("PORTAL_VIDEO_MAX_HEIGHT", default=1080)
+PORTAL_VIDEO_MAX_PIXELS = env.int("PORTAL_VIDEO_MAX_PIXELS", default=1920 * 1080)
+PORTAL_VIDEO_MAX_FPS = env.int("PORTAL_VIDEO_MAX_FPS", default=60)
+PORTAL_VIDEO_MAX_SECONDS = env.int("PORTAL_VIDEO_MAX_SECONDS", default=2 * 60 * 60)
 # A version in processing with no sign of life (queued, or its run's heartbeat every 15 s)
 # for this long is queued again by the beat; after this many starts it fails with the reason.
 PORTAL_PROCESSING_STUCK_SECONDS = env.int("PORTAL_PROCESSING_STUCK_SECONDS", default=10 * 60)

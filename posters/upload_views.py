@@ -61,6 +61,8 @@ def _context(request, paper, recording):
         "media": media_for(recording, request.user, timezone.now()),
         "limit_mb": services.upload_limit_mb(),
         "max_minutes": int(recording.max_duration.total_seconds() // 60),
+        "max_size": f"{settings.PORTAL_VIDEO_MAX_WIDTH}x{settings.PORTAL_VIDEO_MAX_HEIGHT}",
+        "max_fps": settings.PORTAL_VIDEO_MAX_FPS,
     }
 
 

@@ -58,8 +58,10 @@ def rendition_height(name):
     return int(name[:-1])
 
 
-# How often a running job says it is alive (RecordingVersion.heartbeat_at).
-HEARTBEAT_SECONDS = 15
+# How often a running job says it is alive (RecordingVersion.heartbeat_at): well within
+# the sweeper's deadline, so a live run is never taken for a dead one.
+def _heartbeat_seconds():
+    return min(15.0, settings.PORTAL_PROCESSING_STUCK_SECONDS / 4)
 
 
 def _die_with_parent():
@@ -72,14 +74,15 @@ def _die_with_parent():
 
 
 def _run(cmd, beat, deadline):
-    """Run ffmpeg, calling `beat()` every HEARTBEAT_SECONDS; killed at `deadline` (monotonic)."""
+    """Run ffmpeg, calling `beat()` every few seconds; killed at `deadline` (monotonic)."""
     # A fixed program (settings) with arguments we built; no shell.
     process = subprocess.Popen(  # noqa: S603
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent
     )
+    every = _heartbeat_seconds()
     while True:
         try:
-            _, stderr = process.communicate(timeout=max(0.0, min(HEARTBEAT_SECONDS, deadline - time.monotonic())))
+            _, stderr = process.communicate(timeout=max(0.0, min(every, deadline - time.monotonic())))
             break
         except subprocess.TimeoutExpired:
             if time.monotonic() >= deadline:

@@ -77,6 +77,7 @@ def probe_video(path, max_duration=None):
     duration = timedelta(seconds=seconds)
     if max_duration is not None and duration > max_duration + timedelta(seconds=0.5):
         raise Refused(f"The video is {_human(duration)} long; the limit for this talk is {_human(max_duration)}.")
+    _check_caps(video, duration)
     _decode_check(path, seconds)
     return Probe(
         duration=duration,
@@ -86,6 +87,43 @@ def probe_video(path, max_duration=None):
         audio_codec=audio.get("codec_name") if audio else None,
         container=info.get("format", {}).get("format_name", ""),
     )
+
+
+def _frame_rate(video):
+    """Frames a second on average (ffprobe's "30000/1001"), else the stream's base rate."""
+    for key in ("avg_frame_rate", "r_frame_rate"):
+        num, _, den = str(video.get(key) or "").partition("/")
+        try:
+            rate = float(num) / float(den or 1)
+        except (ValueError, ZeroDivisionError):
+            continue
+        if rate > 0:
+            return rate
+    return None
+
+
+def _check_caps(video, duration):
+    """What processing may cost: size, pixels, frame rate and length each within a setting
+    (issue 13: a 2.9 MB, 8K, 240 s file took ~265 s of two cores), checked before decoding."""
+    width, height = int(video.get("width") or 0), int(video.get("height") or 0)
+    max_w, max_h = settings.PORTAL_VIDEO_MAX_WIDTH, settings.PORTAL_VIDEO_MAX_HEIGHT
+    export = "Export it at a smaller size (the portal shows it at 720p at most)."
+    if width > max_w or height > max_h:
+        raise Refused(f"The video is {width}x{height}; the largest accepted is {max_w}x{max_h}. {export}")
+    if width * height > settings.PORTAL_VIDEO_MAX_PIXELS:
+        raise Refused(
+            f"The video is {width}x{height} ({width * height:,} pixels a frame); "
+            f"the most accepted is {settings.PORTAL_VIDEO_MAX_PIXELS:,}. {export}"
+        )
+    rate = _frame_rate(video)
+    if rate is not None and rate > settings.PORTAL_VIDEO_MAX_FPS + 0.5:
+        raise Refused(
+            f"The video has {rate:.0f} frames a second; the most accepted is {settings.PORTAL_VIDEO_MAX_FPS}. "
+            "Export it at a lower frame rate."
+        )
+    longest = timedelta(seconds=settings.PORTAL_VIDEO_MAX_SECONDS)
+    if duration > longest + timedelta(seconds=0.5):
+        raise Refused(f"The video is {_human(duration)} long; the limit is {_human(longest)}.")
 
 
 def _decode_check(path, seconds):

@@ -177,3 +177,65 @@ def test_an_upload_that_cannot_be_queued_says_so_and_keeps_the_live_version(
     assert response.status_code == 200
     assert "its processing could not be started" in response.content.decode()
     assert set(RecordingVersion.objects.filter(recording=recording).values_list("status", flat=True)) == {"failed"}
+
+
+# --- 6. Upload bombs: size, pixels, frame rate and length capped before decoding --------
+
+
+def _lavfi(path, source):
+    import subprocess
+
+    subprocess.run(  # noqa: S603
+        [FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "ultrafast", str(path)],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bombs")
+    return {
+        "8k": _lavfi(folder / "8k.mp4", "color=c=black:size=7680x4320:rate=1:duration=1"),
+        "120fps": _lavfi(folder / "120fps.mp4", "color=c=black:size=64x36:rate=120:duration=1"),
+    }
+
+
+@pytest.mark.django_db
+def test_an_8k_video_is_refused_with_its_size_and_nothing_is_stored(
+    client, paper_author, bombs, tasks_in_process, settings
+):
+    with open(bombs["8k"], "rb") as handle:
+        response = client.post("/me/papers/q1/recording/video", {"file": handle}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["error"] == (
+        "The video is 7680x4320; the largest accepted is 1920x1080. "
+        "Export it at a smaller size (the portal shows it at 720p at most)."
+    )
+    assert not RecordingVersion.objects.exists()
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.mp4"))
+
+
+@pytest.mark.django_db
+def test_frame_rate_pixel_count_and_length_are_capped_by_settings(bombs, media_dir, settings):
+    from schedule.recordings.validation import Refused, probe_video
+
+    with pytest.raises(Refused) as refused:
+        probe_video(bombs["120fps"])
+    assert str(refused.value) == (
+        "The video has 120 frames a second; the most accepted is 60. Export it at a lower frame rate."
+    )
+    settings.PORTAL_VIDEO_MAX_PIXELS = 320 * 180 - 1
+    with pytest.raises(Refused) as refused:
+        probe_video(media_dir / "talk.mp4")
+    assert str(refused.value) == (
+        "The video is 320x180 (57,600 pixels a frame); the most accepted is 57,599. "
+        "Export it at a smaller size (the portal shows it at 720p at most)."
+    )
+    settings.PORTAL_VIDEO_MAX_PIXELS = 320 * 180
+    settings.PORTAL_VIDEO_MAX_SECONDS = 1
+    with pytest.raises(Refused) as refused:
+        probe_video(media_dir / "talk.mp4")
+    assert str(refused.value) == "The video is 0 min 02 s long; the limit is 0 min 01 s."
+    settings.PORTAL_VIDEO_MAX_SECONDS = 2
+    assert probe_video(media_dir / "talk.mp4").width == 320
