@@ -92,8 +92,7 @@ def retry(version, actor=None):
 def accept_slides(recording, uploaded, actor):
     check_size(uploaded.size)
     uploaded.seek(0)
-    check_pdf(uploaded.read(1024))
-    uploaded.seek(0)
+    check_pdf(uploaded)
     old = recording.slides.name
     with transaction.atomic():
         recording.slides.save("slides.pdf", uploaded, save=False)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from pypdf import PdfReader
 
 
 class Refused(Exception):
@@ -142,13 +143,25 @@ def _decode_check(path, seconds):
             raise Refused(f"The video cannot be decoded to its end; the file may be truncated ({reason}).")
 
 
-def check_pdf(head):
-    """Slides are a PDF: the file starts with %PDF- (an HTML page renamed .pdf does not)."""
+def check_pdf(handle):
+    """Slides are a PDF that parses, with pages (pypdf), not merely a file that starts with
+    %PDF- (issue 13: a "%PDF…<script>" polyglot passed a header check)."""
+    head = handle.read(1024)
+    handle.seek(0)
     if not head.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-"):
         start = head[:40].decode("latin-1", "replace").strip().lower()
         if start.startswith(("<!doctype", "<html", "<?xml", "<")):
             raise Refused("The slides are not a PDF: the file is an HTML or XML page. Export the slides as PDF.")
         raise Refused("The slides are not a PDF (a PDF starts with “%PDF-”). Export the slides as PDF.")
+    try:
+        pages = len(PdfReader(handle).pages)
+    # A parser of hostile input: any failure of it is a file we cannot read.
+    except Exception as exc:  # noqa: BLE001
+        raise Refused(f"The slides are not a PDF that can be read ({exc}). Export the slides as PDF again.") from None
+    finally:
+        handle.seek(0)
+    if pages == 0:
+        raise Refused("The slides PDF has no pages.")
 
 
 _TIMING_VTT = re.compile(

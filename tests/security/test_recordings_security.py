@@ -239,3 +239,150 @@ def test_frame_rate_pixel_count_and_length_are_capped_by_settings(bombs, media_d
     assert str(refused.value) == "The video is 0 min 02 s long; the limit is 0 min 01 s."
     settings.PORTAL_VIDEO_MAX_SECONDS = 2
     assert probe_video(media_dir / "talk.mp4").width == 320
+
+
+# --- 11. Slides: parsed as PDF, and shown inline only in the portal's own viewer ---------
+
+
+POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.domain)</script></body></html>\n%%EOF\n"
+VIEWER = {"HTTP_SEC_FETCH_DEST": "object", "HTTP_SEC_FETCH_SITE": "same-origin"}
+
+
+@pytest.mark.django_db
+def test_a_pdf_polyglot_or_a_pdf_without_pages_is_refused_as_slides(client, paper_author, tmp_path):
+    from tests.schedule.recording_files import PDF, make_pdf
+
+    def post_slides(data):
+        path = tmp_path / "slides.pdf"
+        path.write_bytes(data)
+        with open(path, "rb") as handle:
+            return client.post("/me/papers/q1/recording/slides", {"file": handle}, **JSON)
+
+    response = post_slides(POLYGLOT)
+    assert response.status_code == 400
+    assert response.json()["error"] == (
+        "The slides are not a PDF that can be read (startxref not found). Export the slides as PDF again."
+    )
+    response = post_slides(make_pdf(b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"))
+    assert response.status_code == 400
+    assert response.json()["error"] == "The slides PDF has no pages."
+    assert Recording.objects.get(subject_key="paper:q1").slides.name == ""
+    assert post_slides(PDF).status_code == 200
+
+
+def _released_recording():
+    """A recording released early, with a 360p rendition and slides in MEDIA_ROOT."""
+    from django.core.files.base import ContentFile
+
+    from tests.schedule.recording_files import PDF
+
+    recording = Recording.objects.create(subject_key="paper:out", release_day=date(2027, 6, 10))
+    version = RecordingVersion(recording=recording, number=1, status="ready")
+    version.original.save("original.mp4", ContentFile(b"\0" * 4096), save=False)
+    folder = version.original.name.rsplit("/", 1)[0]
+    version.outputs = {"360p": version.original.storage.save(f"{folder}/360p.mp4", ContentFile(b"\1" * 4096))}
+    version.save()
+    recording.current_version = version
+    recording.release_override = Recording.Override.EARLY
+    recording.slides.save("slides.pdf", ContentFile(PDF), save=False)
+    recording.save()
+    return recording
+
+
+@pytest.mark.django_db
+def test_slides_are_a_download_unless_the_portals_viewer_embeds_them(client, settings):
+    recording = _released_recording()
+    slides = f"/media/recordings/{recording.pk}/slides.pdf"
+    opened = client.get(slides)  # the URL opened, linked or framed by another site
+    assert opened["Content-Disposition"] == 'attachment; filename="paper-out-slides.pdf"'
+    assert opened["Content-Type"] == "application/pdf"
+    assert opened["X-Content-Type-Options"] == "nosniff"
+    assert opened["Vary"] == "Sec-Fetch-Dest, Sec-Fetch-Site, Cookie"
+    viewer = client.get(slides + "?view=1", **VIEWER)
+    assert viewer["Content-Disposition"] == 'inline; filename="paper-out-slides.pdf"'
+    assert viewer["Cache-Control"] == "private, no-cache"
+    for dest, site in (("document", "same-origin"), ("object", "cross-site"), (None, None)):
+        headers = {"HTTP_SEC_FETCH_DEST": dest, "HTTP_SEC_FETCH_SITE": site} if dest else {}
+        response = client.get(slides + "?view=1", **headers)
+        assert response["Content-Disposition"] == 'attachment; filename="paper-out-slides.pdf"', (dest, site)
+    # The paper page's viewer asks for the viewer's URL, on the portal's own origin.
+    settings.PORTAL_MEDIA_MIRROR_URL = "https://media.example.org"
+    from schedule.recordings.media import media_for
+
+    media = media_for(recording, UserFactory(), datetime.now(UTC))
+    assert media.slides == f"https://media.example.org{slides}"
+    assert media.slides_viewer == f"{slides}?view=1"
+
+
+# --- 12. Release instants follow the release rule; media leaves shared caches soon ---------
+
+
+@pytest.mark.django_db
+def test_changing_the_release_hour_moves_every_stored_release_instant(client, settings):
+    import time_machine
+
+    from portal.models import Conference
+    from schedule.recordings.release import is_public, release_due_recordings
+
+    conference = Conference.get()
+    recording = _released_recording()
+    Recording.objects.filter(pk=recording.pk).update(release_override="")
+    recording.refresh_from_db()
+    assert recording.release_at == datetime(2027, 6, 9, 14, tzinfo=UTC)  # 02:00 in Auckland
+    conference.release_hour = 5
+    conference.save()
+    recording.refresh_from_db()
+    assert recording.release_at == datetime(2027, 6, 9, 17, tzinfo=UTC)  # 05:00 in Auckland
+    at_three = datetime(2027, 6, 9, 15, tzinfo=UTC)
+    assert not is_public(recording, at_three)
+    with time_machine.travel(at_three, tick=False):
+        assert client.get(f"/media/recordings/{recording.pk}/360p.mp4").status_code == 404
+    # A rule changed in the settings (no conference row): the release task's first step.
+    Conference.objects.all().delete()
+    settings.PORTAL_RELEASE_HOUR = 4
+    settings.PORTAL_RELEASE_TIME_ZONE = "Pacific/Chatham"  # 45 min ahead of Auckland
+    assert release_due_recordings(at_three) == 0
+    recording.refresh_from_db()
+    assert recording.release_at == datetime(2027, 6, 9, 15, 15, tzinfo=UTC)
+    assert recording.released_at is None
+
+
+@pytest.mark.django_db
+def test_released_media_is_cached_by_shared_caches_for_minutes_not_a_day(client):
+    recording = _released_recording()
+    response = client.get(f"/media/recordings/{recording.pk}/360p.mp4")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=300"
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_media_headers_through_nginx(production):
+    """X-Accel-Redirect: nginx keeps the view's Cache-Control and Content-Disposition."""
+    import urllib.request
+
+    recording = _released_recording()
+    # nginx's workers (not root) must reach MEDIA_ROOT inside pytest's private tmp folders.
+    for folder in [Path(settings.MEDIA_ROOT), *Path(settings.MEDIA_ROOT).parents]:
+        if folder == Path("/tmp"):
+            break
+        folder.chmod(folder.stat().st_mode | 0o011)
+    stack = production(roles=("web", "nginx"))
+    base = f"{stack.url}/media/recordings/{recording.pk}"
+
+    def get(path, headers=None):
+        with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers or {})) as response:  # noqa: S310
+            return response.status, response.headers, response.read()
+
+    status, headers, body = get("/360p.mp4")
+    assert (status, body) == (200, b"\1" * 4096)
+    assert headers.get_all("Cache-Control") == ["public, max-age=300"]
+    status, headers, _ = get("/slides.pdf")
+    assert headers.get_all("Content-Disposition") == ['attachment; filename="paper-out-slides.pdf"']
+    assert headers["Content-Type"] == "application/pdf"
+    viewer = {"Sec-Fetch-Dest": "object", "Sec-Fetch-Site": "same-origin"}
+    status, headers, _ = get("/slides.pdf?view=1", viewer)
+    assert headers.get_all("Content-Disposition") == ['inline; filename="paper-out-slides.pdf"']
+    assert headers.get_all("Cache-Control") == ["private, no-cache"]
+    status, headers, _ = get("/slides.pdf?view=1", {"Sec-Fetch-Dest": "document", "Sec-Fetch-Site": "same-origin"})
+    assert headers.get_all("Content-Disposition") == ['attachment; filename="paper-out-slides.pdf"']
