@@ -10,6 +10,7 @@ and the beat's `sweep_stuck_versions` re-queues a version whose run fell silent,
 it with a reason after PORTAL_PROCESSING_MAX_ATTEMPTS starts.
 """
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -67,10 +68,8 @@ def _heartbeat_seconds():
 def _die_with_parent():
     """In ffmpeg's process: be killed when the worker that started it dies (Linux), so a
     killed worker leaves no encoder running on for hours."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _run(cmd, beat, deadline):
@@ -274,7 +273,7 @@ def sweep_stuck_versions(now):
             enqueue(version)
         except QueueUnavailable:
             break  # the broker is down: the next sweep tries again
-        logger.warning("recordings: v%s of %s was stuck in processing; queued again", version.number, version.recording_id)
+        logger.warning("recordings: v%s of %s was stuck; queued again", version.number, version.recording_id)
         requeued += 1
     return requeued, failed
 

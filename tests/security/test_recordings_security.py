@@ -1,8 +1,8 @@
 """Issue 13, recordings: jobs lost with their worker (4), upload bombs (6), PDF polyglot
 slides (11), release settings changes and media lifetimes in shared caches (12)."""
 
-import os
 import signal
+import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -186,7 +186,7 @@ def _lavfi(path, source):
     import subprocess
 
     subprocess.run(  # noqa: S603
-        [FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "ultrafast", str(path)],
+        [FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "ultrafast", path],
         check=True,
     )
     return path
@@ -364,7 +364,7 @@ def test_media_headers_through_nginx(production):
     recording = _released_recording()
     # nginx's workers (not root) must reach MEDIA_ROOT inside pytest's private tmp folders.
     for folder in [Path(settings.MEDIA_ROOT), *Path(settings.MEDIA_ROOT).parents]:
-        if folder == Path("/tmp"):
+        if folder == Path(tempfile.gettempdir()):
             break
         folder.chmod(folder.stat().st_mode | 0o011)
     stack = production(roles=("web", "nginx"))
