@@ -10,12 +10,9 @@ and the beat's `sweep_stuck_versions` re-queues a version whose run fell silent,
 it with a reason after PORTAL_PROCESSING_MAX_ATTEMPTS starts.
 """
 
-import contextlib
-import ctypes
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import time
 from datetime import timedelta
@@ -65,18 +62,19 @@ def _heartbeat_seconds():
     return min(15.0, settings.PORTAL_PROCESSING_STUCK_SECONDS / 4)
 
 
-def _die_with_parent():
-    """In ffmpeg's process: be killed when the worker that started it dies (Linux), so a
-    killed worker leaves no encoder running on for hours."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+def _dies_with_the_worker(cmd):
+    """`cmd` under util-linux's setpriv, so the encoder is killed when the worker that
+    started it dies (a killed worker leaves no ffmpeg running on for hours); as it is where
+    setpriv is missing."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--", *cmd] if setpriv else cmd
 
 
 def _run(cmd, beat, deadline):
     """Run ffmpeg, calling `beat()` every few seconds; killed at `deadline` (monotonic)."""
     # A fixed program (settings) with arguments we built; no shell.
     process = subprocess.Popen(  # noqa: S603
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent
+        _dies_with_the_worker(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     every = _heartbeat_seconds()
     while True:
@@ -230,7 +228,7 @@ def enqueue(version):
     RecordingVersion.objects.filter(pk=version.pk).update(queued_at=timezone.now(), heartbeat_at=None)
     try:
         process_recording.delay(version.pk)
-    except (OperationalError, OSError) as exc:
+    except OperationalError as exc:  # kombu's word for "the broker cannot be reached"
         logger.warning("recordings: queueing v%s of %s failed: %s", version.number, version.recording_id, exc)
         raise QueueUnavailable(QUEUE_FAILED) from exc
 

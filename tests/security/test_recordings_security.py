@@ -16,18 +16,10 @@ from schedule.models import Recording, RecordingVersion
 from schedule.recordings import services
 from tests.celery_worker import running_worker
 from tests.factories import PaperFactory, PosterSlotFactory, UserFactory
+from tests.posters.test_upload_pipeline import wait_for
 from tests.schedule.recording_files import FFMPEG, upload
 
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-def wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def worker_env(**extra):
@@ -62,6 +54,19 @@ def slow_video(tmp_path_factory):
     return path
 
 
+def _encoders_of(folder):
+    """Processes whose command line names a file in `folder` (ffmpeg writing there)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(str(folder).encode() in arg for arg in args):
+            found.append(cmdline.parent.name)
+    return found
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_a_worker_killed_mid_processing_loses_no_job(transactional_db, slow_video, settings):
@@ -79,6 +84,7 @@ def test_a_worker_killed_mid_processing_loses_no_job(transactional_db, slow_vide
         time.sleep(1)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
+    assert wait_for(lambda: not _encoders_of(folder), timeout=10), "ffmpeg outlived its worker"
     killed = _version(version.pk)
     assert (killed.status, killed.attempts) == ("processing", 1)
     assert killed.heartbeat_at is not None
