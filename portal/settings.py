@@ -149,6 +149,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 60 * 60
+# Long jobs (video processing) are acknowledged late: a worker takes one message at a time
+# (CELERY_BROKER_TRANSPORT_OPTIONS below for how long Redis waits for the acknowledgement).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     # Lets /healthz tell whether beat and a worker are alive.
     "heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 30.0},
@@ -158,6 +161,8 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-reminders": {"task": "schedule.tasks.send_reminders", "schedule": 60.0},
     # Releases the day's recordings at 02:00 NZ time; every minute, so it catches up after downtime.
     "release-recordings": {"task": "schedule.tasks.release_recordings", "schedule": 60.0},
+    # Re-queues videos whose processing fell silent (a killed worker): schedule/recordings/processing.py.
+    "sweep-stuck-processing": {"task": "schedule.tasks.sweep_stuck_processing", "schedule": 60.0},
     # Re-renders the paper pages when they may be cold (after a bulk job, a Redis restart,
     # or before they expire): posters/warming.py. Every minute: the check is two cache reads.
     "keep-paper-pages-warm": {"task": "posters.keep_paper_pages_warm", "schedule": 60.0},
@@ -210,6 +215,25 @@ PORTAL_FFMPEG = env("PORTAL_FFMPEG", default="ffmpeg")
 PORTAL_FFPROBE = env("PORTAL_FFPROBE", default="ffprobe")
 PORTAL_X264_PRESET = env("PORTAL_X264_PRESET", default="veryfast")
 PORTAL_PROCESSING_TIMEOUT = env.int("PORTAL_PROCESSING_TIMEOUT", default=3 * 60 * 60)
+# What an upload may cost to process, checked by ffprobe before anything is decoded (issue
+# 13: an 8K, 240 s file of 2.9 MB took ~265 s of two cores). Renditions are 720p at most,
+# so a larger source only costs decoding: 1080p at 60 fps bounds a 5-minute poster talk to
+# about a minute of CPU and the longest talk (keynote, 60 min) to minutes. A video is at
+# most PORTAL_VIDEO_MAX_SECONDS long whatever its kind (each kind has its own, lower limit:
+# schedule/recordings/models.py), well within PORTAL_PROCESSING_TIMEOUT.
+PORTAL_VIDEO_MAX_WIDTH = env.int("PORTAL_VIDEO_MAX_WIDTH", default=1920)
+PORTAL_VIDEO_MAX_HEIGHT = env.int("PORTAL_VIDEO_MAX_HEIGHT", default=1080)
+PORTAL_VIDEO_MAX_PIXELS = env.int("PORTAL_VIDEO_MAX_PIXELS", default=1920 * 1080)
+PORTAL_VIDEO_MAX_FPS = env.int("PORTAL_VIDEO_MAX_FPS", default=60)
+PORTAL_VIDEO_MAX_SECONDS = env.int("PORTAL_VIDEO_MAX_SECONDS", default=2 * 60 * 60)
+# A version in processing with no sign of life (queued, or its run's heartbeat every 15 s)
+# for this long is queued again by the beat; after this many starts it fails with the reason.
+PORTAL_PROCESSING_STUCK_SECONDS = env.int("PORTAL_PROCESSING_STUCK_SECONDS", default=10 * 60)
+PORTAL_PROCESSING_MAX_ATTEMPTS = env.int("PORTAL_PROCESSING_MAX_ATTEMPTS", default=3)
+# Redis gives an unacknowledged message (a late-acknowledged job whose worker died) to
+# another worker after visibility_timeout: it must outlast the longest job, the processing
+# timeout plus the task's margin (schedule/tasks.py), or a job still running would start twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": PORTAL_PROCESSING_TIMEOUT + 60 * 60}
 # Production: nginx serves checked media from its internal /protected-media/ location.
 PORTAL_MEDIA_ACCEL = env.bool("PORTAL_MEDIA_ACCEL", default=False)
 PORTAL_MEDIA_ACCEL_PREFIX = "/protected-media/"

@@ -16,6 +16,7 @@ from posters.uploads import authored_papers, may_upload, recording_for_paper, re
 from schedule.recordings import services
 from schedule.recordings.media import media_for
 from schedule.recordings.models import RecordingVersion
+from schedule.recordings.processing import QueueUnavailable
 from schedule.recordings.validation import Refused
 
 KINDS = {"video": services.accept_video, "slides": services.accept_slides, "captions": services.accept_captions}
@@ -60,6 +61,8 @@ def _context(request, paper, recording):
         "media": media_for(recording, request.user, timezone.now()),
         "limit_mb": services.upload_limit_mb(),
         "max_minutes": int(recording.max_duration.total_seconds() // 60),
+        "max_size": f"{settings.PORTAL_VIDEO_MAX_WIDTH}x{settings.PORTAL_VIDEO_MAX_HEIGHT}",
+        "max_fps": settings.PORTAL_VIDEO_MAX_FPS,
     }
 
 
@@ -100,6 +103,8 @@ def upload(request, uid, kind):
             accept(recording, uploaded, request.user)
         except Refused as refusal:
             problem, status = str(refusal), 400
+        except QueueUnavailable as failure:  # kept, marked failed: "Process again" later
+            problem, status = str(failure), 503
     if _wants_json(request):
         recording.refresh_from_db()
         if problem:
@@ -126,6 +131,10 @@ def retry(request, uid):
     recording = recording_for_paper(paper)
     version = recording.versions.filter(status=RecordingVersion.Status.FAILED).order_by("-number").first()
     if version is not None:
-        services.retry(version, request.user)
-        messages.info(request, f"Processing of version {version.number} was started again.")
+        try:
+            services.retry(version, request.user)
+        except QueueUnavailable as failure:
+            messages.error(request, str(failure))
+        else:
+            messages.info(request, f"Processing of version {version.number} was started again.")
     return redirect("posters:upload_recording", uid=paper.uid)

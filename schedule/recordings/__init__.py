@@ -4,8 +4,8 @@ processing into renditions with ffmpeg, and its release at 02:00 in the release 
 
 models.py     what is true (Recording, RecordingVersion, RecordingEvent)
 release.py    the release rule, `is_released`, the release task's verb, announcements
-validation.py what an upload must be (ffprobe, PDF header, WebVTT/SRT)
-processing.py ffmpeg: renditions, audio-only, poster frame, duration
+validation.py what an upload must be (ffprobe and caps, a PDF that parses, WebVTT/SRT)
+processing.py ffmpeg: renditions, audio-only, poster frame; queueing, heartbeat, the sweeper
 services.py   what authors and organisers do (upload, retry, release early, hold back)
 serving.py    the access-checked media view (X-Accel-Redirect or a ranged stream)
 """

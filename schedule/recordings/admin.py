@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from schedule.recordings import release, services
 from schedule.recordings.models import Recording, RecordingEvent, RecordingVersion
+from schedule.recordings.processing import QueueUnavailable
 
 
 class WithoutVideoFilter(admin.SimpleListFilter):
@@ -77,8 +78,12 @@ class RecordingAdmin(admin.ModelAdmin):
     @admin.action(description="Retry failed processing")
     def retry_failed(self, request, queryset):
         versions = RecordingVersion.objects.filter(recording__in=queryset, status=RecordingVersion.Status.FAILED)
-        for version in versions:
-            services.retry(version, request.user)
+        try:
+            for version in versions:
+                services.retry(version, request.user)
+        except QueueUnavailable as failure:
+            self.message_user(request, str(failure), messages.ERROR)
+            return
         self.message_user(request, f"{len(versions)} version(s) queued again.", messages.SUCCESS)
 
     @admin.action(description="E-mail a reminder to the authors of those without video")

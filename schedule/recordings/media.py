@@ -47,6 +47,7 @@ class Media:
     poster: str = ""
     captions: str = ""
     slides: str = ""
+    slides_viewer: str = ""  # for the page's own viewer: inline, on the portal's origin
     external_url: str = ""
     duration: object = None
 
@@ -89,6 +90,7 @@ def media_for(recording, user, now):
             media.captions = url
         elif asset == "slides.pdf":
             media.slides = url
+            media.slides_viewer = _url(recording, asset, public=False) + "?view=1"
     media.sources.sort(key=lambda s: -s["height"])
     media.duration = version.duration if version else None
     return media

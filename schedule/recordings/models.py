@@ -115,6 +115,11 @@ class RecordingVersion(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When it was last queued, and the last sign of life of the run processing it (set when
+    # a run starts, refreshed while ffmpeg works; empty while only queued). The beat's
+    # sweeper re-queues a version that shows neither for PORTAL_PROCESSING_STUCK_SECONDS.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, help_text="Why processing failed or was skipped (ffmpeg's words).")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

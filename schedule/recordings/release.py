@@ -8,7 +8,7 @@ import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.module_loading import import_module
 
 from portal.models import Conference
@@ -48,6 +48,39 @@ def release_instant(day, zone=None, hour=None):
         while (instant - step).astimezone(zone).replace(tzinfo=None) >= wall:
             instant -= step
     return instant
+
+
+def sync_release_instants():
+    """Recompute every stored `release_at` from the release rule as it is now. The rule
+    (zone and hour) lives here alone; a stored instant is only its cached value, and is
+    brought back in line whenever the rule may have changed: the conference is saved
+    (schedule.apps), migrations ran (each deploy, before the web starts), and every minute
+    before the release task releases anything. Returns how many recordings moved."""
+    zone, hour = release_zone_and_hour()
+    stored = Recording.objects.exclude(release_day=None).order_by().values_list("release_day", "release_at").distinct()
+    moved = 0
+    for day in sorted({day for day, at in stored if at != release_instant(day, zone, hour)}):
+        instant = release_instant(day, zone, hour)
+        moved += Recording.objects.filter(release_day=day).exclude(release_at=instant).update(release_at=instant)
+    if moved:
+        logger.warning("recordings: the release rule is now %s:00 %s; %d release instants moved", hour, zone, moved)
+    return moved
+
+
+def conference_saved(created=False, **kwargs):
+    """post_save of the conference: its release zone or hour may have changed. (A new row
+    takes the settings' rule, by which the instants were made.)"""
+    if not created:
+        sync_release_instants()
+
+
+def migrated(**kwargs):
+    """post_migrate: the deploy's migrate step, before the web starts, catches a rule
+    changed in the settings (PORTAL_RELEASE_HOUR, PORTAL_RELEASE_TIME_ZONE)."""
+    try:
+        sync_release_instants()
+    except DatabaseError:  # migrated back to before recordings existed
+        logger.info("recordings: no release instants to check at this migration state")
 
 
 def release_day_of(instant, zone=None):
@@ -106,8 +139,10 @@ def release_due_recordings(now):
 
     Idempotent: a recording is taken only while `released_at` is empty, under a row lock
     that a concurrent run skips, so two beats never release or announce one twice. What
-    was missed while beat or the worker was down is simply due now.
+    was missed while beat or the worker was down is simply due now. Stored instants are
+    first brought in line with the rule (a changed release hour or zone).
     """
+    sync_release_instants()
     with transaction.atomic():
         due = list(
             Recording.objects.select_for_update(skip_locked=True)

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from schedule.recordings.models import Recording, RecordingEvent, RecordingVersion
-from schedule.recordings.processing import recording_status
+from schedule.recordings.processing import enqueue_or_fail, recording_status
 from schedule.recordings.validation import Refused, captions_to_webvtt, check_pdf, check_size, probe_video
 
 CAPTIONS_MAX_BYTES = 2 * 1024 * 1024
@@ -45,9 +45,10 @@ def _local_path(uploaded):
 
 
 def accept_video(recording, uploaded, actor):
-    """Validate an uploaded video, store it as a new version and queue its processing."""
-    from schedule.tasks import process_recording
+    """Validate an uploaded video, store it as a new version and queue its processing.
 
+    When the queue is down the version is kept, marked failed with the reason, and
+    `processing.QueueUnavailable` says so (the live version stays live)."""
     check_size(uploaded.size)
     path, cleanup = _local_path(uploaded)
     try:
@@ -69,28 +70,29 @@ def accept_video(recording, uploaded, actor):
         version.save()
         Recording.objects.filter(pk=recording.pk).update(status=Recording.Status.PROCESSING)
         _log(recording, RecordingEvent.Action.UPLOADED, actor, f"v{number}: {version.original_name}")
-        transaction.on_commit(lambda: process_recording.delay(version.pk))
-    recording.refresh_from_db()
+    try:
+        enqueue_or_fail(version)  # after the commit: the worker must find the version
+    finally:
+        recording.refresh_from_db()
     return version
 
 
 def retry(version, actor=None):
-    """Process a failed version again (finished outputs are reused, not remade)."""
-    from schedule.tasks import process_recording
-
+    """Process a failed version again (finished outputs are reused, not remade);
+    `processing.QueueUnavailable` when the queue is down (it stays failed)."""
     if version.status != RecordingVersion.Status.FAILED:
         return version
-    RecordingVersion.objects.filter(pk=version.pk).update(status=RecordingVersion.Status.PROCESSING)
-    Recording.objects.filter(pk=version.recording_id).update(status=Recording.Status.PROCESSING)
-    transaction.on_commit(lambda: process_recording.delay(version.pk))
+    with transaction.atomic():
+        RecordingVersion.objects.filter(pk=version.pk).update(status=RecordingVersion.Status.PROCESSING)
+        Recording.objects.filter(pk=version.recording_id).update(status=Recording.Status.PROCESSING)
+    enqueue_or_fail(version)
     return version
 
 
 def accept_slides(recording, uploaded, actor):
     check_size(uploaded.size)
     uploaded.seek(0)
-    check_pdf(uploaded.read(1024))
-    uploaded.seek(0)
+    check_pdf(uploaded)
     old = recording.slides.name
     with transaction.atomic():
         recording.slides.save("slides.pdf", uploaded, save=False)

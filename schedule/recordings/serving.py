@@ -19,6 +19,27 @@ from schedule.recordings.release import is_public, is_released
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
+# Released media may sit in shared caches (a CDN, the media mirror) only briefly: an
+# organiser who holds a recording back after its release needs it gone within minutes,
+# not the day that "max-age=86400" kept it (issue 13, item 12). Five minutes still lets a
+# cache absorb a crowd starting the same video; browsers revalidate cheaply after it
+# (nginx answers 304 for the unchanged file).
+PUBLIC_MEDIA_CACHE = "public, max-age=300"
+# What the portal's own slides viewer loads (templates/posters/_recording.html: an
+# <object> on a portal page) is shown inline; any other request for the slides, above all
+# opening the URL itself, gets a download (issue 13, item 11: a PDF polyglot must never
+# render in the portal's origin). Browsers say how a response will be used in
+# Sec-Fetch-Dest / Sec-Fetch-Site; one that does not gets the download.
+VIEWER_DESTINATIONS = {"object", "embed", "iframe"}
+
+
+def _slides_in_viewer(request):
+    return (
+        request.GET.get("view") == "1"
+        and request.headers.get("Sec-Fetch-Dest") in VIEWER_DESTINATIONS
+        and request.headers.get("Sec-Fetch-Site") == "same-origin"
+    )
+
 
 async def _achunks(path, start, length):
     """The same for ASGI: Django would otherwise read a sync iterator whole into memory."""
@@ -61,14 +82,21 @@ def recording_media(request, pk, asset):
         raise Http404("No such media.")
     content_type = MIME.get(os.path.splitext(asset)[1], "application/octet-stream")
     public = is_public(recording, timezone.now())
-    cache = "public, max-age=86400" if public else "private, no-store"
+    cache = PUBLIC_MEDIA_CACHE if public else "private, no-store"
     disposition = "attachment" if request.GET.get("download") else "inline"
+    vary = None
+    if asset == "slides.pdf":
+        disposition = "inline" if _slides_in_viewer(request) else "attachment"
+        vary = "Sec-Fetch-Dest, Sec-Fetch-Site"
+        if request.GET.get("view") and public:
+            cache = "private, no-cache"  # the viewer's copy is kept by no shared cache
     filename = f"{recording.subject_key.replace(':', '-')}-{asset}"
+    headers = {"Cache-Control": cache, "Content-Disposition": f'{disposition}; filename="{filename}"'}
+    if vary:
+        headers["Vary"] = vary
     if settings.PORTAL_MEDIA_ACCEL:
-        response = HttpResponse(content_type=content_type)
+        response = HttpResponse(content_type=content_type, headers=headers)
         response["X-Accel-Redirect"] = settings.PORTAL_MEDIA_ACCEL_PREFIX + stored
-        response["Cache-Control"] = cache
-        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
         return response
     try:
         path = default_storage.path(stored)
@@ -95,11 +123,9 @@ def recording_media(request, pk, asset):
         body = _achunks(path, start, length)
     else:
         body = _chunks(path, start, length)
-    response = StreamingHttpResponse(body, status=status, content_type=content_type)
+    response = StreamingHttpResponse(body, status=status, content_type=content_type, headers=headers)
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = cache
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     return response

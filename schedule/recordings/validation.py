@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from pypdf import PdfReader
 
 
 class Refused(Exception):
@@ -77,6 +78,7 @@ def probe_video(path, max_duration=None):
     duration = timedelta(seconds=seconds)
     if max_duration is not None and duration > max_duration + timedelta(seconds=0.5):
         raise Refused(f"The video is {_human(duration)} long; the limit for this talk is {_human(max_duration)}.")
+    _check_caps(video, duration)
     _decode_check(path, seconds)
     return Probe(
         duration=duration,
@@ -86,6 +88,43 @@ def probe_video(path, max_duration=None):
         audio_codec=audio.get("codec_name") if audio else None,
         container=info.get("format", {}).get("format_name", ""),
     )
+
+
+def _frame_rate(video):
+    """Frames a second on average (ffprobe's "30000/1001"), else the stream's base rate."""
+    for key in ("avg_frame_rate", "r_frame_rate"):
+        num, _, den = str(video.get(key) or "").partition("/")
+        try:
+            rate = float(num) / float(den or 1)
+        except (ValueError, ZeroDivisionError):
+            continue
+        if rate > 0:
+            return rate
+    return None
+
+
+def _check_caps(video, duration):
+    """What processing may cost: size, pixels, frame rate and length each within a setting
+    (issue 13: a 2.9 MB, 8K, 240 s file took ~265 s of two cores), checked before decoding."""
+    width, height = int(video.get("width") or 0), int(video.get("height") or 0)
+    max_w, max_h = settings.PORTAL_VIDEO_MAX_WIDTH, settings.PORTAL_VIDEO_MAX_HEIGHT
+    export = "Export it at a smaller size (the portal shows it at 720p at most)."
+    if width > max_w or height > max_h:
+        raise Refused(f"The video is {width}x{height}; the largest accepted is {max_w}x{max_h}. {export}")
+    if width * height > settings.PORTAL_VIDEO_MAX_PIXELS:
+        raise Refused(
+            f"The video is {width}x{height} ({width * height:,} pixels a frame); "
+            f"the most accepted is {settings.PORTAL_VIDEO_MAX_PIXELS:,}. {export}"
+        )
+    rate = _frame_rate(video)
+    if rate is not None and rate > settings.PORTAL_VIDEO_MAX_FPS + 0.5:
+        raise Refused(
+            f"The video has {rate:.0f} frames a second; the most accepted is {settings.PORTAL_VIDEO_MAX_FPS}. "
+            "Export it at a lower frame rate."
+        )
+    longest = timedelta(seconds=settings.PORTAL_VIDEO_MAX_SECONDS)
+    if duration > longest + timedelta(seconds=0.5):
+        raise Refused(f"The video is {_human(duration)} long; the limit is {_human(longest)}.")
 
 
 def _decode_check(path, seconds):
@@ -104,13 +143,25 @@ def _decode_check(path, seconds):
             raise Refused(f"The video cannot be decoded to its end; the file may be truncated ({reason}).")
 
 
-def check_pdf(head):
-    """Slides are a PDF: the file starts with %PDF- (an HTML page renamed .pdf does not)."""
+def check_pdf(handle):
+    """Slides are a PDF that parses, with pages (pypdf), not merely a file that starts with
+    %PDF- (issue 13: a "%PDF…<script>" polyglot passed a header check)."""
+    head = handle.read(1024)
+    handle.seek(0)
     if not head.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-"):
         start = head[:40].decode("latin-1", "replace").strip().lower()
         if start.startswith(("<!doctype", "<html", "<?xml", "<")):
             raise Refused("The slides are not a PDF: the file is an HTML or XML page. Export the slides as PDF.")
         raise Refused("The slides are not a PDF (a PDF starts with “%PDF-”). Export the slides as PDF.")
+    try:
+        pages = len(PdfReader(handle).pages)
+    # A parser of hostile input: any failure of it is a file we cannot read.
+    except Exception as exc:  # noqa: BLE001
+        raise Refused(f"The slides are not a PDF that can be read ({exc}). Export the slides as PDF again.") from None
+    finally:
+        handle.seek(0)
+    if pages == 0:
+        raise Refused("The slides PDF has no pages.")
 
 
 _TIMING_VTT = re.compile(

@@ -64,9 +64,26 @@ def small_upload(data, name):
 
 VTT = b"WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nHello and welcome.\n"
 SRT = b"1\r\n00:00:00,000 --> 00:00:01,500\r\nHello and welcome.\r\n\r\n2\r\n00:00:01,500 --> 00:00:02,000\r\nBye.\r\n"
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
-    b"3 0 obj<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def make_pdf(*objects, head=b""):
+    """A PDF of these numbered objects (1 is the catalogue) with a correct cross-reference
+    table; `head` goes after the header line (a comment, say)."""
+    out = b"%PDF-1.4\n" + head
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj%s endobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+PDF = make_pdf(
+    b"<</Type/Catalog/Pages 2 0 R>>",
+    b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+    b"<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>",
 )
 
 

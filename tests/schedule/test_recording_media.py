@@ -45,7 +45,7 @@ def test_before_release_it_is_not_there_after_it_is(client, recording):
         assert b"".join(response.streaming_content) == BODY
         assert response["Content-Type"] == "video/mp4"
         assert response["Accept-Ranges"] == "bytes"
-        assert response["Cache-Control"] == "public, max-age=86400"
+        assert response["Cache-Control"] == "public, max-age=300"
 
 
 def test_only_what_the_live_version_has_is_served(client, recording):
