@@ -434,7 +434,9 @@ def _ensure_account(role, email, display_name, password):
         user.save()
     # Roles that come from an address need it verified (portal.models.verified_addresses);
     # the demo's addresses are printed, not mailed, so they are created verified.
-    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    verified = {"verified": True, "primary": True}
+    if not EmailAddress.objects.filter(user=user, email=email, **verified).exists():
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults=verified)
     return user, DemoAccount(role, email, password, created)
 
 
