@@ -63,3 +63,14 @@ def test_many_clients_in_a_minute_are_each_counted_on_their_own(production):
     for _ in range(30):
         assert log_in(stack, "attendee@example.org", "", source="127.0.0.9")[0] == 200
     assert log_in(stack, "attendee@example.org", "", source="127.0.0.9")[0] == 429
+
+
+def test_log_in_through_nginx_with_redis_unreachable(production):
+    """The cache, the sessions' cache and the rate limiter all without Redis: log-in works
+    and the limiter says it is not counting."""
+    [ada] = accounts("ada", 1)
+    stack = production(roles=("web", "nginx"), env={"REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert log_in(stack, ada, PASSWORD)[:2] == (302, "/")
+    assert "rate limiter unavailable (cache: Error 111 connecting to 127.0.0.1:1. Connection refused.)" in stack.log(
+        "web"
+    )
