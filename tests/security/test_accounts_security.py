@@ -26,9 +26,12 @@ from tests.portal.test_accounts import confirm_from_mail
 from tests.schedule.recording_files import PDF
 
 PASSWORD = "correct horse battery staple"
-START = datetime(2027, 6, 10, 5, tzinfo=UTC)  # the poster session; its video is released 14:00 UTC the day before
+# The poster session, within a session cookie's life (two weeks) of today. Its video is
+# released at 02:00 in New Zealand on the session's New Zealand date, 13:00 or 14:00 UTC
+# the day before.
+START = (datetime.now(UTC) + timedelta(days=5)).replace(hour=5, minute=0, second=0, microsecond=0)
+BEFORE_RELEASE = START - timedelta(days=1, hours=3)
 DURING = START + timedelta(minutes=30)  # live, video long out: used for the call link and chat
-BEFORE_RELEASE = datetime(2027, 6, 9, 13, tzinfo=UTC)
 CALL_LINK = "https://video.example.org/j/secret-owls"
 JSON = {"HTTP_ACCEPT": "application/json"}
 
