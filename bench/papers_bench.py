@@ -197,6 +197,8 @@ def seed(size):
     run = compute_discovery()
     discovery = time.perf_counter() - started
     user = User.objects.create_user("bench@example.org", "bench-password", display_name="Bench")
+    # A registered attendee: their address on the list, and verified (portal.models.verified_addresses).
+    user.emailaddress_set.create(email=user.email, verified=True, primary=True)
     RegisteredEmail.objects.create(email=user.email)
     Bookmark.objects.bulk_create([Bookmark(user=user, paper_id=pid) for pid in list(paper_ids.values())[:40]])
     _report(

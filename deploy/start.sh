@@ -19,6 +19,10 @@ LOG_LEVEL="${LOG_LEVEL:-INFO}"
 case "$role" in
   web)
     export BIND="${BIND:-0.0.0.0:8000}"
+    # gunicorn runs behind the shipped nginx, which sets X-Real-IP to its peer's address:
+    # allauth's log-in limits count per client (ALLAUTH_TRUSTED_CLIENT_IP_HEADER), not
+    # per nginx. Set it empty only when nothing sets the header.
+    export TRUSTED_CLIENT_IP_HEADER="${TRUSTED_CLIENT_IP_HEADER-X-Real-IP}"
     exec gunicorn portal.wsgi:application --config deploy/gunicorn.conf.py "$@"
     ;;
   ws)

@@ -29,6 +29,17 @@ class PortalConfig(AppConfig):
 
         post_save.connect(user_changed, sender=User, dispatch_uid="portal-user-cache-user-save", weak=False)
         post_delete.connect(user_changed, sender=User, dispatch_uid="portal-user-cache-user-delete", weak=False)
+        # Roles follow verified addresses: confirming one (allauth saves the row) or
+        # removing one changes them at once, with no need to log in again.
+        from allauth.account.models import EmailAddress
+
+        def address_changed(sender, instance, **kwargs):
+            user_cache.bump_user(instance.user_id)
+
+        for signal, name in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(
+                address_changed, sender=EmailAddress, dispatch_uid=f"portal-user-cache-address-{name}", weak=False
+            )
         for model in (RegisteredEmail, Group):
             post_save.connect(
                 user_cache.bump_all, sender=model, dispatch_uid=f"portal-user-cache-{model.__name__}-save"

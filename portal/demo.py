@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -431,6 +432,11 @@ def _ensure_account(role, email, display_name, password):
             setattr(user, k, v)
         user.is_active = True
         user.save()
+    # Roles that come from an address need it verified (portal.models.verified_addresses);
+    # the demo's addresses are printed, not mailed, so they are created verified.
+    verified = {"verified": True, "primary": True}
+    if not EmailAddress.objects.filter(user=user, email=email, **verified).exists():
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults=verified)
     return user, DemoAccount(role, email, password, created)
 
 

@@ -1,6 +1,7 @@
 """The ground of the portal: who people are and what the one conference is."""
 
 import contextvars
+import unicodedata
 import zoneinfo
 from datetime import date
 
@@ -22,6 +23,34 @@ BOOTH_HOSTS_GROUP = "Booth hosts"
 def validate_time_zone(value):
     if value and value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not a known time zone name (e.g. Europe/Berlin).")
+
+
+def validate_display_name(value):
+    """No control or invisible formatting characters: a right-to-left override (U+202E)
+    or an isolate makes a name, and the chat line it heads, read other than it is."""
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Cf"}:
+            name = unicodedata.name(char, "control character")
+            raise ValidationError(
+                f"A display name cannot contain invisible or text-direction control characters "
+                f"(it has U+{ord(char):04X} {name})."
+            )
+
+
+def verified_address_rows():
+    """allauth's e-mail address rows that their owner has verified (lower case, as allauth
+    stores them). The one answer to "does this person own this address": every role that
+    comes from an address (author, registered attendee, and later host, sponsor) reads
+    these, never `User.email` alone, which anyone may type in at sign-up."""
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(verified=True)
+
+
+def verified_addresses(user):
+    """The addresses `user` (a User, a pk, or an expression) has verified: a flat
+    queryset of e-mails, to use as a subquery (`email__in=`) or to read."""
+    return verified_address_rows().filter(user=user).values_list("email", flat=True)
 
 
 class UserManager(BaseUserManager):
@@ -53,7 +82,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField("e-mail address", unique=True)
-    display_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=150, blank=True, validators=[validate_display_name])
     affiliation = models.CharField(max_length=200, blank=True)
     time_zone = models.CharField(
         max_length=64,
@@ -101,11 +130,19 @@ class User(AbstractUser):
         return self.is_active and self.groups.filter(name=BOOTH_HOSTS_GROUP).exists()
 
     @cached_property
+    def verified_emails(self):
+        """The addresses this person has verified (`verified_addresses`), as a frozenset."""
+        if self.pk is None:
+            return frozenset()
+        return frozenset(verified_addresses(self.pk))
+
+    @cached_property
     def is_registered(self):
-        """A registered attendee: their e-mail is on the organisers' registration list."""
+        """A registered attendee: one of their *verified* e-mails is on the organisers'
+        registration list."""
         if not self.is_active:
             return False
-        return self.is_staff or RegisteredEmail.objects.filter(email=self.email).exists()
+        return self.is_staff or RegisteredEmail.objects.filter(email__in=verified_addresses(self.pk)).exists()
 
     def load_roles(self):
         """Read `is_registered` and `is_moderator` in one query (pages that show call links
@@ -119,7 +156,7 @@ class User(AbstractUser):
             type(self)
             .objects.filter(pk=self.pk)
             .annotate(
-                registered=models.Exists(RegisteredEmail.objects.filter(email=models.OuterRef("email"))),
+                registered=models.Exists(RegisteredEmail.objects.filter(email__in=verified_addresses(self.pk))),
                 moderator=models.Exists(
                     self.groups.through.objects.filter(user=models.OuterRef("pk"), group__name=MODERATORS_GROUP)
                 ),

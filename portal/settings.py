@@ -121,7 +121,8 @@ if REDIS_URL:
         }
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis; allauth's rate-limit locks fail open without Redis (log-in works).
+            "BACKEND": "portal.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 # Pages must render with Redis gone (DESIGN.md): a cache miss, not a 500.
@@ -179,7 +180,15 @@ LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# Roles come from verified addresses only (portal.models.verified_addresses): an account
+# cannot log in before it confirms its address, so nobody signs up as an author to act
+# as one. Mails go to the console in the embedded default (EMAIL_URL).
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+# allauth's rate limits (log-in, sign-up, password reset) count per client address. Behind
+# a proxy every request comes from the proxy, so the address is the one it reports in this
+# header (deploy/nginx sets X-Real-IP to its peer's address; a client cannot forge it). Set
+# only behind such a proxy (deploy/start.sh does for gunicorn); unset, the peer address.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default="") or None
 ACCOUNT_LOGOUT_ON_GET = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

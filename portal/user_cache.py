@@ -9,7 +9,8 @@ user from one cache entry holding
   it, e.g. the password-change form, reads it from the database), and the session auth
   hashes computed from it, which the session's hash is checked against exactly as
   `django.contrib.auth.get_user` does (a password change logs other sessions out);
-- `is_registered` and `is_moderator` (`User.load_roles`);
+- `is_registered` and `is_moderator` (`User.load_roles`), and the verified addresses
+  (`User.verified_emails`) that address-derived roles read;
 - the facts the apps register with `register_fact(name, compute)` (the paper stars'
   bookmarked UIDs, the chat's active sanctions), read with `fact(user, name)`.
 
@@ -21,7 +22,8 @@ by a form that failed validation, never reaches the cache).
 The entry is valid under two versions, both checked on every read:
 
 - the user's own (`bump_user(user_id)`), bumped by: a User save or delete (profile edit,
-  password change, login, code-of-conduct acceptance, admin), a Bookmark saved or
+  password change, login, code-of-conduct acceptance, admin), an allauth e-mail address
+  saved or deleted (confirming one grants its roles at once), a Bookmark saved or
   deleted and `posters.bookmarks.merge` (bulk), a chat Sanction saved or deleted (posting
   or lifting one);
 - everyone's (`bump_all()`), bumped by: a RegisteredEmail saved or deleted and
@@ -51,7 +53,7 @@ VERSION_KEY = "user:version:{}"
 ALL_VERSION_KEY = "users:version"
 SECONDS = 60 * 60
 # The User's cached properties kept in the entry (all read from versioned data).
-ROLES = ("is_registered", "is_moderator", "is_booth_host")
+ROLES = ("is_registered", "is_moderator", "is_booth_host", "verified_emails")
 
 _facts = {}
 

@@ -20,9 +20,9 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from portal.models import verified_address_rows
 from portal.timezones import zone_or_none
 from posters.healthy_hours import within_healthy_hours
 from posters.models import Authorship, Paper, PosterSlot
@@ -81,8 +81,9 @@ def _author_zones(paper_ids):
     emails = {email.lower() for _, email, _ in rows if email}
     profiles = {}
     if emails:
-        users = get_user_model().objects.filter(email__in=emails).exclude(time_zone="")
-        profiles = dict(users.values_list("email", "time_zone"))
+        # Only an account that verified the author's address speaks for the author.
+        owners = verified_address_rows().filter(email__in=emails).exclude(user__time_zone="")
+        profiles = dict(owners.values_list("email", "user__time_zone"))
     zones = defaultdict(set)
     for paper_id, email, imported in rows:
         name = profiles.get((email or "").lower()) or imported

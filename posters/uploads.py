@@ -8,7 +8,9 @@ schedule.recordings asks this module about authors through PORTAL_RECORDING_AUTH
 from datetime import UTC
 
 from django.db.models import Min, Q
+from django.db.models.functions import Lower
 
+from portal.models import verified_addresses
 from posters.models import Authorship, Paper, PosterSlot
 from schedule.models import Recording
 from schedule.recordings.release import release_day_of, release_instant
@@ -26,13 +28,19 @@ def paper_uid_of(key):
     return key[len(PREFIX) :] if key.startswith(PREFIX) else None
 
 
+def authorships_of(user):
+    """The authorships whose author's e-mail is one the user has *verified* (an address
+    typed in at sign-up proves nothing)."""
+    return Authorship.objects.alias(address=Lower("author__email")).filter(address__in=verified_addresses(user.pk))
+
+
 def is_author(key, user):
-    """A user whose e-mail is an author's e-mail on the paper (organiser-added uploaders are
-    checked by schedule itself)."""
+    """A user who has verified an author's e-mail on the paper (organiser-added uploaders
+    are checked by schedule itself)."""
     uid = paper_uid_of(key)
-    if not uid or not user.is_authenticated or not user.email:
+    if not uid or not user.is_authenticated:
         return False
-    return Authorship.objects.filter(paper__uid=uid, author__email__iexact=user.email).exists()
+    return authorships_of(user).filter(paper__uid=uid).exists()
 
 
 def author_emails(key):
@@ -57,7 +65,7 @@ def authored_papers(user):
         "subject_key", flat=True
     )
     uids = [paper_uid_of(k) for k in added]
-    by_email = Q(authorships__author__email__iexact=user.email) if user.email else Q(pk__in=[])
+    by_email = Q(pk__in=authorships_of(user).values("paper_id"))
     return Paper.objects.defer("search_vector").filter(by_email | Q(uid__in=uids)).distinct().order_by("title")
 
 

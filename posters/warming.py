@@ -40,15 +40,15 @@ def representative_users():
     """One active user of each logged-in call-link class there is
     (schedule.call_links.viewer_class: registered attendee or other account); a
     registered non-staff user, a staff user and an unregistered user are tried."""
-    from portal.models import RegisteredEmail, User
+    from portal.models import RegisteredEmail, User, verified_address_rows
     from schedule.call_links import viewer_class
 
-    registered = RegisteredEmail.objects.values("email")
+    registered = verified_address_rows().filter(email__in=RegisteredEmail.objects.values("email")).values("user_id")
     active = User.objects.filter(is_active=True).order_by("pk")
     candidates = [
-        active.filter(email__in=registered, is_staff=False).first(),
+        active.filter(pk__in=registered, is_staff=False).first(),
         active.filter(is_staff=True).first(),
-        active.exclude(email__in=registered).filter(is_staff=False).first(),
+        active.exclude(pk__in=registered).filter(is_staff=False).first(),
     ]
     chosen = {}
     for user in filter(None, candidates):

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import factory
+from allauth.account.models import EmailAddress
 from factory.django import DjangoModelFactory
 
 from portal.models import RegisteredEmail, User
@@ -20,11 +21,28 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
 
     @factory.post_generation
+    def email_verified(self, create, extracted, **kwargs):
+        """The account has confirmed its address (allauth's EmailAddress row, verified),
+        as every role that comes from an address requires; `email_verified=False` for
+        one that has not."""
+        if create:
+            verify_email(self, verified=extracted is not False)
+
+    @factory.post_generation
     def registered(self, create, extracted, **kwargs):
         if create and extracted:
             RegisteredEmail.objects.get_or_create(email=self.email)
         if create:
             self.save()
+
+
+def verify_email(user, email=None, verified=True):
+    """Give `user` the address `email` (their own by default), verified or not."""
+    email = (email or user.email).lower()
+    primary = email == user.email
+    return EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": verified, "primary": primary}
+    )[0]
 
 
 class SessionFactory(DjangoModelFactory):

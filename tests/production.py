@@ -11,7 +11,9 @@ processes to see it) and are marked `postgres` and `redis`.
 """
 
 import contextlib
+import http.client
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -21,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connection
@@ -177,6 +179,30 @@ class ProductionStack:
     def log(self, role):
         path = self.work / ("nginx/error.log" if role == "nginx-error" else f"{role}.log")
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def post_form(self, path, fields, *, source="127.0.0.1", headers=None):
+        """GET `path` through nginx for a CSRF cookie and token, then POST `fields` to it, both
+        from the loopback address `source` (127.0.0.2 is another client to nginx). `headers`
+        go with both requests. Returns (status, Location or "", body)."""
+        host, port = self.url.removeprefix("http://").split(":")
+        headers = dict(headers or {})
+
+        def request(method, body=None, extra=None):
+            connection = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0))
+            try:
+                connection.request(method, path, body=body, headers={**headers, **(extra or {})})
+                response = connection.getresponse()
+                return response, response.read().decode(errors="replace")
+            finally:
+                connection.close()
+
+        response, page = request("GET")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
+        body = urlencode({**fields, "csrfmiddlewaretoken": token})
+        content = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"}
+        response, text = request("POST", body, content)
+        return response.status, response.getheader("Location") or "", text
 
     def wait_until_up(self, timeout=30):
         deadline = time.monotonic() + timeout

@@ -133,7 +133,7 @@ def clean_client_id(client_id):
 
 
 def badge_for(user, room):
-    if user.email.lower() in rooms.author_emails(room):
+    if not rooms.author_emails(room).isdisjoint(user.verified_emails):
         return Message.Badge.AUTHOR
     if user.is_moderator:
         return Message.Badge.MODERATOR

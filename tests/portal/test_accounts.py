@@ -1,5 +1,7 @@
 """Accounts through django-allauth: sign up and log in by e-mail, inside the portal's layout."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -28,20 +30,30 @@ def test_login_page_uses_the_portal_layout(client):
     assert 'href="/accounts/password/reset/"' in html
 
 
-def test_signup_by_e_mail_creates_the_account_and_logs_in(client):
+def confirm_from_mail(client):
+    """Follow the link in the last mail (allauth's confirmation view)."""
+    url = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    return client.post(url)
+
+
+def test_signup_by_e_mail_creates_the_account_and_confirms_the_address(client):
     page = client.get("/accounts/signup/").content.decode()
     assert "<title>Sign up · ICLR 2020 Virtual</title>" in page
     response = client.post(
         "/accounts/signup/",
         {"email": "Grace@Example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
-    assert response.status_code == 302
-    assert response["Location"] == "/"
+    # Verification is mandatory: a confirmation mail goes out; no log-in until it is followed.
+    assert (response.status_code, response["Location"]) == (302, "/accounts/confirm-email/")
     user = User.objects.get()
     assert user.email == "grace@example.org"
     assert user.check_password(PASSWORD)
-    # Verification is optional: a confirmation mail goes out, the person is logged in.
     assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+    assert "_auth_user_id" not in client.session
+    assert confirm_from_mail(client).status_code == 302
+    assert user.emailaddress_set.get().verified is True
+    response = client.post("/accounts/login/", {"login": "grace@example.org", "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, "/")
     html = client.get("/").content.decode()
     assert '<span class="visually-hidden">Your profile: </span>grace</a>' in html
 
@@ -94,6 +106,8 @@ def test_logout_is_a_post(client):
 def test_a_registered_address_makes_a_registered_attendee(client):
     RegisteredEmail.objects.create(email="grace@example.org")
     client.post("/accounts/signup/", {"email": "grace@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    confirm_from_mail(client)
+    client.post("/accounts/login/", {"login": "grace@example.org", "password": PASSWORD})
     html = client.get("/me/profile/").content.decode()
     assert '<span class="badge yes">Registered attendee</span>' in html
 

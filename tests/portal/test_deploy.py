@@ -51,6 +51,7 @@ OPERATOR = {
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "portal.example.org",
     "POSTGRES_PASSWORD": "not-a-real-password",
+    "EMAIL_URL": "smtp+tls://portal:not-a-real-password@smtp.example.org:587",
 }
 
 
@@ -104,6 +105,20 @@ def test_compose_app_services_share_one_configuration(compose):
 def test_compose_requires_the_secrets(compose):
     with pytest.raises(KeyError, match="SECRET_KEY"):
         production_env(compose, "web", ALLOWED_HOSTS="portal.example.org", POSTGRES_PASSWORD="x")
+
+
+def test_compose_sets_what_accounts_need(compose):
+    """Mandatory e-mail verification with a real mail server, and log-in limits per client
+    (the address nginx puts in X-Real-IP; deploy/start.sh sets the same for gunicorn)."""
+    env = production_env(compose, "web", **OPERATOR)
+    assert (env["ACCOUNT_EMAIL_VERIFICATION"], env["TRUSTED_CLIENT_IP_HEADER"]) == ("mandatory", "X-Real-IP")
+    assert env["EMAIL_URL"] == OPERATOR["EMAIL_URL"]
+    with pytest.raises(KeyError, match="EMAIL_URL"):
+        production_env(compose, "web", **{k: v for k, v in OPERATOR.items() if k != "EMAIL_URL"})
+    assert 'export TRUSTED_CLIENT_IP_HEADER="${TRUSTED_CLIENT_IP_HEADER-X-Real-IP}"' in START.read_text()
+    for location in ("/", "/ws/"):
+        block = NGINX_TEMPLATE.read_text().split(f"location {location} {{", 1)[1].split("}", 1)[0]
+        assert "proxy_set_header X-Real-IP $remote_addr;" in block, location
 
 
 def test_nginx_routes_to_the_processes_compose_starts(compose):

@@ -68,7 +68,7 @@ async def test_channel_layer_group_send_reaches_every_member_once(redis_layer):
 def test_cache_is_redis():
     from django_redis import get_redis_connection
 
-    assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "portal.redis_cache.RedisCache"
     cache.set("test:answer", {"value": 42}, timeout=30)
     assert cache.get("test:answer") == {"value": 42}
     assert cache.add("test:counter", 0) is True
