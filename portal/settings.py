@@ -119,10 +119,13 @@ if REDIS_URL:
                 "CONFIG": {"hosts": [_redis_host], "capacity": 1500, "expiry": 30, "prefix": _channel_prefix},
             }
         }
+    # The cache may live on a Redis of its own (CACHE_URL): one that evicts (allkeys-lru),
+    # where the broker's and the channel layer's must not (noeviction; docs/deploy.md).
+    CACHE_URL = env("CACHE_URL", default=REDIS_URL)
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "OPTIONS": {
                 # Pages must render with Redis gone (DESIGN.md): a cache miss, not a 500.
                 "IGNORE_EXCEPTIONS": True,

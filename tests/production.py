@@ -140,8 +140,11 @@ class ProductionStack:
             timeout=30,
         )
         log = open(self.work / "nginx.log", "ab")  # noqa: SIM115  (closed in stop)
+        # Started as root, nginx's workers would run as nobody, who cannot enter pytest's
+        # private (0700) temporary folders holding the static and media files.
+        directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
         process = subprocess.Popen(  # noqa: S603
-            [NGINX, "-c", conf_dir / "nginx.conf", "-e", conf_dir / "error.log", "-g", "daemon off;"],
+            [NGINX, "-c", conf_dir / "nginx.conf", "-e", conf_dir / "error.log", "-g", directives],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
