@@ -222,6 +222,18 @@ PORTAL_MEDIA_MIRROR_URL = env("PORTAL_MEDIA_MIRROR_URL", default="")
 # owns it: schedule imports no feature (tests/test_layering.py).
 PORTAL_RECORDING_AUTHORS = {"paper": "posters.uploads"}
 
+# Hosts of video-call services ("*." also matches any subdomain): a link to one is a call
+# link, refused in public text and cut out of feeds (schedule/call_links.py). Extra hosts
+# (an institution's own meeting server) may be added with CALL_LINK_EXTRA_HOSTS.
+CALL_LINK_HOSTS = [
+    "zoom.us", "*.zoom.us", "zoom.com", "*.zoom.com", "zoomgov.com", "*.zoomgov.com",
+    "meet.google.com", "hangouts.google.com", "teams.microsoft.com", "teams.live.com",
+    "webex.com", "*.webex.com", "meet.jit.si", "8x8.vc", "whereby.com", "*.whereby.com",
+    "gotomeeting.com", "*.gotomeeting.com", "meet.goto.com", "bluejeans.com", "*.bluejeans.com",
+    "chime.aws", "*.chime.aws", "*.skype.com", "join.skype.com", "meet.lync.com",
+    *env.list("CALL_LINK_EXTRA_HOSTS", default=[]),
+]  # fmt: skip
+
 # --- Chat -----------------------------------------------------------------------------
 # Per person, across rooms: at most this many posts in this many seconds.
 CHAT_RATE_LIMIT_MESSAGES = env.int("CHAT_RATE_LIMIT_MESSAGES", default=5)

@@ -51,7 +51,6 @@ class PaperFilters:
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
-
     def cacheable(self, params, page_number):
         """Whether a list for the query string `params` may be cached: no search text, and
         every other parameter empty or exactly a value these filters accepted (an existing

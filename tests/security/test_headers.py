@@ -52,7 +52,7 @@ def released_recording():
 
 
 def static_file(stack):
-    _, headers = fetch(stack.url + "/")
+    """The URL of a stylesheet the home page links to (a hashed name)."""
     with urllib.request.urlopen(stack.url + "/", timeout=10) as response:  # noqa: S310
         html = response.read().decode()
     return re.search(r'href="(/static/[^"]+\.css)"', html)[1]
@@ -138,8 +138,9 @@ def test_the_pages_run_under_the_policy(production, browser, settings):  # noqa:
     # Chromium reports a refused inline script or style in the console, with the page's URL.
     page.on(
         "console",
-        lambda message: "Content Security Policy" in message.text
-        and refused.append((message.location["url"], message.text)),
+        lambda message: (
+            "Content Security Policy" in message.text and refused.append((message.location["url"], message.text))
+        ),
     )
     page.on("pageerror", lambda error: refused.append((page.url, str(error))))
     paths = (
