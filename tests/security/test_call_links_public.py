@@ -16,6 +16,7 @@ from posters.models import Paper
 from schedule.call_links import without_call_links
 from schedule.models import Session
 from tests.factories import SessionFactory, UserFactory
+from tests.schedule.factories import admin_session_form
 from tests.schedule.html import parse
 
 pytestmark = pytest.mark.django_db
@@ -105,14 +106,7 @@ def admin_data(**changes):
         "start_1": start.strftime("%H:%M:%S"),
         "end_0": (start + timedelta(hours=2)).strftime("%Y-%m-%d"),
         "end_1": (start + timedelta(hours=2)).strftime("%H:%M:%S"),
-        "description": "",
-        "location": "",
-        "url": "",
-        "call_link": "",
-        "children-TOTAL_FORMS": "0",
-        "children-INITIAL_FORMS": "0",
-        **changes,
-    }
+    } | admin_session_form(**changes)
 
 
 def test_admin_refuses_a_call_link_in_the_description_and_takes_it_as_the_call_link(client):

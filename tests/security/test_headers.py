@@ -8,9 +8,8 @@ import urllib.request
 from datetime import date
 
 import pytest
-from django.core.files.base import ContentFile
 
-from schedule.models import Recording, RecordingVersion
+from tests.schedule.factories import recording_with_720p
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -38,16 +37,8 @@ def fetch(url, headers=None):
 
 
 def released_recording():
-    """A recording released long ago, with its 720p file in MEDIA_ROOT."""
-    recording = Recording.objects.create(subject_key="paper:p1", release_day=date(2020, 6, 10))
-    version = RecordingVersion(recording=recording, number=1, status="ready")
-    version.original.save("original.mp4", ContentFile(BODY), save=False)
-    folder = version.original.name.rsplit("/", 1)[0]
-    version.original.storage.save(f"{folder}/720p.mp4", ContentFile(BODY))
-    version.outputs = {"720p": f"{folder}/720p.mp4"}
-    version.save()
-    recording.current_version = version
-    recording.save()
+    """A recording released long ago, with its 720p file in MEDIA_ROOT; its URL."""
+    recording = recording_with_720p("paper:p1", date(2020, 6, 10), BODY)
     return f"/media/recordings/{recording.pk}/720p.mp4"
 
 

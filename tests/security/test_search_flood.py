@@ -20,6 +20,7 @@ from django_redis import get_redis_connection
 
 from tests.conftest import REPO
 from tests.factories import PaperFactory
+from tests.production import render_nginx_config
 
 LIMITED = "Too many searches from your address: wait a few seconds, then search again.\n"
 
@@ -127,15 +128,7 @@ def test_settings_put_the_cache_on_cache_url():
 
 
 def test_nginx_takes_thousands_of_connections(tmp_path):
-    env = {
-        **os.environ,
-        "NGINX_LISTEN": "127.0.0.1:8080",
-        "NGINX_WEB_UPSTREAM": "127.0.0.1:8000",
-        "NGINX_WS_UPSTREAM": "127.0.0.1:8001",
-        "NGINX_STATIC_ROOT": str(tmp_path / "static"),
-        "NGINX_MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    subprocess.run(["bash", REPO / "deploy/nginx/render-local.sh", tmp_path], env=env, check=True, timeout=30)  # noqa: S603, S607
+    render_nginx_config(tmp_path, tmp_path)
     image_conf = (REPO / "deploy/nginx/nginx.conf").read_text()
     for conf in ((tmp_path / "nginx.conf").read_text(), image_conf):
         assert re.findall(r"worker_connections (\d+);", conf) == ["4096"]
