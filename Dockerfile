@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Two images from one build (docs/deploy.md):
 #   app    the portal: gunicorn, uvicorn, Celery worker and beat (deploy/start.sh <role>)
-#   nginx  nginx with the collected static files and deploy/nginx/portal.conf.template
+#   nginx  nginx with the collected static files, deploy/nginx/nginx.conf and portal.conf.template
 
 FROM python:3.11-slim-bookworm AS app
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -33,5 +33,7 @@ CMD ["web"]
 FROM nginx:1.28-bookworm AS nginx
 # The image renders /etc/nginx/templates/*.template with envsubst into conf.d at start.
 RUN rm -f /etc/nginx/conf.d/default.conf
+# The image's main config with more worker connections (deploy/nginx/nginx.conf).
+COPY deploy/nginx/nginx.conf /etc/nginx/nginx.conf
 COPY deploy/nginx/portal.conf.template /etc/nginx/templates/portal.conf.template
 COPY --from=app /app/staticfiles /srv/static

@@ -119,11 +119,14 @@ if REDIS_URL:
                 "CONFIG": {"hosts": [_redis_host], "capacity": 1500, "expiry": 30, "prefix": _channel_prefix},
             }
         }
+    # The cache may live on a Redis of its own (CACHE_URL): one that evicts (allkeys-lru),
+    # where the broker's and the channel layer's must not (noeviction; docs/deploy.md).
+    CACHE_URL = env("CACHE_URL", default=REDIS_URL)
     CACHES = {
         "default": {
             # django-redis; allauth's rate-limit locks fail open without Redis (log-in works).
             "BACKEND": "portal.redis_cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "OPTIONS": {
                 # Pages must render with Redis gone (DESIGN.md): a cache miss, not a 500.
                 "IGNORE_EXCEPTIONS": True,
@@ -251,6 +254,18 @@ PORTAL_MEDIA_MIRROR_URL = env("PORTAL_MEDIA_MIRROR_URL", default="")
 # Who authored a recording's subject (is_author, author_emails), asked of the feature that
 # owns it: schedule imports no feature (tests/test_layering.py).
 PORTAL_RECORDING_AUTHORS = {"paper": "posters.uploads"}
+
+# Hosts of video-call services ("*." also matches any subdomain): a link to one is a call
+# link, refused in public text and cut out of feeds (schedule/call_links.py). Extra hosts
+# (an institution's own meeting server) may be added with CALL_LINK_EXTRA_HOSTS.
+CALL_LINK_HOSTS = [
+    "zoom.us", "*.zoom.us", "zoom.com", "*.zoom.com", "zoomgov.com", "*.zoomgov.com",
+    "meet.google.com", "hangouts.google.com", "teams.microsoft.com", "teams.live.com",
+    "webex.com", "*.webex.com", "meet.jit.si", "8x8.vc", "whereby.com", "*.whereby.com",
+    "gotomeeting.com", "*.gotomeeting.com", "meet.goto.com", "bluejeans.com", "*.bluejeans.com",
+    "chime.aws", "*.chime.aws", "*.skype.com", "join.skype.com", "meet.lync.com",
+    *env.list("CALL_LINK_EXTRA_HOSTS", default=[]),
+]  # fmt: skip
 
 # --- Chat -----------------------------------------------------------------------------
 # Per person, across rooms: at most this many posts in this many seconds.

@@ -51,6 +51,25 @@ class PaperFilters:
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
+    def cacheable(self, params, page_number):
+        """Whether a list for the query string `params` may be cached: no search text, and
+        every other parameter empty or exactly a value these filters accepted (an existing
+        keyword, session, day, sort, view and page). Searches are never cached: each
+        distinct text would be an entry of its own (issue 13: a flood of them filled Redis),
+        and so would junk values; what may be cached is bounded by the conference's data."""
+        accepted = {
+            "keyword": self.keyword.slug if self.keyword else None,
+            "session": str(self.session.pk) if self.session else None,
+            "day": self.day.isoformat() if self.day else None,
+            "sort": self.sort,
+            "view": self.view,
+            "page": str(page_number),
+        }
+        for name, values in params.lists():
+            if len(values) != 1 or (values[0] != "" and values[0] != accepted.get(name)):
+                return False
+        return True
+
 
 def default_sort(query):
     return "relevance" if query else "title"

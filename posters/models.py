@@ -5,6 +5,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.text import slugify
 
+from schedule.call_links import refuse_call_links
 from schedule.models import Session
 
 
@@ -63,6 +64,11 @@ class Paper(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        refuse_call_links(
+            self, ("title", "abstract", "tldr", "forum_url", "pdf_url", "code_url"), where="its poster slots"
+        )
 
     @property
     def chat_room_key(self):

@@ -85,6 +85,7 @@ def _cached_sessions(version):
 def paper_list(request):
     """The paper browser. The whole page (or the htmx partial) is cached per URL, zone and
     login (portal.page_cache); below it, a page of results per (filters, zone, page).
+    Searches are not cached (PaperFilters.cacheable).
     This viewer's stars and CSRF token are filled in per request."""
     zone_name = request.viewer_zone_name
     key = key_for("list", zone_name, request.user.is_authenticated, sorted(request.GET.lists()))
@@ -96,6 +97,7 @@ def paper_list(request):
         paginator = Paginator(paper_queryset(filters, zone=request.viewer_zone, now=now), PER_PAGE[filters.view])
         page = paginator.get_page(filters.page)
         papers = _decorate(list(page.object_list), AnonymousStars(), filters.query)
+        cacheable = filters.cacheable(request.GET, page.number)
         context = {
             "filters": filters,
             "page": page,
@@ -104,16 +106,17 @@ def paper_list(request):
             "page_params": filters.params(),
             "csrf_placeholder": CSRF_PLACEHOLDER,
         }
-        entry = set_versioned(
-            key,
-            version,
-            {
-                "results": render_to_string("posters/_results.html", {**context, **_fragment_context(request)}),
-                "papers": {p.uid: p.title for p in papers},
-                "filters": filters,
-                "sessions": sessions,
-            },
-        )
+        entry = {
+            "results": render_to_string("posters/_results.html", {**context, **_fragment_context(request)}),
+            "papers": {p.uid: p.title for p in papers},
+            "filters": filters,
+            "sessions": sessions,
+        }
+        if cacheable:
+            set_versioned(key, version, entry)
+        else:
+            # A search (or junk in the URL): neither this fragment nor the page is stored.
+            page_cache.dont_store(request)
     results = mark_safe(entry["results"])
     page_cache.personalise(request, "stars", entry["papers"])
     sessions = entry["sessions"]

@@ -26,6 +26,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from portal.timezones import zone_abbreviation, zone_or_none
+from schedule.call_links import call_links_in, without_call_links
 from schedule.days import same_day
 from schedule.models import Session
 
@@ -41,23 +42,6 @@ FEED_FIELDS = (
 )  # fmt: skip
 # Looked up directly: get_kind_display() costs more than the rest of an event's text.
 KIND_LABELS = dict(Session.Kind.choices)
-
-# Hosts and paths of video-call services; any such link is cut out of public text.
-CALL_LINK_PATTERN = re.compile(
-    r"""(?:https?://|www\.)[^\s<>"']*?(?:zoom\.us|zoomgov\.com|meet\.google\.|hangouts\.google\.|teams\.microsoft\.|
-    teams\.live\.|webex\.com|whereby\.com|meet\.jit\.si|gotomeeting\.com|bluejeans\.com|chime\.aws|/join/|/j/|
-    [?&](?:pwd|passcode|password)=)[^\s<>"']*""",
-    re.IGNORECASE | re.VERBOSE,
-)
-SECRET_LINE = re.compile(r"^.*\b(?:password|passcode|meeting id|pwd)\b\s*[:=].*$", re.IGNORECASE | re.MULTILINE)
-
-
-def without_call_links(text):
-    """Public text: call links and lines giving meeting passwords or ids removed."""
-    if not text:
-        return ""
-    text = SECRET_LINE.sub("", CALL_LINK_PATTERN.sub("", text))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def uid_domain():
@@ -154,7 +138,7 @@ def _properties(entry, zone, conference_zone, limit):
         ("categories", [KIND_LABELS.get(session.kind, session.kind)]),
         ("description", _description(entry, zone, conference_zone, limit)),
     ]
-    if session.location and not CALL_LINK_PATTERN.search(session.location):
+    if session.location and not call_links_in(session.location):
         properties.append(("location", session.location))
     properties += [("status", "CONFIRMED"), ("transp", "OPAQUE")]
     if entry.page_url:

@@ -1,4 +1,12 @@
-"""Who sees a live session's video-call link (a poster slot's, a Q&A's), and when.
+"""Video-call links: what one looks like, and who sees a session's (a poster slot's, a
+Q&A's) and when.
+
+What a call link looks like is defined here only: a URL on a meeting service's host
+(settings.CALL_LINK_HOSTS), or with a meeting path (/j/, /join/) or a passcode in its
+query; and text that gives a passcode or meeting ID. Public text (a session's title,
+description and location, a paper's abstract, ...) refuses both in model validation
+(`refuse_call_links`, so admin and importers alike); feeds and importers cut them out
+(`without_call_links`).
 
 A link is shown only when both hold: the conference's policy lets this viewer see call
 links (`Conference.call_links_visible_to`), and the session is in its window, from
@@ -7,11 +15,79 @@ through `call_link_state`, and templates only ever see the URL it returns, so a 
 never reach someone who may not see it.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from portal.models import Conference
 from schedule.models import CALL_LINK_LEAD as LEAD
+
+# A URL: with a scheme, from www., or a bare host name followed by a path.
+URL = re.compile(r"""(?:https?://|www\.|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?=/))[^\s<>"']*""", re.I)
+MEETING_PATH = re.compile(r"/(?:j|join|wc/join)/", re.I)
+PASSCODE_QUERY = re.compile(r"(?:^|&)(?:pwd|passcode|password)=", re.I)
+# "Passcode: 123456", "pwd=...", "Meeting ID 123 456 789" (not "the password reset talk").
+PASSCODE = r"\b(?:password|passcode|pass code|pwd|meeting id|meeting number|access code)\b\s*(?:[:=]|(?=\d))"
+PASSCODE_TEXT = re.compile(PASSCODE, re.I)
+PASSCODE_LINE = re.compile(rf"^.*{PASSCODE}.*$", re.I | re.M)
+
+
+def _meeting_host(host):
+    for pattern in settings.CALL_LINK_HOSTS:
+        pattern = pattern.lower()
+        if host == pattern.removeprefix("*.") or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+    return False
+
+
+def is_call_link(url):
+    """Whether `url` looks like a video-call link (see the module docstring)."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    try:
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    return _meeting_host(host) or bool(MEETING_PATH.search(parts.path) or PASSCODE_QUERY.search(parts.query))
+
+
+def call_links_in(text):
+    """The call links in `text`, in order."""
+    return [match[0] for match in URL.finditer(text or "") if is_call_link(match[0])]
+
+
+def without_call_links(text):
+    """Public text: call links and lines giving meeting passwords or ids removed."""
+    if not text:
+        return ""
+    text = URL.sub(lambda match: "" if is_call_link(match[0]) else match[0], text)
+    text = PASSCODE_LINE.sub("", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def refuse_call_links(instance, fields, where):
+    """Model validation: a ValidationError naming each of `fields` (public text of
+    `instance`) that holds a call link or a passcode; `where` says which "Call link"
+    field takes it instead."""
+    errors = {}
+    for name in fields:
+        text = str(getattr(instance, name) or "")
+        links = call_links_in(text)
+        if links:
+            found = f"“{links[0][:80]}” is a video-call link"
+        elif PASSCODE_TEXT.search(text):
+            found = "This gives a meeting passcode or ID"
+        else:
+            continue
+        errors[name] = (
+            f"{found}, and this field is public. Put video-call links in the “Call link” field of {where}: "
+            "they are shown only to the people the conference lets see call links, and only around the session's time."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 class State:

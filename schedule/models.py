@@ -128,6 +128,13 @@ class Session(models.Model):
             errors["end"] = "A keynote's live Q&A lasts at least 15 minutes."
         if self.parent_id and self.pk and self.parent_id == self.pk:
             errors["parent"] = "A session cannot be part of itself."
+        # Imported here: schedule.call_links reads this module.
+        from schedule.call_links import refuse_call_links
+
+        try:
+            refuse_call_links(self, ("title", "description", "location", "url"), where="this session")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
 

@@ -60,6 +60,21 @@ def collect_static(root):
     return root
 
 
+def render_nginx_config(out, roots):
+    """deploy/nginx/render-local.sh's config in `out` (nginx.conf, conf.d/portal.conf), for
+    made-up ports and static and media folders under `roots`, as a check would need it."""
+    env = {
+        **os.environ,
+        "NGINX_LISTEN": "127.0.0.1:8080",
+        "NGINX_WEB_UPSTREAM": "127.0.0.1:8000",
+        "NGINX_WS_UPSTREAM": "127.0.0.1:8001",
+        "NGINX_STATIC_ROOT": str(Path(roots) / "static"),
+        "NGINX_MEDIA_ROOT": str(Path(roots) / "media"),
+    }
+    subprocess.run(["bash", REPO / "deploy/nginx/render-local.sh", out], env=env, check=True, timeout=30)  # noqa: S603, S607
+    return Path(out)
+
+
 class ProductionStack:
     """Start `roles` (web, ws, worker, beat, nginx) on free ports; stop them on exit.
 
@@ -142,8 +157,11 @@ class ProductionStack:
             timeout=30,
         )
         log = open(self.work / "nginx.log", "ab")  # noqa: SIM115  (closed in stop)
+        # Started as root, nginx's workers would run as nobody, who cannot enter pytest's
+        # private (0700) temporary folders holding the static and media files.
+        directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
         process = subprocess.Popen(  # noqa: S603
-            [NGINX, "-c", conf_dir / "nginx.conf", "-e", conf_dir / "error.log", "-g", "daemon off;"],
+            [NGINX, "-c", conf_dir / "nginx.conf", "-e", conf_dir / "error.log", "-g", directives],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -24,9 +24,11 @@ mkdir -p "$dir/conf.d" "$dir/tmp"
 envsubst "$names" <"$here/portal.conf.template" >"$dir/conf.d/portal.conf"
 cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
+# As deploy/nginx/nginx.conf (the image's): a proxied request holds two connections.
+worker_rlimit_nofile 8192;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
-events { worker_connections 256; }
+events { worker_connections 4096; }
 http {
     include /etc/nginx/mime.types;
     default_type application/octet-stream;

@@ -8,7 +8,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from schedule.calendars import CALL_LINK_PATTERN, without_call_links
+from schedule.call_links import is_call_link, without_call_links
 from schedule.models import Session
 
 
@@ -61,7 +61,7 @@ def split_location(value):
     if not value:
         return "", "", ""
     if re.match(r"https?://\S+$", value):
-        if CALL_LINK_PATTERN.search(value):
+        if is_call_link(value):
             return "", "", value[:500]
         return "", value[:500], ""
     if "@" in value and " " not in value:  # an e-mail address is not a place

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.production import render_nginx_config
+
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "docker-compose.yml"
 NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "portal.conf.template"
@@ -148,16 +150,7 @@ def test_generated_nginx_config_passes_nginx_t(tmp_path):
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
     if not nginx:
         pytest.skip("nginx is not installed (apt-get install nginx)")
-    env = {
-        **os.environ,
-        "NGINX_LISTEN": "127.0.0.1:8080",
-        "NGINX_WEB_UPSTREAM": "127.0.0.1:8000",
-        "NGINX_WS_UPSTREAM": "127.0.0.1:8001",
-        "NGINX_STATIC_ROOT": str(tmp_path / "static"),
-        "NGINX_MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    out = tmp_path / "nginx"
-    subprocess.run(["bash", REPO / "deploy/nginx/render-local.sh", out], env=env, check=True, timeout=30)  # noqa: S603, S607
+    out = render_nginx_config(tmp_path / "nginx", tmp_path)
     rendered = (out / "conf.d" / "portal.conf").read_text()
     assert "${" not in rendered
     assert "listen 127.0.0.1:8080;" in rendered

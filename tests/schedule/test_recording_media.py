@@ -4,11 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.files.base import ContentFile
 
-from schedule.models import Recording, RecordingVersion
 from schedule.recordings.release import release_early
 from tests.factories import UserFactory
+from tests.schedule.factories import recording_with_720p
 
 pytestmark = pytest.mark.django_db
 DAY = date(2027, 6, 10)
@@ -19,16 +18,7 @@ BODY = bytes(range(256)) * 40  # 10,240 bytes
 
 @pytest.fixture
 def recording():
-    recording = Recording.objects.create(subject_key="paper:p1", release_day=DAY)
-    version = RecordingVersion(recording=recording, number=1, status="ready")
-    version.original.save("original.mp4", ContentFile(BODY), save=False)
-    folder = version.original.name.rsplit("/", 1)[0]
-    version.original.storage.save(f"{folder}/720p.mp4", ContentFile(BODY))
-    version.outputs = {"720p": f"{folder}/720p.mp4"}
-    version.save()
-    recording.current_version = version
-    recording.save()
-    return recording
+    return recording_with_720p("paper:p1", DAY, BODY)
 
 
 def url(recording, asset="720p.mp4"):

@@ -14,7 +14,7 @@ from schedule.fragments import GENERATION_KEY
 from schedule.models import Session
 from schedule.views import embed_for
 from tests.factories import UserFactory
-from tests.schedule.factories import at, session
+from tests.schedule.factories import admin_session_form, at, session
 from tests.schedule.html import messages_of, parse, rows, titles
 
 pytestmark = pytest.mark.django_db
@@ -109,20 +109,9 @@ def test_admin_shows_and_takes_times_in_the_conferences_zone(conference, client)
     assert (fields["start_0"], fields["start_1"]) == ("27/04/2020", "17:00:00")  # 14:00 UTC in Addis Ababa
     changelist = parse(client.get("/admin/schedule/session/").content)
     assert changelist.find("field-conference_start").text == "Mon 27 Apr 2020, 17:00 EAT"
-    data = {
-        "title": "Keynote",
-        "kind": "keynote",
-        "start_0": "2020-04-27",
-        "start_1": "18:00:00",
-        "end_0": "2020-04-27",
-        "end_1": "18:30:00",
-        "description": "",
-        "location": "",
-        "url": "",
-        "call_link": "",
-        "children-TOTAL_FORMS": "0",
-        "children-INITIAL_FORMS": "0",
-    }
+    data = admin_session_form(
+        title="Keynote", kind="keynote", start_0="2020-04-27", start_1="18:00:00", end_0="2020-04-27", end_1="18:30:00"
+    )
     response = client.post(f"/admin/schedule/session/{keynote.pk}/change/", data)
     assert response.status_code == 302
     keynote.refresh_from_db()
