@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from portal.timezones import zone_or_none
 from posters.models import Author, Authorship, Keyword, Paper, PaperKeyword, PosterSlot
 from posters.page_cache import bump_version
 from schedule.fragments import programme_changed
+from schedule.call_links import refuse_call_links
 from schedule.models import Session
 
 OPENREVIEW = "https://openreview.net"
@@ -223,6 +225,11 @@ def _clean_paper(record, errors):
             problem = _url_problem(fields[name])
             if problem:
                 problems.append(f"{name} “{fields[name][:80]}” {problem}")
+    try:
+        # The same refusal as the paper's model validation (admin): no call link in public text.
+        refuse_call_links(SimpleNamespace(**fields), fields, where="its poster slots")
+    except ValidationError as error:
+        problems += [f"{name}: {' '.join(messages).rstrip('.')}" for name, messages in error.message_dict.items()]
     if record.extra is not None:
         if isinstance(record.extra, dict):
             fields["extra"] = record.extra

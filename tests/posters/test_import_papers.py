@@ -303,6 +303,13 @@ BAD_FILES = [
         "{path}, line 2: unknown time zone “Mars/Olympus” for author Ada.",
     ),
     ("empty.csv", "  \n", "{path}: the file is empty."),
+    (
+        "call_link.csv",
+        "UID,title,abstract\nx1,One,Join us at https://zoom.us/j/123456789 for questions\n",
+        "{path}, line 2: abstract: “https://zoom.us/j/123456789” is a video-call link, and this field is public. "
+        "Put video-call links in the “Call link” field of its poster slots: they are shown only to the people "
+        "the conference lets see call links, and only around the session's time.",
+    ),
 ]
 
 
