@@ -27,8 +27,8 @@ from django.utils.text import slugify
 from portal.timezones import zone_or_none
 from posters.models import Author, Authorship, Keyword, Paper, PaperKeyword, PosterSlot
 from posters.page_cache import bump_version
-from schedule.fragments import programme_changed
 from schedule.call_links import refuse_call_links
+from schedule.fragments import programme_changed
 from schedule.models import Session
 
 OPENREVIEW = "https://openreview.net"
