@@ -13,7 +13,7 @@ from chat import services
 from chat.models import Message, Sanction
 from chat.rooms import open_room
 from chat.services.errors import ChatError
-from tests.chat.conftest import open_socket
+from tests.chat.conftest import _no_persistent_connections, open_socket  # noqa: F401  (a fixture)
 from tests.chat.factories import AttendeeFactory, MessageFactory
 from tests.factories import UserFactory
 
@@ -91,6 +91,7 @@ def test_parallel_posts_of_one_person_store_exactly_the_limit(settings):
     assert Message.objects.filter(author=author).count() == 5
 
 
+@pytest.mark.postgres  # SQLite's in-memory test database refuses concurrent writers at once
 @pytest.mark.django_db(transaction=True)
 async def test_parallel_socket_posts_of_one_person_store_exactly_the_limit(settings):
     """The consumer's posts run on a pool of threads: 8 sockets at once, as the probe did."""
