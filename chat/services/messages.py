@@ -20,6 +20,7 @@ from chat.models import Mention, Message, Room, Sanction
 from chat.services import events, room_version
 from chat.services.db import in_pool
 from chat.services.errors import Forbidden, Invalid, RateLimited
+from portal.visitor_input import BadInput, check_text
 
 MAX_LENGTH = 2000
 MAX_MENTIONS = 10
@@ -121,10 +122,18 @@ def lock_poster(user):
     get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
+def plain_text(value, what):
+    """`value`, or Invalid naming a character that is not text (portal.visitor_input)."""
+    try:
+        return check_text(value, what)
+    except BadInput as problem:
+        raise Invalid(str(problem)) from None
+
+
 def clean_body(body):
     if not isinstance(body, str):
         raise Invalid("A message is text.")
-    body = body.replace("\r\n", "\n").replace("\x00", "").strip()
+    body = plain_text(body.replace("\r\n", "\n").strip(), "The message")
     if not body:
         raise Invalid("An empty message cannot be posted.")
     if len(body) > MAX_LENGTH:

@@ -1,7 +1,6 @@
 """Issue 13, the chat: id probing on moderation URLs (10), parallel posting past the rate
 limit (9), and sockets that cannot join the channel layer (3)."""
 
-import asyncio
 import logging
 import threading
 
@@ -154,4 +153,4 @@ async def test_a_socket_that_cannot_join_the_layer_is_told_to_try_again_later(se
     assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith(("chat", "portal"))] == [
         ("WARNING", f"websocket {path}: channel layer unavailable (ConnectionError), closed with 1013")
     ]
-    await asyncio.sleep(0)
+    await database_sync_to_async(connections.close_all)()
