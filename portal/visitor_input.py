@@ -24,12 +24,16 @@ class BadInput(ValueError):
     """Input that cannot be used; the message says what is wrong, for the visitor."""
 
 
+class NestedTooDeeply(BadInput):
+    pass
+
+
 def loads(text):
     """JSON from a visitor: the value, or BadInput (not JSON, or nested too deeply)."""
     try:
         return json.loads(text)
     except RecursionError:
-        raise BadInput("That JSON is nested too deeply.") from None
+        raise NestedTooDeeply("That JSON is nested too deeply.") from None
     except (ValueError, TypeError):
         raise BadInput("That was not JSON.") from None
 
