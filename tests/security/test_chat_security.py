@@ -154,3 +154,28 @@ async def test_a_socket_that_cannot_join_the_layer_is_told_to_try_again_later(se
         ("WARNING", f"websocket {path}: channel layer unavailable (ConnectionError), closed with 1013")
     ]
     await database_sync_to_async(connections.close_all)()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_through_uvicorn_a_socket_without_redis_is_closed_with_1013_not_a_500(production):
+    """The probe's case: the ws server (uvicorn, PubSub layer) with its Redis gone."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    open_room("corridor")
+    stack = production(roles=("ws",), env={"REDIS_URL": DEAD_REDIS})
+    url = f"ws://127.0.0.1:{stack.ports['ws']}"
+    for path in SOCKETS:
+        # Opening is the handshake accepted (an HTTP 500 raised InvalidStatus here).
+        with (
+            connect(url + path, origin="http://127.0.0.1", open_timeout=10) as socket,
+            pytest.raises(ConnectionClosed) as closed,
+        ):
+            socket.recv(timeout=10)
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1013, "try again later")
+    log = stack.log("ws")
+    assert "Traceback" not in log
+    assert [line[line.index("websocket /ws/") :] for line in log.splitlines() if "websocket /ws/" in line] == [
+        f"websocket {path}: channel layer unavailable (ConnectionError), closed with 1013" for path in SOCKETS
+    ]
