@@ -132,7 +132,8 @@ def database_unavailable(request, exc):
     if request.path.startswith(("/api/", "/healthz")) or "application/json" in request.headers.get("Accept", ""):
         response = JsonResponse({"type": "error", "code": "unavailable", "detail": detail}, status=503)
     else:
-        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        page = {"code": 503, "title": "The database is not answering", "text": detail}
+        response = HttpResponse(loader.get_template("500.html").render(page), status=503)
     response["Retry-After"] = "30"
     response._has_been_logged = True
     return response
