@@ -26,11 +26,13 @@ Client → server
 UTC), "reply_to", "reply": {"id", "author", "excerpt"} | null, "edited_at"}.
 
 A socket to a room that does not exist (or, with public browsing off, from an anonymous
-visitor) is refused at the handshake. Any bad frame gets an error frame; the connection
-stays open. Reposting the same client_id returns the stored id: resend freely.
+visitor) is refused at the handshake. One that cannot reach the database or the channel
+layer is accepted and closed with 1013 ("try again later", portal.consumers.TryAgainLater).
+Any bad frame (not JSON, nested too deeply, text that is not text) gets an error frame
+with code "invalid"; the connection stays open. Reposting the same client_id returns the
+stored id: resend freely.
 """
 
-import json
 import logging
 import time
 from collections import deque
@@ -43,7 +45,8 @@ from chat import history, link, rooms, services
 from chat.services import events, presence
 from chat.services.db import in_pool
 from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
-from portal.consumers import NoDatabaseDispatch
+from portal import visitor_input
+from portal.consumers import UNAVAILABLE, NoDatabaseDispatch, TryAgainLater
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ MAX_FRAMES = 60
 FRAME_WINDOW = 10.0
 
 
-class RoomConsumer(NoDatabaseDispatch, AsyncWebsocketConsumer):
+class RoomConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
     room = None
     joined = False
 
@@ -66,20 +69,15 @@ class RoomConsumer(NoDatabaseDispatch, AsyncWebsocketConsumer):
             return
         try:
             self.room = await in_pool(rooms.find_room)(key)
-        except DatabaseError:
-            logger.warning("chat: database unavailable while opening %s", key, exc_info=True)
-            await self.close(code=1011)
+            if self.room is not None:
+                await self.channel_layer.group_add(events.room_group(self.room), self.channel_name)
+                if user and user.is_authenticated:
+                    await self.channel_layer.group_add(events.user_group(user.pk), self.channel_name)
+        except UNAVAILABLE as exc:
+            await self.refuse_for(exc)
             return
         if self.room is None:
             await self.close(code=4404)
-            return
-        try:
-            await self.channel_layer.group_add(events.room_group(self.room), self.channel_name)
-            if user and user.is_authenticated:
-                await self.channel_layer.group_add(events.user_group(user.pk), self.channel_name)
-        except Exception:
-            logger.warning("chat: channel layer unavailable, refusing a socket to %s", key, exc_info=True)
-            await self.close(code=1011)
             return
         self.joined = True
         self.frame_times = deque()
@@ -121,8 +119,8 @@ class RoomConsumer(NoDatabaseDispatch, AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(events.room_group(self.room), self.channel_name)
             if user and user.is_authenticated:
                 await self.channel_layer.group_discard(events.user_group(user.pk), self.channel_name)
-        except Exception:
-            logger.info("chat: could not leave groups of %s", self.room.key, exc_info=True)
+        except Exception as exc:  # noqa: BLE001  (the layer is gone: nothing to leave)
+            logger.info("chat: could not leave the groups of %s (%s)", self.room.key, type(exc).__name__)
         await presence.leave(self.room)
 
     # --- frames from the client -------------------------------------------------------
@@ -135,9 +133,9 @@ class RoomConsumer(NoDatabaseDispatch, AsyncWebsocketConsumer):
         if self.flooding():
             return await self.reply(RateLimited("Slow down: too many frames.", retry_after=FRAME_WINDOW).as_frame())
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            return await self.reply(Invalid("That was not JSON.").as_frame())
+            frame = visitor_input.loads(text_data)
+        except visitor_input.BadInput as problem:
+            return await self.reply(Invalid(str(problem)).as_frame())
         if not isinstance(frame, dict):
             return await self.reply(Invalid("A frame is a JSON object with a type.").as_frame())
         client_id = frame.get("client_id")
@@ -150,8 +148,8 @@ class RoomConsumer(NoDatabaseDispatch, AsyncWebsocketConsumer):
             await handler(self, frame, client_id)
         except ChatError as refusal:
             await self.reply(refusal.as_frame(client_id))
-        except DatabaseError:
-            logger.warning("chat: database error on %s in %s", action, self.room.key, exc_info=True)
+        except DatabaseError as exc:
+            logger.warning("chat: database error on %s in %s: %s", action, self.room.key, type(exc).__name__)
             await self.reply(Unavailable("The chat could not store that; try again.").as_frame(client_id))
 
     def flooding(self):

@@ -5,5 +5,5 @@ from django.urls import re_path
 from chat.consumers import RoomConsumer
 
 websocket_urlpatterns = [
-    re_path(r"^ws/rooms/(?P<key>[^/]{1,130})/$", RoomConsumer.as_asgi()),
+    re_path(r"^ws/rooms/(?P<key>[^/]+)/$", RoomConsumer.as_asgi()),
 ]

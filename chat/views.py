@@ -1,5 +1,7 @@
 """Pages of the chat: the Corridor, any room full-page, the room directory, moderation."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -95,9 +97,21 @@ def _moderator(request):
     return True
 
 
+def moderator_only(view):
+    """Check the permission before the view looks anything up, so that a non-moderator gets
+    the same answer whatever the id (a 404 for a missing one would tell which exist)."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not _moderator(request):
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@moderator_only
 def moderation_queue(request):
-    if not _moderator(request):
-        return redirect_to_login(request.get_full_path())
     reports = list(open_reports().order_by("message_id", "created_at"))
     by_message = {}
     for report in reports:
@@ -117,8 +131,6 @@ def moderation_queue(request):
 
 
 def _act(request, verb, success):
-    if not _moderator(request):
-        return redirect_to_login(request.get_full_path())
     try:
         verb()
     except ChatError as error:
@@ -129,6 +141,7 @@ def _act(request, verb, success):
 
 
 @require_POST
+@moderator_only
 def hide(request, message_id):
     reason = request.POST.get("reason", "")[:500]
     return _act(
@@ -139,6 +152,7 @@ def hide(request, message_id):
 
 
 @require_POST
+@moderator_only
 def unhide(request, message_id):
     return _act(
         request,
@@ -148,6 +162,7 @@ def unhide(request, message_id):
 
 
 @require_POST
+@moderator_only
 def dismiss(request, message_id):
     return _act(
         request,
@@ -157,6 +172,7 @@ def dismiss(request, message_id):
 
 
 @require_POST
+@moderator_only
 def mute(request, user_id):
     target = get_object_or_404(get_user_model(), pk=user_id)
     room = None
@@ -176,6 +192,7 @@ def mute(request, user_id):
 
 
 @require_POST
+@moderator_only
 def ban(request, user_id):
     target = get_object_or_404(get_user_model(), pk=user_id)
     reason = request.POST.get("reason", "")[:500]
@@ -187,6 +204,7 @@ def ban(request, user_id):
 
 
 @require_POST
+@moderator_only
 def lift(request, sanction_id):
     sanction = get_object_or_404(Sanction, pk=sanction_id)
     return _act(

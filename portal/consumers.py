@@ -1,9 +1,95 @@
 """The portal's own sockets (a health check, announcements) and what every consumer shares."""
 
+import contextlib
+import logging
+
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import DatabaseError
+from redis.exceptions import RedisError
 
+from portal import visitor_input
 from schedule.recordings import announcements
+
+logger = logging.getLogger(__name__)
+
+TRY_AGAIN_LATER = 1013
+SERVICE_RESTART = 1012
+# What a consumer meets when the channel layer (Redis) or the database cannot be reached.
+UNAVAILABLE = (DatabaseError, RedisError, OSError, TimeoutError)
+
+
+class TryAgainLater:
+    """A socket that cannot reach the channel layer or the database is accepted and closed
+    with 1013 ("try again later"); one that loses them while open is closed with 1012
+    ("service restart"), as chat.link does. A warning line is logged, no traceback.
+
+    Without this the failure escaped the consumer: on the PubSub layer `new_channel`
+    subscribes in Redis before the handshake, so a new socket got HTTP 500 (and a
+    traceback). A close code reaches the browser (a refused handshake shows only as 1006),
+    whose client backs off and reconnects (static/js/chat.js, announcements.js).
+    Consumers call `refuse_for(exc)` when joining fails in `connect`; what escapes a
+    handler is caught around the whole consumer.
+    """
+
+    async def refuse_for(self, exc):
+        _warn(self.scope, exc, TRY_AGAIN_LATER)
+        await self.accept()
+        await self.close(code=TRY_AGAIN_LATER, reason="try again later")
+
+    async def __call__(self, scope, receive, send):
+        seen = set()
+
+        async def receiving():
+            message = await receive()
+            seen.add(message["type"])
+            return message
+
+        async def sending(message):
+            seen.add(message["type"])
+            await send(message)
+
+        try:
+            await super().__call__(scope, receiving, sending)
+        except UNAVAILABLE as exc:
+            if seen & {"websocket.close", "websocket.disconnect"}:
+                return
+            if "websocket.accept" in seen:
+                _warn(scope, exc, SERVICE_RESTART)
+                with contextlib.suppress(*UNAVAILABLE):
+                    await self.disconnect(SERVICE_RESTART)
+                await send({"type": "websocket.close", "code": SERVICE_RESTART})
+                return
+            if "websocket.connect" not in seen and (await receive())["type"] != "websocket.connect":
+                return
+            _warn(scope, exc, TRY_AGAIN_LATER)
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close", "code": TRY_AGAIN_LATER, "reason": "try again later"})
+
+
+def _warn(scope, exc, code):
+    what = "database" if isinstance(exc, DatabaseError) else "channel layer"
+    logger.warning("websocket %s: %s unavailable (%s), closed with %d", scope["path"], what, type(exc).__name__, code)
+
+
+def invalid_frame(detail):
+    """The room protocol's refusal of a bad frame (docs/realtime.md)."""
+    return {"type": "error", "code": "invalid", "detail": detail}
+
+
+class JsonFrames:
+    """For JSON consumers: a frame that is binary, not JSON or nested too deeply gets an
+    "invalid" error frame and the socket stays open (Channels' own decoding raised)."""
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        try:
+            if text_data is None:
+                raise visitor_input.BadInput("Binary frames are not accepted: send JSON text.")
+            content = visitor_input.loads(text_data)
+        except visitor_input.BadInput as problem:
+            await self.send_json(invalid_frame(str(problem)))
+            return
+        await self.receive_json(content, **kwargs)
 
 
 class NoDatabaseDispatch:
@@ -24,12 +110,16 @@ class NoDatabaseDispatch:
         await handler(message)
 
 
-class HealthConsumer(NoDatabaseDispatch, AsyncJsonWebsocketConsumer):
+class HealthConsumer(TryAgainLater, JsonFrames, NoDatabaseDispatch, AsyncJsonWebsocketConsumer):
     group = "health"
 
     async def connect(self):
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except UNAVAILABLE as exc:
+            await self.refuse_for(exc)
+            return
         await self.accept()
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send_json({"type": "hello", "user": self.scope["user"].is_authenticated})
 
     async def disconnect(self, code):
@@ -42,17 +132,8 @@ class HealthConsumer(NoDatabaseDispatch, AsyncJsonWebsocketConsumer):
     async def health_echo(self, event):
         await self.send_json({"type": "echo", "payload": event["payload"]})
 
-    @classmethod
-    async def decode_json(cls, text_data):
-        import json
 
-        try:
-            return json.loads(text_data)
-        except ValueError:
-            return {"invalid": True}
-
-
-class AnnouncementsConsumer(NoDatabaseDispatch, AsyncJsonWebsocketConsumer):
+class AnnouncementsConsumer(TryAgainLater, JsonFrames, NoDatabaseDispatch, AsyncJsonWebsocketConsumer):
     """Conference-wide announcements (e.g. "Today's 172 videos are out") to every open page.
 
     Read-only: the services that make an announcement send it to the group.
@@ -61,14 +142,25 @@ class AnnouncementsConsumer(NoDatabaseDispatch, AsyncJsonWebsocketConsumer):
     group = announcements.GROUP
 
     async def connect(self):
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except UNAVAILABLE as exc:
+            await self.refuse_for(exc)
+            return
         await self.accept()
-        await self.channel_layer.group_add(self.group, self.channel_name)
 
     async def disconnect(self, code):
         await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
-        await self.send_json({"type": "error", "code": "invalid", "detail": "This stream only announces."})
+        await self.send_json(invalid_frame("This stream only announces."))
 
     async def videos_released(self, event):
         await self.send_json(event)
+
+
+async def no_such_socket(scope, receive, send):
+    """Any other /ws/ path (a typo, a room key too long to be one): refused at the handshake
+    with 4404, as a missing room is. Channels' router raised instead (HTTP 500, a traceback)."""
+    if (await receive())["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": 4404})

@@ -1,10 +1,13 @@
+import logging
+import sys
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.db.models import Count, Max, Min
-from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
@@ -17,6 +20,8 @@ from portal.health import run_checks
 from portal.timezones import common_zones, zone_abbreviation, zone_or_none
 from schedule.models import Session
 from schedule.recordings.release import todays_release_announcement
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -113,4 +118,22 @@ def error_403(request, exception=None):
 
 def error_500(request):
     # No context processors: the database may be what failed.
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        return database_unavailable(request, sys.exc_info()[1])
     return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+def database_unavailable(request, exc):
+    """503 for any request the database failed, wherever it failed: a view, or a middleware
+    reading the session or the user (which no view's `except` can reach). Logged as one
+    warning line; `_has_been_logged` keeps Django from logging it again with a traceback."""
+    logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)
+    detail = "The database is not answering; try again in a minute."
+    if request.path.startswith(("/api/", "/healthz")) or "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"type": "error", "code": "unavailable", "detail": detail}, status=503)
+    else:
+        page = {"code": 503, "title": "The database is not answering", "text": detail}
+        response = HttpResponse(loader.get_template("500.html").render(page), status=503)
+    response["Retry-After"] = "30"
+    response._has_been_logged = True
+    return response

@@ -8,6 +8,7 @@ loads after they log in.
 from django.db import transaction
 
 from portal import user_cache
+from portal.visitor_input import check_text
 from posters.models import Bookmark, Paper
 
 MAX_MERGE = 2000  # a browser list longer than this is not a person's
@@ -40,8 +41,11 @@ def set_bookmark(user, paper, on):
 
 
 def merge(user, uids):
-    """Add the papers with `uids` (from the browser) to the user's bookmarks; unknown UIDs are ignored."""
+    """Add the papers with `uids` (from the browser) to the user's bookmarks; unknown UIDs are
+    ignored, one that is not text is refused (portal.visitor_input.BadInput)."""
     wanted = [u for u in dict.fromkeys(str(u)[:64] for u in uids if isinstance(u, str)) if u][:MAX_MERGE]
+    for uid in wanted:
+        check_text(uid, "A paper UID")  # BadInput: the database cannot even compare it
     ids = list(Paper.objects.filter(uid__in=wanted).values_list("id", flat=True))
     Bookmark.objects.bulk_create([Bookmark(user=user, paper_id=i) for i in ids], ignore_conflicts=True)
     user_cache.bump_user(user.pk)  # bulk_create sends no signals

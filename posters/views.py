@@ -1,7 +1,5 @@
 """Pages of the posters app: thin wiring from a request to the services."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
@@ -16,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chat import panel as chat_panel
-from portal import page_cache
+from portal import page_cache, visitor_input
 from posters import bookmarks, discovery
 from posters.browse import (
     PER_PAGE,
@@ -314,13 +312,18 @@ def bookmarks_endpoint(request):
         return JsonResponse({"detail": "Log in to keep bookmarks in your account."}, status=401)
     if request.method == "POST":
         try:
-            payload = json.loads(request.body or b"{}")
+            payload = visitor_input.loads(request.body or b"{}")
             uids = payload.get("uids", []) if isinstance(payload, dict) else []
-        except (ValueError, UnicodeDecodeError):
+        except visitor_input.NestedTooDeeply as problem:
+            return JsonResponse({"detail": str(problem)}, status=400)
+        except visitor_input.BadInput:
             return JsonResponse({"detail": 'Send JSON: {"uids": [...]}.'}, status=400)
         if not isinstance(uids, list):
             return JsonResponse({"detail": "“uids” must be a list."}, status=400)
-        return JsonResponse({"uids": bookmarks.merge(request.user, uids)})
+        try:
+            return JsonResponse({"uids": bookmarks.merge(request.user, uids)})
+        except visitor_input.BadInput as problem:
+            return JsonResponse({"detail": str(problem)}, status=400)
     return JsonResponse({"uids": bookmarks.bookmarked_uids(request.user)})
 
 

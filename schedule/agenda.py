@@ -5,11 +5,11 @@ Other apps add their own things through `add_to_agenda(user, session, subject_ke
 label=...)`, e.g. a paper's poster slot as ``subject_key="paper:<uid>"``.
 """
 
-import json
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
+from portal.visitor_input import BadInput, NestedTooDeeply, check_text, loads
 from schedule.days import entries_by_day
 from schedule.models import AgendaItem, AgendaSettings, Session
 
@@ -23,9 +23,18 @@ class AgendaError(ValueError):
     """A request about the agenda that cannot be honoured; the message says why."""
 
 
+class NotText(AgendaError):
+    """A subject key or label holding what is not text (a lone surrogate, a control character)."""
+
+
 def clean_subject(subject_key, label):
     subject_key = " ".join(str(subject_key or "").split())
     label = " ".join(str(label or "").split())
+    try:
+        check_text(subject_key, "A subject key")
+        check_text(label, "A label")
+    except BadInput as exc:
+        raise NotText(str(exc)) from None
     if len(subject_key) > MAX_SUBJECT_KEY:
         raise AgendaError(f"A subject key is at most {MAX_SUBJECT_KEY} characters.")
     return subject_key, label[:MAX_LABEL]
@@ -66,13 +75,16 @@ class BrowserItem:
 def parse_browser_items(raw):
     """BrowserItems from the browser's JSON ([{"session": 12, "subject": "paper:x", "label": "…"}]).
 
-    Junk is dropped, never fatal: this comes from a visitor's storage.
+    Junk is dropped, never fatal: this comes from a visitor's storage. What cannot be read
+    at all (not JSON, nested too deeply, text that is not text) is an AgendaError.
     """
     if isinstance(raw, str | bytes):
         try:
-            raw = json.loads(raw) if raw else []
-        except ValueError as exc:
-            raise AgendaError("The agenda kept in this browser could not be read.") from exc
+            raw = loads(raw) if raw else []
+        except NestedTooDeeply:
+            raise AgendaError("The agenda kept in this browser is nested too deeply to be read.") from None
+        except BadInput:
+            raise AgendaError("The agenda kept in this browser could not be read.") from None
     if not isinstance(raw, list):
         raise AgendaError("The agenda kept in this browser could not be read.")
     items = {}
@@ -87,6 +99,8 @@ def parse_browser_items(raw):
             continue
         try:
             subject_key, label = clean_subject(entry.get("subject", ""), entry.get("label", ""))
+        except NotText:
+            raise
         except AgendaError:
             continue
         item = BrowserItem(session_id, subject_key, label)

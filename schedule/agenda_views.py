@@ -87,6 +87,7 @@ def agenda_browser(request):
             "problem": problem,
             "browser": True,
         },
+        status=400 if problem else 200,
     )
 
 

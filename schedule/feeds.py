@@ -6,7 +6,7 @@ programs send no cookies); an unknown or replaced token is a 404. Without a toke
 """
 
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
@@ -109,7 +109,7 @@ def agenda_calendar(request):
     try:
         items = parse_browser_items(request.GET["items"])
     except AgendaError as exc:
-        raise Http404(str(exc)) from exc
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     body = render_calendar(
         _entries(request, lines_for_browser_items(items)),
         name=f"My agenda · {conference.short_name or conference.name}",

@@ -10,7 +10,7 @@ from chat.models import Message, ModerationAction, Report, Sanction
 from chat.services import events, room_version
 from chat.services.db import in_pool
 from chat.services.errors import Forbidden, Invalid
-from chat.services.messages import _after_commit, recount_answered
+from chat.services.messages import _after_commit, plain_text, recount_answered
 
 MAX_MUTE = timedelta(days=30)
 
@@ -27,7 +27,7 @@ def audit(moderator, action, *, room=None, message=None, target_user=None, reaso
         room=room,
         message=message,
         target_user=target_user,
-        reason=reason[:500],
+        reason=plain_text(reason, "The reason")[:500],
         detail=detail,
     )
 
@@ -43,6 +43,7 @@ def report_message(*, user, message_id, reason, detail=""):
         raise Invalid(f"A report's reason is one of: {', '.join(Report.Reason.values)}.")
     if not isinstance(detail, str) or len(detail) > 1000:
         raise Invalid("The details of a report are text of at most 1,000 characters.")
+    plain_text(detail, "The details of a report")
     if not isinstance(message_id, int) or isinstance(message_id, bool):
         raise Invalid("id is the id of a message.")
     message = Message.objects.filter(pk=message_id, deleted_at__isnull=True).first()

@@ -24,12 +24,15 @@
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/ws/announcements/");
-    socket.onopen = function () { attempts = 0; };
+    var opened = false;
+    socket.onopen = function () { opened = true; };
     socket.onmessage = function (message) {
       try { var event = JSON.parse(message.data); } catch (e) { return; }
       if (event && event.text) show(event);
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
+      // 1013 "try again later": accepted, but the server cannot reach its channel layer.
+      if (opened && event.code !== 1013) attempts = 0;
       attempts += 1;
       if (attempts <= 6) setTimeout(connect, Math.min(60000, 1000 * Math.pow(2, attempts)));
     };

@@ -1,6 +1,7 @@
 """Chat test helpers: sockets with a logged-in session, captured events, a paper room kind."""
 
 import asyncio
+import json
 
 import pytest
 from channels.db import database_sync_to_async
@@ -75,17 +76,22 @@ def session_cookie(user):
 
 
 async def open_socket(key, user=None, *, expect_state=True):
-    """(communicator, room.state frame) for a socket to /ws/rooms/<key>/ as `user`."""
+    """(communicator, room.state frame) for a socket to /ws/rooms/<key>/ as `user`;
+    (communicator, close code) when it is refused or closed before its state."""
     headers = [ORIGIN]
     if user is not None:
         cookie = await database_sync_to_async(session_cookie)(user)
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
     communicator = WebsocketCommunicator(application, f"/ws/rooms/{key}/", headers=headers)
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=5)
     if not connected:
         return communicator, code
-    state = await communicator.receive_json_from() if expect_state else None
-    return communicator, state
+    if not expect_state:
+        return communicator, None
+    first = await communicator.receive_output()
+    if first["type"] == "websocket.close":  # accepted, then told to try again later
+        return communicator, first["code"]
+    return communicator, json.loads(first["text"])
 
 
 async def post(communicator, body, client_id="c1", **extra):

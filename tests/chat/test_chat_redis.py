@@ -151,9 +151,9 @@ async def test_with_redis_stopped_pages_render_posts_are_stored_and_clients_catc
     )
     stored = await database_sync_to_async(Message.objects.get)()
     assert (response.status_code, response.json()["id"]) == (201, stored.pk)
-    # A socket cannot join its room's group: it is refused, and the client retries.
+    # A socket cannot join its room's group: it is told to try again later, and the client retries.
     refused, code = await open_socket("corridor", ada)
-    assert refused is not None and code == 1011
+    assert refused is not None and code == 1013
 
     private_redis.start()
     after, state = await reconnect("corridor", ada)
