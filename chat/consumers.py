@@ -43,7 +43,7 @@ from chat import history, link, rooms, services
 from chat.services import events, presence
 from chat.services.db import in_pool
 from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
-from portal.consumers import NoDatabaseDispatch
+from portal.sockets import NoDatabaseDispatch
 
 logger = logging.getLogger(__name__)
 

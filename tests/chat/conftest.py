@@ -1,15 +1,17 @@
-"""Chat test helpers: sockets with a logged-in session, captured events, a paper room kind."""
+"""Chat test helpers: sockets with a logged-in session, captured events, a paper subject kind."""
 
 import asyncio
+from contextlib import contextmanager
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from chat import rooms
 from chat.services import events, presence
 from portal.asgi import application
+from schedule import subjects
+from schedule.subjects import Subject
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
@@ -44,21 +46,39 @@ def _chat_settings(settings):
     presence._pending.clear()
 
 
+@contextmanager
+def subject_kind(name, resolve, **options):
+    """Register a subject kind for a test, then put back the one it replaced."""
+    previous = subjects.subject_kind(name)
+    subjects.register_subject_kind(name, resolve, **options)
+    try:
+        yield
+    finally:
+        if previous is None:
+            subjects.unregister_subject_kind(name)
+        else:
+            subjects.register_subject_kind(**vars(previous))
+
+
+def _papers(uids):
+    return [
+        Subject(
+            f"paper:{uid}", PAPERS[uid]["title"], url=f"/papers/{uid}/", author_emails=frozenset(PAPERS[uid]["authors"])
+        )
+        for uid in uids
+        if uid in PAPERS
+    ]
+
+
 @pytest.fixture
 def paper_kind():
-    previous = rooms.kind("paper")
-    rooms.register_room_kind(
+    with subject_kind(
         "paper",
-        title_for=lambda uid: PAPERS[uid]["title"] if uid in PAPERS else None,
-        authors_for=lambda uid: PAPERS[uid]["authors"] if uid in PAPERS else [],
+        _papers,
+        is_author=lambda uid, user: user.email in PAPERS.get(uid, {}).get("authors", []),
         authored_by=lambda user: [uid for uid, p in PAPERS.items() if user.email in p["authors"]],
-        url_for=lambda uid: f"/papers/{uid}/",
-    )
-    yield PAPERS
-    if previous is None:
-        rooms.unregister_room_kind("paper")
-    else:
-        rooms.register_room_kind(previous.name, **{k: v for k, v in vars(previous).items() if k != "name"})
+    ):
+        yield PAPERS
 
 
 @pytest.fixture
