@@ -1,7 +1,6 @@
 """Chat test helpers: sockets with a logged-in session, captured events, a paper subject kind."""
 
 import asyncio
-from contextlib import contextmanager
 
 import pytest
 from channels.db import database_sync_to_async
@@ -10,8 +9,8 @@ from django.test import Client
 
 from chat.services import events, presence
 from portal.asgi import application
-from schedule import subjects
 from schedule.subjects import Subject
+from tests.subjects import subject_kind
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
@@ -44,20 +43,6 @@ def _chat_settings(settings):
     for task in presence._pending.values():
         task.cancel()
     presence._pending.clear()
-
-
-@contextmanager
-def subject_kind(name, resolve, **options):
-    """Register a subject kind for a test, then put back the one it replaced."""
-    previous = subjects.subject_kind(name)
-    subjects.register_subject_kind(name, resolve, **options)
-    try:
-        yield
-    finally:
-        if previous is None:
-            subjects.unregister_subject_kind(name)
-        else:
-            subjects.register_subject_kind(**vars(previous))
 
 
 def _papers(uids):

@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 
 from portal.models import MODERATORS_GROUP
 from schedule.subjects import Subject
-from tests.chat.conftest import subject_kind
 from tests.chat.factories import AttendeeFactory
 from tests.e2e.conftest import assert_no_serious_axe_violations, save_artifacts
+from tests.subjects import subject_kind
 
 ROOM = "paper:E2E1"
 
