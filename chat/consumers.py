@@ -27,7 +27,7 @@ UTC), "reply_to", "reply": {"id", "author", "excerpt"} | null, "edited_at"}.
 
 A socket to a room that does not exist (or, with public browsing off, from an anonymous
 visitor) is refused at the handshake. One that cannot reach the database or the channel
-layer is accepted and closed with 1013 ("try again later", portal.consumers.TryAgainLater).
+layer is accepted and closed with 1013 ("try again later", portal.sockets.TryAgainLater).
 Any bad frame (not JSON, nested too deeply, text that is not text) gets an error frame
 with code "invalid"; the connection stays open. Reposting the same client_id returns the
 stored id: resend freely.
@@ -46,7 +46,7 @@ from chat.services import events, presence
 from chat.services.db import in_pool
 from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
 from portal import visitor_input
-from portal.consumers import UNAVAILABLE, NoDatabaseDispatch, TryAgainLater
+from portal.sockets import UNAVAILABLE, NoDatabaseDispatch, TryAgainLater
 
 logger = logging.getLogger(__name__)
 

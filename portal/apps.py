@@ -22,10 +22,14 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from portal import user_cache
-        from portal.models import Conference, RegisteredEmail, User, bump_conference
+        from portal.models import Conference, RegisteredEmail, User, bump_conference, roles_loaded
 
         def user_changed(sender, instance, **kwargs):
             user_cache.bump_user(instance.pk)
+
+        roles_loaded.connect(
+            lambda sender, user, **kwargs: user_cache.remember_roles(user), weak=False, dispatch_uid="portal-user-roles"
+        )
 
         post_save.connect(user_changed, sender=User, dispatch_uid="portal-user-cache-user-save", weak=False)
         post_delete.connect(user_changed, sender=User, dispatch_uid="portal-user-cache-user-delete", weak=False)

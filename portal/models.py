@@ -1,14 +1,17 @@
 """The ground of the portal: who people are and what the one conference is."""
 
 import contextvars
+import time
 import unicodedata
 import zoneinfo
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.functional import cached_property
 
 MODERATORS_GROUP = "Moderators"
@@ -17,6 +20,8 @@ _request_memo = contextvars.ContextVar("portal_request_memo", default=None)
 # The Conference row, kept per process while its version (bumped by its post_save) holds.
 CONFERENCE_VERSION_KEY = "portal:conference:version"
 _process_memo = {}
+# Sent by User.load_roles (the visitor's cached entry keeps the roles, portal/user_cache.py).
+roles_loaded = Signal()
 BOOTH_HOSTS_GROUP = "Booth hosts"
 
 
@@ -41,10 +46,10 @@ def verified_address_rows():
     """allauth's e-mail address rows that their owner has verified (lower case, as allauth
     stores them). The one answer to "does this person own this address": every role that
     comes from an address (author, registered attendee, and later host, sponsor) reads
-    these, never `User.email` alone, which anyone may type in at sign-up."""
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(verified=True)
+    these, never `User.email` alone, which anyone may type in at sign-up. The rows are
+    reached through the relation allauth's model adds to User, so the ground imports
+    nothing but Django."""
+    return User._meta.get_field("emailaddress").related_model.objects.filter(verified=True)
 
 
 def verified_addresses(user):
@@ -166,9 +171,7 @@ class User(AbstractUser):
         ) or {"registered": False, "moderator": False}
         self.__dict__.setdefault("is_registered", self.is_staff or roles["registered"])
         self.__dict__.setdefault("is_moderator", self.is_superuser or roles["moderator"])
-        from portal import user_cache
-
-        user_cache.remember_roles(self)  # kept in the visitor's cached entry
+        roles_loaded.send(sender=type(self), user=self)
 
 
 class RegisteredEmail(models.Model):
@@ -191,13 +194,26 @@ class RegisteredEmail(models.Model):
         super().save(*args, **kwargs)
 
 
+def _new_conference_version():
+    cache.set(CONFERENCE_VERSION_KEY, time.time_ns(), None)
+
+
+def conference_version():
+    """The Conference's version in the shared cache (started when missing)."""
+    version = cache.get(CONFERENCE_VERSION_KEY)
+    if version is None:
+        cache.add(CONFERENCE_VERSION_KEY, time.time_ns(), None)
+        version = cache.get(CONFERENCE_VERSION_KEY)
+    return version
+
+
 def bump_conference(**kwargs):
     """Every process reads the Conference afresh (now and when the transaction commits);
     cached pages that show it (their `versions` hold CONFERENCE_VERSION_KEY) are stale."""
-    from portal.page_cache import bump
-
     _process_memo.clear()
-    bump(CONFERENCE_VERSION_KEY)
+    _new_conference_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_new_conference_version)
 
 
 class Conference(models.Model):
@@ -264,9 +280,7 @@ class Conference(models.Model):
         memo = _request_memo.get()
         if memo is not None and "conference" in memo:
             return memo["conference"]
-        from portal.page_cache import current_versions
-
-        version = current_versions([CONFERENCE_VERSION_KEY])[0]
+        version = conference_version()
         remembered = _process_memo.get("entry")
         if remembered is not None and remembered[0] == version:
             conference = remembered[1]

@@ -255,9 +255,6 @@ PORTAL_MEDIA_ACCEL = env.bool("PORTAL_MEDIA_ACCEL", default=False)
 PORTAL_MEDIA_ACCEL_PREFIX = "/protected-media/"
 # Optional second host for *released* media (same paths under recordings/).
 PORTAL_MEDIA_MIRROR_URL = env("PORTAL_MEDIA_MIRROR_URL", default="")
-# Who authored a recording's subject (is_author, author_emails), asked of the feature that
-# owns it: schedule imports no feature (tests/test_layering.py).
-PORTAL_RECORDING_AUTHORS = {"paper": "posters.uploads"}
 
 # Hosts of video-call services ("*." also matches any subdomain): a link to one is a call
 # link, refused in public text and cut out of feeds (schedule/call_links.py). Extra hosts

@@ -7,7 +7,7 @@ class PostersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from posters import models, rooms
+        from posters import models, subjects
         from posters.page_cache import recording_changed, row_changed
         from schedule.models import Session
 
@@ -56,8 +56,9 @@ class PostersConfig(AppConfig):
 
         page_cache.register_hole(OUTSIDE_HOLE, fill_outside_note)
 
-        # Every paper has a chat room, "paper:<uid>" (chat/rooms.py).
-        rooms.register()
+        # Papers are subjects, "paper:<uid>" (schedule/subjects.py): recordings, chat rooms
+        # and agenda items ask about them by key.
+        subjects.register()
 
         # A recording's release day follows its paper's first poster session.
         post_save.connect(_slot_changed, sender=models.PosterSlot, dispatch_uid="posters-release-day-slot-save")

@@ -36,7 +36,5 @@ class VideoStatusFilter(admin.SimpleListFilter):
 @admin.action(description="E-mail a reminder to authors of the selected papers without video")
 def remind_missing_videos(modeladmin, request, queryset):
     recordings = [recording_for_paper(paper) for paper in queryset]
-    sent = send_upload_reminders(
-        recordings, request.user, upload_url=lambda r: f"/me/papers/{r.subject_key.split(':', 1)[1]}/recording/"
-    )
+    sent = send_upload_reminders(recordings, request.user)
     modeladmin.message_user(request, f"{sent} reminder(s) sent.", messages.SUCCESS)

@@ -2,7 +2,7 @@
 previews), which recording is the paper's (``paper:<uid>``) and on which day it is released
 (the New Zealand date of the paper's first poster session, DESIGN.md "Release rule").
 
-schedule.recordings asks this module about authors through PORTAL_RECORDING_AUTHORS.
+schedule and chat ask about authors through the "paper" subject kind (posters/subjects.py).
 """
 
 from datetime import UTC
@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from portal.models import verified_addresses
 from posters.models import Authorship, Paper, PosterSlot
 from schedule.models import Recording
+from schedule.recordings import release
 from schedule.recordings.release import release_day_of, release_instant
 from schedule.recordings.services import recording_for
 
@@ -43,18 +44,8 @@ def is_author(key, user):
     return authorships_of(user).filter(paper__uid=uid).exists()
 
 
-def author_emails(key):
-    uid = paper_uid_of(key)
-    emails = Authorship.objects.filter(paper__uid=uid).exclude(author__email="").values_list("author__email", flat=True)
-    return sorted({e.lower() for e in emails})
-
-
 def may_upload(user, paper):
-    if not user.is_authenticated:
-        return False
-    if user.is_organiser or is_author(subject_key(paper), user):
-        return True
-    return Recording.objects.filter(subject_key=subject_key(paper), uploaders=user).exists()
+    return release.may_upload(subject_key(paper), user)
 
 
 def authored_papers(user):

@@ -2,7 +2,9 @@
 agenda by the owner's days with its overlaps.
 
 Other apps add their own things through `add_to_agenda(user, session, subject_key=...,
-label=...)`, e.g. a paper's poster slot as ``subject_key="paper:<uid>"``.
+label=...)`, e.g. a paper's poster slot as ``subject_key="paper:<uid>"``. Listed, such an
+item is called and linked as its subject says (schedule/subjects.py); the stored label
+is only a fallback for a subject no longer there.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +14,7 @@ from django.db import IntegrityError, transaction
 from portal.visitor_input import BadInput, NestedTooDeeply, check_text, loads
 from schedule.days import entries_by_day
 from schedule.models import AgendaItem, AgendaSettings, Session
+from schedule.subjects import Subject, subjects_by_key
 
 MAX_SUBJECT_KEY = 120
 MAX_LABEL = 300
@@ -156,25 +159,40 @@ class AgendaLine:
     label: str = ""
     item_id: int | None = None
     overlaps: list = field(default_factory=list)
+    subject: Subject | None = None
 
     @property
     def title(self):
-        return self.label or self.session.title
+        return (self.subject and self.subject.title) or self.label or self.session.title
+
+    @property
+    def url(self):
+        return (self.subject and self.subject.url) or self.session.get_absolute_url()
 
     @property
     def key(self):
         return f"{self.session.pk}|{self.subject_key}"
 
 
+def with_subjects(lines):
+    """Each line's subject, all of them looked up at once (one query per kind of subject)."""
+    found = subjects_by_key({line.subject_key for line in lines if line.subject_key})
+    for line in lines:
+        line.subject = found.get(line.subject_key)
+    return lines
+
+
 def lines_for_items(items):
     """AgendaLines for saved items (session loaded with select_related)."""
-    return [AgendaLine(i.session, i.subject_key, i.label, i.pk) for i in items]
+    return with_subjects([AgendaLine(i.session, i.subject_key, i.label, i.pk) for i in items])
 
 
 def lines_for_browser_items(items):
-    """AgendaLines for browser items, in one query; unknown sessions are left out."""
+    """AgendaLines for browser items, in one query and one per kind of subject; unknown
+    sessions are left out."""
     sessions = Session.objects.select_related("parent").in_bulk([i.session_id for i in items])
     lines = [AgendaLine(sessions[i.session_id], i.subject_key, i.label) for i in items if i.session_id in sessions]
+    with_subjects(lines)
     lines.sort(key=lambda line: (line.session.start, line.session.end, line.title))
     return lines
 

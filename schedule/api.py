@@ -180,7 +180,7 @@ class SessionDetail(generics.RetrieveAPIView):
 class AgendaItemSerializer(serializers.ModelSerializer):
     session = SessionSerializer(read_only=True)
     session_id = serializers.PrimaryKeyRelatedField(source="session", queryset=Session.objects.all(), write_only=True)
-    title = serializers.CharField(read_only=True)
+    title = serializers.SerializerMethodField()
     added_at = utc_field()
     overlaps = serializers.SerializerMethodField()
 
@@ -189,10 +189,16 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         fields = ["id", "session", "session_id", "subject_key", "label", "title", "added_at", "overlaps"]
         read_only_fields = ["id", "added_at"]
 
+    def get_title(self, item) -> str:
+        """The subject's title (a paper's), else the label given, else the session's."""
+        line = self.context.get("lines", {}).get(item.pk)
+        return line.title if line else item.title
+
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_overlaps(self, item):
         """Ids of the other agenda items this one shares time with."""
-        return [line.item_id for line in self.context.get("overlaps", {}).get(item.pk, [])]
+        line = self.context.get("lines", {}).get(item.pk)
+        return [other.item_id for other in line.overlaps] if line else []
 
 
 class MyAgenda(generics.ListCreateAPIView):
@@ -208,7 +214,7 @@ class MyAgenda(generics.ListCreateAPIView):
     def list(self, request, *args, **kwargs):
         items = list(self.get_queryset())
         lines = flag_overlaps(lines_for_items(items))
-        context = self.get_serializer_context() | {"overlaps": {line.item_id: line.overlaps for line in lines}}
+        context = self.get_serializer_context() | {"lines": {line.item_id: line for line in lines}}
         return Response(AgendaItemSerializer(items, many=True, context=context).data)
 
     def create(self, request, *args, **kwargs):

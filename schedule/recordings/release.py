@@ -9,9 +9,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.utils.module_loading import import_module
 
 from portal.models import Conference
+from schedule import subjects
 from schedule.recordings import announcements
 from schedule.recordings.models import Recording, RecordingEvent, ReleaseAnnouncement
 
@@ -98,24 +98,20 @@ def is_public(recording, now):
     return recording.release_at is not None and recording.release_at <= now
 
 
-def is_author(recording, user):
-    """The subject's authors (asked of the feature that owns the subject) or added uploaders."""
+def may_upload(subject_key, user):
+    """Who may upload a subject's recording (whether or not it has one yet): organisers,
+    the subject's authors (its kind's answer, schedule/subjects.py) and the uploaders an
+    organiser added."""
     if not user.is_authenticated:
         return False
-    owner = subject_owner(recording.subject_key)
-    if owner is not None and owner.is_author(recording.subject_key, user):
+    if user.is_organiser or subjects.is_author(subject_key, user):
         return True
-    return recording.uploaders.filter(pk=user.pk).exists()
-
-
-def subject_owner(subject_key):
-    """The feature module that knows the subject's authors (`is_author`, `author_emails`)."""
-    name = settings.PORTAL_RECORDING_AUTHORS.get(subject_key.split(":", 1)[0])
-    return import_module(name) if name else None
+    return Recording.objects.filter(subject_key=subject_key, uploaders=user).exists()
 
 
 def can_preview(recording, user):
-    return user.is_authenticated and (user.is_organiser or is_author(recording, user))
+    """Who may see it before its release: whoever may upload it."""
+    return may_upload(recording.subject_key, user)
 
 
 def is_released(recording, user, now):

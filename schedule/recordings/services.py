@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from schedule import subjects
 from schedule.recordings.models import Recording, RecordingEvent, RecordingVersion
 from schedule.recordings.processing import enqueue_or_fail, recording_status
 from schedule.recordings.validation import Refused, captions_to_webvtt, check_pdf, check_size, probe_video
@@ -141,32 +142,28 @@ def upload_limit_mb():
     return settings.PORTAL_UPLOAD_MAX_BYTES // (1024 * 1024)
 
 
-def send_upload_reminders(recordings, actor=None, upload_url=None):
-    """E-mail the authors of each recording still without a video; returns how many were sent.
-
-    `upload_url(recording)` gives the link to the upload page (the feature that owns the
-    subject knows it); the default points at the portal's "my papers" page.
-    """
+def send_upload_reminders(recordings, actor=None):
+    """E-mail the authors of each recording still without a video, with the link to its
+    upload page (both its subject's, schedule/subjects.py); returns how many were sent. A
+    recording whose subject has no upload page gets no reminder."""
     from django.core.mail import send_mass_mail
 
-    from schedule.recordings.release import subject_owner
-
+    recordings = [recording for recording in recordings if not recording.has_video]
+    by_key = subjects.subjects_by_key(recording.subject_key for recording in recordings)
     base = settings.PORTAL_BASE_URL.rstrip("/")
     messages_out, reminded = [], []
     for recording in recordings:
-        if recording.has_video:
+        subject = by_key.get(recording.subject_key)
+        if subject is None or not subject.upload_url:
             continue
-        owner = subject_owner(recording.subject_key)
-        emails = set(owner.author_emails(recording.subject_key)) if owner else set()
-        emails |= {u.email for u in recording.uploaders.all() if u.email}
+        emails = set(subject.author_emails) | {u.email for u in recording.uploaders.all() if u.email}
         if not emails:
             continue
-        link = base + (upload_url(recording) if upload_url else "/me/papers/authored/")
         when = f" It is released on {recording.release_at:%A %d %B %Y, %H:%M} UTC." if recording.release_at else ""
         body = (
-            f"Hello,\n\nthe pre-recorded talk for “{recording.title or recording.subject_key}” "
+            f"Hello,\n\nthe pre-recorded talk for “{recording.title or subject.title}” "
             "has not been uploaded yet."
-            f"{when}\n\nUpload the video, slides and captions here: {link}\n"
+            f"{when}\n\nUpload the video, slides and captions here: {base}{subject.upload_url}\n"
         )
         messages_out.append(("Please upload your pre-recorded talk", body, settings.DEFAULT_FROM_EMAIL, sorted(emails)))
         reminded.append(recording)

@@ -1,4 +1,4 @@
-"""Chat test helpers: sockets with a logged-in session, captured events, a paper room kind."""
+"""Chat test helpers: sockets with a logged-in session, captured events, a paper subject kind."""
 
 import asyncio
 import json
@@ -8,9 +8,10 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from chat import rooms
 from chat.services import events, presence
 from portal.asgi import application
+from schedule.subjects import Subject
+from tests.subjects import subject_kind
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
@@ -45,21 +46,25 @@ def _chat_settings(settings):
     presence._pending.clear()
 
 
+def _papers(uids):
+    return [
+        Subject(
+            f"paper:{uid}", PAPERS[uid]["title"], url=f"/papers/{uid}/", author_emails=frozenset(PAPERS[uid]["authors"])
+        )
+        for uid in uids
+        if uid in PAPERS
+    ]
+
+
 @pytest.fixture
 def paper_kind():
-    previous = rooms.kind("paper")
-    rooms.register_room_kind(
+    with subject_kind(
         "paper",
-        title_for=lambda uid: PAPERS[uid]["title"] if uid in PAPERS else None,
-        authors_for=lambda uid: PAPERS[uid]["authors"] if uid in PAPERS else [],
+        _papers,
+        is_author=lambda uid, user: user.email in PAPERS.get(uid, {}).get("authors", []),
         authored_by=lambda user: [uid for uid, p in PAPERS.items() if user.email in p["authors"]],
-        url_for=lambda uid: f"/papers/{uid}/",
-    )
-    yield PAPERS
-    if previous is None:
-        rooms.unregister_room_kind("paper")
-    else:
-        rooms.register_room_kind(previous.name, **{k: v for k, v in vars(previous).items() if k != "name"})
+    ):
+        yield PAPERS
 
 
 @pytest.fixture

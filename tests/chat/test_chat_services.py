@@ -11,6 +11,7 @@ from chat.history import engagement
 from chat.models import Mention, Message, ModerationAction
 from chat.services.retention import apply_retention
 from portal.models import Conference
+from schedule import subjects
 from tests.chat.factories import AttendeeFactory, MessageFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +77,8 @@ def test_room_keys_and_kinds():
     for bad in ["", "Paper:x", "paper:a b", "paper:<x>", "x" * 30]:
         with pytest.raises(rooms.RoomNotFound):
             rooms.parse_key(bad)
-    with pytest.raises(ValueError, match="room kind"):
-        rooms.register_room_kind("Bad Kind", title_for=str)
+    with pytest.raises(ValueError, match="subject kind 'Bad Kind'"):
+        subjects.register_subject_kind("Bad Kind", resolve=list)
     with pytest.raises(rooms.RoomNotFound):
         rooms.open_room("keynote:nobody")  # not registered here
     room = RoomFactory(key="keynote:lecun", title="LeCun keynote")

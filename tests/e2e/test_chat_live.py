@@ -7,27 +7,29 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from playwright.sync_api import expect
 
-from chat import rooms
 from portal.models import MODERATORS_GROUP
+from schedule.subjects import Subject
 from tests.chat.factories import AttendeeFactory
 from tests.e2e.conftest import assert_no_serious_axe_violations, save_artifacts
+from tests.subjects import subject_kind
 
 ROOM = "paper:E2E1"
 
 
+def _paper(uids):
+    return [
+        Subject(ROOM, "Learning to chat, live", author_emails=frozenset({"author@example.org"}))
+        for uid in uids
+        if uid == "E2E1"
+    ]
+
+
 @pytest.fixture
 def paper_room():
-    previous = rooms.kind("paper")
-    rooms.register_room_kind(
-        "paper",
-        title_for=lambda uid: "Learning to chat, live" if uid == "E2E1" else None,
-        authors_for=lambda uid: ["author@example.org"] if uid == "E2E1" else [],
-    )
-    yield ROOM
-    if previous is None:
-        rooms.unregister_room_kind("paper")
-    else:
-        rooms.register_room_kind(previous.name, **{k: v for k, v in vars(previous).items() if k != "name"})
+    with subject_kind(
+        "paper", _paper, is_author=lambda uid, user: uid == "E2E1" and user.email == "author@example.org"
+    ):
+        yield ROOM
 
 
 def logged_in(new_page, user, live_server_url, **options):

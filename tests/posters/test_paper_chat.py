@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from chat import rooms
 from chat.models import Message, Room
 from posters.models import Author
+from schedule import subjects
 from tests.chat.conftest import (  # noqa: F401  (fixtures: sockets in worker threads, presence tasks)
     _chat_settings,
     _no_persistent_connections,
@@ -32,9 +33,9 @@ def paper_by(email, **kwargs):
 
 
 def test_the_paper_kind_is_registered_by_the_posters_app():
-    paper_kind = rooms.kind("paper")
+    paper_kind = subjects.subject_kind("paper")
     assert paper_kind is not None
-    assert paper_kind.title_for.__module__ == "posters.rooms"
+    assert paper_kind.resolve.__module__ == "posters.subjects"
 
 
 @pytest.mark.django_db
@@ -42,15 +43,20 @@ def test_the_kind_answers_from_the_papers_and_their_authors():
     paper = paper_by("Grace@Example.org", uid="R00M1", title="Chatting about papers")
     other = PaperFactory(uid="R00M2")
     grace = AttendeeFactory(email="grace@example.org")
-    kind = rooms.kind("paper")
-    assert kind.title_for("R00M1") == "Chatting about papers"
-    assert kind.title_for("NOPE") is None
-    assert list(kind.authors_for("R00M1")) == ["grace@example.org"]
-    assert list(kind.authors_for("R00M2")) == []
-    assert list(kind.authored_by(grace)) == ["R00M1"]
-    assert kind.url_for("R00M1") == "/papers/R00M1/"
+    assert subjects.subject("paper:R00M1") == subjects.Subject(
+        key="paper:R00M1",
+        title="Chatting about papers",
+        url="/papers/R00M1/",
+        upload_url="/me/papers/R00M1/recording/",
+        author_emails=frozenset({"grace@example.org"}),
+    )
+    assert subjects.subject("paper:NOPE") is None
+    assert subjects.subject("paper:R00M2").author_emails == frozenset()
+    assert subjects.authored_by(grace) == ["paper:R00M1"]
+    assert (subjects.is_author("paper:R00M1", grace), subjects.is_author("paper:R00M2", grace)) == (True, False)
     room = rooms.open_room(paper.chat_room_key)
     assert (room.key, room.kind, room.title) == ("paper:R00M1", "paper", "Chatting about papers")
+    assert (rooms.author_emails(room), rooms.url_for(room)) == ({"grace@example.org"}, "/papers/R00M1/")
     assert rooms.rooms_authored_by(grace) == ["paper:R00M1"]
     assert rooms.find_room("paper:NOPE") is None
     assert other.chat_room_key == "paper:R00M2"

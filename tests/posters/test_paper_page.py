@@ -126,9 +126,9 @@ def test_paper_page_query_count(client, conference, django_assert_num_queries, a
     paper_in_sessions(sessions, uid="p1", author_names=[f"Author {n}" for n in range(authors)], keyword_names=["k"])
     # cold: conference (call-link policy; read once per request), paper, authors, keywords,
     # similar, slots, the paper's recording
-    # + the chat room, created on this first visit: room, paper title (exists?), paper title
-    #   (room title), savepoint, insert, release (no message yet: no history, no engagement)
-    with django_assert_num_queries(13):
+    # + the chat room, created on this first visit: room, the paper (its subject: exists,
+    #   title), savepoint, insert, release (no message yet: no history, no engagement)
+    with django_assert_num_queries(12):
         assert client.get("/papers/p1/").status_code == 200
     # warm: the whole page and the chat panel come from the cache (portal.page_cache); the
     # conference's call-link policy (the key's call-link class) is this process's (its

@@ -1,0 +1,50 @@
+"""The "paper" subject kind (`paper:<uid>`): what the lower layers ask about a paper.
+
+Registered once from PostersConfig.ready() (schedule/subjects.py). Recordings ask it who
+may preview and upload a paper's talk and whom to remind, chat whether a paper's room may
+open and who wears the "author" badge, the agenda what an item is called and where it
+leads. Who the authors are is posters.uploads's answer, so all of them agree.
+"""
+
+from collections import defaultdict
+
+from django.urls import reverse
+
+from posters.models import Paper
+from posters.uploads import PREFIX, authored_papers
+from posters.uploads import is_author as is_paper_author
+from schedule.subjects import Subject, register_subject_kind
+
+KIND = PREFIX.rstrip(":")
+
+
+def resolve(uids):
+    """The papers with these UIDs, with their authors' e-mails, in one query."""
+    titles, emails = {}, defaultdict(set)
+    rows = Paper.objects.filter(uid__in=uids).order_by().values_list("uid", "title", "authorships__author__email")
+    for uid, title, email in rows:
+        titles[uid] = title
+        if email:
+            emails[uid].add(email.lower())
+    return [
+        Subject(
+            key=f"{PREFIX}{uid}",
+            title=title,
+            url=reverse("posters:paper_detail", args=[uid]),
+            upload_url=reverse("posters:upload_recording", args=[uid]),
+            author_emails=frozenset(emails[uid]),
+        )
+        for uid, title in titles.items()
+    ]
+
+
+def is_author(uid, user):
+    return is_paper_author(f"{PREFIX}{uid}", user)
+
+
+def authored_by(user):
+    return authored_papers(user).values_list("uid", flat=True)
+
+
+def register():
+    register_subject_kind(KIND, resolve, is_author=is_author, authored_by=authored_by)

@@ -1,0 +1,140 @@
+"""Subjects: what the conference is about, named by a key.
+
+A key is `<kind>:<arg>` (`paper:B1xSperKvH`, later `keynote:lecun`, `booth:acme`) or a
+bare kind for a thing there is one of (`corridor`). The lower layers hold keys, never a
+feature's rows: a recording's `subject_key`, an agenda item's, a chat room's. What a key
+stands for is answered by the feature that owns its kind, registered once from its
+AppConfig.ready() (schedule never imports the features):
+
+    from schedule.subjects import Subject, register_subject_kind
+
+    register_subject_kind(
+        "paper",
+        resolve=lambda uids: [Subject(...), ...],  # the ones that exist, in a fixed number of queries
+        is_author=lambda uid, user: ...,           # optional: the kind has authors
+        authored_by=lambda user: [uid, ...],       # optional: what `user` is an author of
+    )
+
+One answer serves the recordings (who may preview and upload, whom to remind), chat (a
+room exists for a subject that exists; its title, page and authors' badge) and the
+agenda (an item's title and page).
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+KIND_RE = re.compile(r"[a-z][a-z0-9_-]{0,19}")
+KEY_RE = re.compile(r"^(?P<kind>[a-z][a-z0-9_-]{0,19})(?::(?P<arg>[A-Za-z0-9_.~-]{1,96}))?$")
+
+
+@dataclass(frozen=True)
+class Subject:
+    key: str
+    title: str
+    url: str | None = None  # its page
+    upload_url: str | None = None  # where its authors upload its recording
+    author_emails: frozenset[str] = frozenset()  # lower case, as written on the subject
+
+    @property
+    def kind(self):
+        return self.key.partition(":")[0]
+
+
+@dataclass(frozen=True)
+class SubjectKind:
+    name: str
+    resolve: Callable[[list[str]], Iterable[Subject]]
+    is_author: Callable[[str, "User"], bool] | None = None
+    authored_by: Callable[["User"], Iterable[str]] | None = None
+    singleton: bool = False
+
+    def key(self, arg):
+        return self.name if self.singleton else f"{self.name}:{arg}"
+
+
+_kinds: dict[str, SubjectKind] = {}
+
+
+def register_subject_kind(name, resolve, *, is_author=None, authored_by=None, singleton=False) -> SubjectKind:
+    """Let subjects of this kind exist. Registering the same name again replaces it.
+
+    `resolve(args)` returns the Subjects of those args that exist (any order; the rest are
+    unknown) in a number of queries that does not grow with the args. `is_author(arg,
+    user)` says whether `user` authored it (uploads, previews, the chat's badge); without
+    it the kind has no authors. `authored_by(user)` lists the args `user` is an author of.
+    A singleton kind is one thing, keyed by its bare name, resolved with the arg "".
+    """
+    if not KIND_RE.fullmatch(name or ""):
+        raise ValueError(f"subject kind {name!r}: 1-20 lowercase letters, digits, '-' and '_', a letter first")
+    _kinds[name] = SubjectKind(name, resolve, is_author, authored_by, singleton)
+    return _kinds[name]
+
+
+def unregister_subject_kind(name):
+    _kinds.pop(name, None)
+
+
+def subject_kind(name) -> SubjectKind | None:
+    return _kinds.get(name)
+
+
+def split_key(key) -> tuple[str, str] | None:
+    """(kind, arg) of a well-formed key (arg "" for a bare kind), else None."""
+    match = KEY_RE.match(key) if isinstance(key, str) else None
+    return (match["kind"], match["arg"] or "") if match else None
+
+
+def _kind_and_arg(key):
+    parts = split_key(key)
+    kind = _kinds.get(parts[0]) if parts else None
+    if kind is None or kind.singleton != (parts[1] == ""):
+        return None, None
+    return kind, parts[1]
+
+
+def subjects_by_key(keys) -> dict[str, Subject]:
+    """{key: Subject} for those of `keys` that name something that exists: one `resolve`
+    per kind asked for, so a list of any length costs the same queries."""
+    wanted = defaultdict(set)
+    for key in keys:
+        kind, arg = _kind_and_arg(key)
+        if kind is not None:
+            wanted[kind].add(arg)
+    found = {}
+    for kind, args in wanted.items():
+        asked = {kind.key(arg) for arg in args}
+        found |= {s.key: s for s in kind.resolve(sorted(args)) if s.key in asked}
+    return found
+
+
+def subject(key) -> Subject | None:
+    """The subject `key` names, or None (malformed, an unregistered kind, nothing there)."""
+    return subjects_by_key([key]).get(key)
+
+
+def has_authors(key) -> bool:
+    """Whether things of this key's kind have authors (chat's questions and answers)."""
+    kind, _ = _kind_and_arg(key)
+    return kind is not None and kind.is_author is not None
+
+
+def is_author(key, user) -> bool:
+    """Whether `user` authored the subject (its feature's answer; organisers and added
+    uploaders are the recordings' own business)."""
+    kind, arg = _kind_and_arg(key)
+    if kind is None or kind.is_author is None or not user.is_authenticated:
+        return False
+    return bool(kind.is_author(arg, user))
+
+
+def authored_by(user) -> list[str]:
+    """Keys of the subjects `user` is an author of, kind by kind."""
+    if not user.is_authenticated:
+        return []
+    return [kind.key(arg) for kind in _kinds.values() if kind.authored_by for arg in kind.authored_by(user) or ()]
