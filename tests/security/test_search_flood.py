@@ -15,6 +15,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 import yaml
 from django_redis import get_redis_connection
 
@@ -137,3 +138,28 @@ def test_nginx_takes_thousands_of_connections(tmp_path):
     dockerfile = (REPO / "Dockerfile").read_text()
     nginx_stage = dockerfile[dockerfile.index(" AS nginx") :]
     assert "COPY deploy/nginx/nginx.conf /etc/nginx/nginx.conf" in nginx_stage
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_search_flood_leaves_a_memory_capped_redis_room_for_the_broker(client, settings):
+    """What the probe did: one Redis for cache and broker, capped and refusing to evict
+    (compose's broker), and a flood of distinct searches. The broker must still take a task."""
+    from tests.chat.test_chat_redis import PrivateRedis
+
+    PaperFactory.create_batch(20, title="Graph neural networks")
+    capped = PrivateRedis()
+    capped.start()
+    try:
+        server = redis.Redis.from_url(capped.url)
+        baseline = server.info("memory")["used_memory"]
+        server.config_set("maxmemory", baseline + 1024 * 1024)  # one MiB to spare
+        server.config_set("maxmemory-policy", "noeviction")
+        settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": capped.url}}
+        for n in range(300):
+            assert client.get("/papers/", {"q": f"graph {n}"}).status_code == 200
+        # A task's message, as the broker would push it: refused with OOM had the flood filled it.
+        assert server.lpush("celery", "x" * 10_000) == 1
+        assert server.info("memory")["used_memory"] - baseline < 256 * 1024
+    finally:
+        capped.stop()
