@@ -1,6 +1,7 @@
 """The ground of the portal: who people are and what the one conference is."""
 
 import contextvars
+import time
 import zoneinfo
 from datetime import date
 
@@ -129,9 +130,6 @@ class User(AbstractUser):
         ) or {"registered": False, "moderator": False}
         self.__dict__.setdefault("is_registered", self.is_staff or roles["registered"])
         self.__dict__.setdefault("is_moderator", self.is_superuser or roles["moderator"])
-        from portal import user_cache
-
-        user_cache.remember_roles(self)  # kept in the visitor's cached entry
 
 
 class RegisteredEmail(models.Model):
@@ -155,12 +153,14 @@ class RegisteredEmail(models.Model):
 
 
 def bump_conference(**kwargs):
-    """Every process reads the Conference afresh (now and when the transaction commits);
-    cached pages that show it (their `versions` hold CONFERENCE_VERSION_KEY) are stale."""
-    from portal.page_cache import bump
+    """Every process reads the Conference afresh, now and again when the transaction
+    commits (a process that read it mid-transaction reads it again)."""
+    from django.core.cache import cache
+    from django.db import transaction
 
     _process_memo.clear()
-    bump(CONFERENCE_VERSION_KEY)
+    cache.set(CONFERENCE_VERSION_KEY, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(CONFERENCE_VERSION_KEY, time.time_ns(), None))
 
 
 class Conference(models.Model):
@@ -227,11 +227,14 @@ class Conference(models.Model):
         memo = _request_memo.get()
         if memo is not None and "conference" in memo:
             return memo["conference"]
-        from portal.page_cache import current_versions
+        from django.core.cache import cache
 
-        version = current_versions([CONFERENCE_VERSION_KEY])[0]
+        version = cache.get(CONFERENCE_VERSION_KEY)
+        if version is None:  # emptied (or down: then every request reads the database)
+            cache.add(CONFERENCE_VERSION_KEY, time.time_ns(), None)
+            version = cache.get(CONFERENCE_VERSION_KEY)
         remembered = _process_memo.get("entry")
-        if remembered is not None and remembered[0] == version:
+        if version is not None and remembered is not None and remembered[0] == version:
             conference = remembered[1]
         else:
             conference, _ = cls.objects.get_or_create(pk=1)

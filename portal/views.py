@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Min
@@ -14,11 +13,13 @@ from django.views.decorators.http import require_POST
 
 from portal.forms import ProfileForm
 from portal.health import run_checks
-from portal.timezones import common_zones, zone_abbreviation, zone_or_none
+from portal.public import changes_at, public_page
+from portal.timezones import common_zones, remember_zone, zone_abbreviation, zone_or_none
 from schedule.models import Session
 from schedule.recordings.release import todays_release_announcement
 
 
+@public_page()
 def home(request):
     now = timezone.now()
     # Poster sessions say how many posters they hold; one annotated query, whatever the count.
@@ -30,6 +31,8 @@ def home(request):
         horizon = upcoming[0].start + timedelta(hours=12)
         upcoming = [s for s in upcoming if s.start < horizon]
     span = Session.objects.aggregate(first_start=Min("start"), last_end=Max("end"))
+    # "Live now" and "next" move on as sessions start and end.
+    changes_at(request, *(s.end for s in live), *(s.start for s in upcoming))
     context = {
         "now": now,
         "live": live,
@@ -53,17 +56,6 @@ def time_zone_page(request):
     return render(request, "portal/time_zone.html", {"zones": common_zones()})
 
 
-def _remember_zone(response, name):
-    response.set_cookie(
-        settings.PORTAL_TIME_ZONE_COOKIE,
-        name,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return response
-
-
 @require_POST
 def set_time_zone(request):
     """Save the viewer's zone in a cookie (and the profile when logged in)."""
@@ -80,7 +72,7 @@ def set_time_zone(request):
         request.user.time_zone = name
         request.user.save(update_fields=["time_zone"])
     messages.success(request, f"Times are now shown in {name} ({zone_abbreviation(zone, timezone.now())}).")
-    return _remember_zone(HttpResponseRedirect(target), name)
+    return remember_zone(HttpResponseRedirect(target), name)
 
 
 @login_required
@@ -91,7 +83,7 @@ def profile(request):
         messages.success(request, "Your profile is saved.")
         response = redirect("profile")
         # The browser keeps the same zone after logging out.
-        return _remember_zone(response, user.time_zone) if user.time_zone else response
+        return remember_zone(response, user.time_zone) if user.time_zone else response
     return render(request, "portal/profile.html", {"form": form})
 
 

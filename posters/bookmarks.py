@@ -7,7 +7,6 @@ loads after they log in.
 
 from django.db import transaction
 
-from portal import user_cache
 from posters.models import Bookmark, Paper
 
 MAX_MERGE = 2000  # a browser list longer than this is not a person's
@@ -44,7 +43,6 @@ def merge(user, uids):
     wanted = [u for u in dict.fromkeys(str(u)[:64] for u in uids if isinstance(u, str)) if u][:MAX_MERGE]
     ids = list(Paper.objects.filter(uid__in=wanted).values_list("id", flat=True))
     Bookmark.objects.bulk_create([Bookmark(user=user, paper_id=i) for i in ids], ignore_conflicts=True)
-    user_cache.bump_user(user.pk)  # bulk_create sends no signals
     return bookmarked_uids(user)
 
 
@@ -53,5 +51,5 @@ def bookmarked_uids(user):
 
 
 def bookmarked_uid_set(user):
-    """portal.user_cache fact "bookmarks": the UIDs this user starred."""
+    """The UIDs this user starred (/me/state.json)."""
     return frozenset(Bookmark.objects.filter(user=user).values_list("paper__uid", flat=True))

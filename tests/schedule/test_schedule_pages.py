@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from portal.models import Conference
-from portal.page_cache import csrf_placeholder
 from schedule.agenda import add_to_agenda
 from schedule.fragments import GENERATION_KEY
 from schedule.models import Session
