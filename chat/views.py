@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chat import exporting, rooms, services
@@ -56,6 +57,7 @@ def room_list(request):
     return response
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def post_page(request, key):
     """Post without JavaScript: a private page with the composer and a CSRF token (the

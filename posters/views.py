@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.public import changes_at, public_page
@@ -157,6 +158,7 @@ def paper_calendar_file(request, uid):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def bookmark_toggle(request, uid):
     """POST: star or unstar (htmx and papers.js, or the confirmation form). GET: the

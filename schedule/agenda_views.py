@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.models import Conference
@@ -126,6 +127,7 @@ def confirm_agenda_item(request, fallback):
     return render(request, "portal/confirm.html", context)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def agenda_item(request):
     """Add or remove a session (or a subject in it); JSON for the script, a redirect for

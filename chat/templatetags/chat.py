@@ -39,7 +39,7 @@ def chat_room(context, key, full_page=False, heading=None):
         "present": presence.count(room.key),
         "engagement": engagement,
         "request": request,
-        "viewer_zone_name": context.get("viewer_zone_name", "UTC"),
+        "viewer_zone_name": getattr(request, "viewer_zone_name", "UTC"),
         "edit_window": int(edit_window().total_seconds()),
     }
 
