@@ -26,7 +26,6 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from chat.models import Room
@@ -116,7 +115,6 @@ def _user(user):
     }
 
 
-@never_cache
 @require_GET
 def state_json(request):
     try:

@@ -5,7 +5,6 @@ import io
 import json
 import zoneinfo
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group

@@ -4,12 +4,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import override_settings
 
 from portal.models import Conference
-from schedule.agenda import add_to_agenda
-from schedule.fragments import GENERATION_KEY
 from schedule.models import Session
 from schedule.views import embed_for
 from tests.factories import UserFactory
