@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Min
 from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portal.forms import ProfileForm
@@ -56,9 +58,18 @@ def time_zone_page(request):
     return render(request, "portal/time_zone.html", {"zones": common_zones()})
 
 
+@csrf_exempt
 @require_POST
 def set_time_zone(request):
-    """Save the viewer's zone in a cookie (and the profile when logged in)."""
+    """Save the viewer's zone in a cookie (and the profile when logged in).
+
+    The picker is on public pages, whose HTML carries no CSRF token: without JavaScript an
+    anonymous visitor's choice (a display preference in a cookie) is taken without one; a
+    logged-in person's profile changes only with a valid token (state.js adds it)."""
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
     name = request.POST.get("time_zone", "").strip()
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):

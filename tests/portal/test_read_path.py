@@ -227,3 +227,11 @@ def test_the_call_link_page_without_javascript(site):
         response = client.get(f"/me/call/slot:{slot.pk}/")
     assert (response.status_code, response["Location"]) == (302, "https://video.example.org/j/secret-paperA")
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_zone_picker_on_a_public_page_works_without_a_token_for_anonymous_visitors(conference):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/time-zone/set/", {"time_zone": "Asia/Tokyo", "next": "/"})
+    assert (response.status_code, response.cookies["tz"].value) == (302, "Asia/Tokyo")
+    client.force_login(UserFactory(time_zone="UTC"))
+    assert client.post("/time-zone/set/", {"time_zone": "Asia/Tokyo", "next": "/"}).status_code == 403
