@@ -40,7 +40,7 @@ from posters.models import Author, Paper, PosterSlot  # noqa: E402
 SHARED_DATA = Path(os.environ.get("PORTAL_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
-# Similar papers and the map are a separate job (bench/papers_bench.py times it).
+# Similar papers and the map are a separate job (posters.discovery).
 NO_DISCOVERY = ("--no-discovery",)
 
 

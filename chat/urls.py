@@ -10,6 +10,7 @@ urlpatterns = [
     path("corridor/", views.corridor, name="corridor"),
     path("rooms/", views.room_list, name="room_list"),
     path("rooms/<str:key>/", views.room_detail, name="room"),
+    path("rooms/<str:key>/post/", views.post_page, name="post"),
     re_path(r"^rooms/(?P<key>[^/]+)/export\.(?P<fmt>csv|json)$", views.export_room, name="export"),
     path("chat/code-of-conduct/accept/", views.accept_code_of_conduct, name="accept_code_of_conduct"),
     path("me/mentions/", views.my_mentions, name="mentions"),

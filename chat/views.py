@@ -2,7 +2,6 @@
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -11,27 +10,30 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from chat import exporting, rooms, services
 from chat.listing import SORTS, kinds, room_page
 from chat.models import Mention, ModerationAction, Room, Sanction
 from chat.services.errors import ChatError
 from chat.services.moderation import open_reports
+from portal.public import public_page
 
 
-def _may_browse(request):
-    return settings.PORTAL_PUBLIC_BROWSING or request.user.is_authenticated
-
-
+@public_page(browsing=True)
 def corridor(request):
-    return room_detail(request, rooms.CORRIDOR)
+    return _room_page(request, rooms.CORRIDOR)
 
 
+@public_page(browsing=True)
 def room_detail(request, key):
-    if not _may_browse(request):
-        return redirect_to_login(request.get_full_path())
+    return _room_page(request, key)
+
+
+def _room_page(request, key):
     room = rooms.find_room(key)
     if room is None:
         raise Http404("There is no such room.")
@@ -39,9 +41,8 @@ def room_detail(request, key):
     return render(request, "chat/room_detail.html", context)
 
 
+@public_page(browsing=True)
 def room_list(request):
-    if not _may_browse(request):
-        return redirect_to_login(request.get_full_path())
     page, present = room_page(request.GET)
     context = {
         "page": page,
@@ -53,7 +54,44 @@ def room_list(request):
         "kinds": kinds(),
     }
     template = "chat/_room_rows.html" if getattr(request, "htmx", False) else "chat/room_list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # the rows and the page share a URL
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def post_page(request, key):
+    """Post without JavaScript: a private page with the composer and a CSRF token (the
+    room's public panel links here); POST posts through the services and goes back."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    room = rooms.find_room(key)
+    if room is None:
+        raise Http404("There is no such room.")
+    back = _next_url(request, rooms.url_for(room) or f"/rooms/{room.key}/")
+    if request.method == "POST":
+        try:
+            services.post_message(room=room, author=request.user, body=request.POST.get("body", ""))
+        except ChatError as refusal:
+            messages.error(request, refusal.detail)
+        else:
+            messages.success(request, "Your message is posted.")
+        return HttpResponseRedirect(back)
+    try:
+        services.check_can_post(request.user, room)
+    except ChatError as refusal:
+        messages.error(request, refusal.detail)
+        return HttpResponseRedirect(back)
+    context = {
+        "heading": f"Write in {room.title}",
+        "action": request.path,
+        "fields": [],
+        "next": back,
+        "textarea": "Your message (Markdown: **bold**, *italic*, `code`, links; @name to mention)",
+        "submit": "Send",
+    }
+    return render(request, "portal/confirm.html", context)
 
 
 def _next_url(request, default="/"):

@@ -15,10 +15,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound, but rarely: a
-# worker serves a cached page in about a millisecond, and one that restarts every few
-# seconds spends its time importing the portal (with 2,000, the paper-page bench lost a
-# fifth of its throughput and its p99 at 200 req/s reached 200 ms; bench/papers_bench.py
-# serves with this file).
+# worker that restarts every few seconds spends its time importing the portal (with
+# 2,000, the paper-page bench lost a fifth of its throughput and its p99 at 200 req/s
+# reached 200 ms; bench/read_path.py serves with this file).
 max_requests = 100_000
 max_requests_jitter = 10_000
 # nginx is the only client; Django trusts X-Forwarded-Proto via SECURE_PROXY_SSL_HEADER.

@@ -11,7 +11,6 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.dispatch import Signal
 from django.utils.functional import cached_property
 
 MODERATORS_GROUP = "Moderators"
@@ -20,8 +19,6 @@ _request_memo = contextvars.ContextVar("portal_request_memo", default=None)
 # The Conference row, kept per process while its version (bumped by its post_save) holds.
 CONFERENCE_VERSION_KEY = "portal:conference:version"
 _process_memo = {}
-# Sent by User.load_roles (the visitor's cached entry keeps the roles, portal/user_cache.py).
-roles_loaded = Signal()
 BOOTH_HOSTS_GROUP = "Booth hosts"
 
 
@@ -171,7 +168,6 @@ class User(AbstractUser):
         ) or {"registered": False, "moderator": False}
         self.__dict__.setdefault("is_registered", self.is_staff or roles["registered"])
         self.__dict__.setdefault("is_moderator", self.is_superuser or roles["moderator"])
-        roles_loaded.send(sender=type(self), user=self)
 
 
 class RegisteredEmail(models.Model):
@@ -208,8 +204,8 @@ def conference_version():
 
 
 def bump_conference(**kwargs):
-    """Every process reads the Conference afresh (now and when the transaction commits);
-    cached pages that show it (their `versions` hold CONFERENCE_VERSION_KEY) are stale."""
+    """Every process reads the Conference afresh, now and again when the transaction
+    commits (a process that read it mid-transaction reads it again)."""
     _process_memo.clear()
     _new_conference_version()
     if transaction.get_connection().in_atomic_block:
@@ -282,7 +278,7 @@ class Conference(models.Model):
             return memo["conference"]
         version = conference_version()
         remembered = _process_memo.get("entry")
-        if remembered is not None and remembered[0] == version:
+        if version is not None and remembered is not None and remembered[0] == version:
             conference = remembered[1]
         else:
             conference, _ = cls.objects.get_or_create(pk=1)

@@ -7,8 +7,8 @@ lock with `add` before it counts an attempt and treats a lock it cannot take as 
 so with Redis down or full nobody could log in (429). For the rate limiter's keys a
 failed `add` is reported as done, with a warning: nobody can hold a lock in a cache
 that cannot be reached, and the attempt goes ahead uncounted (the limits are not
-enforced until Redis is back). Other keys keep "not added" (the page-warming lock must
-not let every beat tick start a warming).
+enforced until Redis is back). Other keys keep "not added" (a job's lock must
+not let every beat tick start the job twice).
 """
 
 import logging

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from portal import user_cache
 from portal.models import RegisteredEmail
 
 
@@ -62,5 +61,4 @@ def import_registrations(file, source=""):
         RegisteredEmail.objects.bulk_create(
             [RegisteredEmail(email=e, name=n, source=filename[:200]) for e, n in entries.items() if e not in existing]
         )
-        user_cache.bump_all()  # bulk_create sends no signals: cached roles are stale
     return RegistrationImportResult(created=len(entries) - len(existing), existing=len(existing))

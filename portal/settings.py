@@ -54,8 +54,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's AuthenticationMiddleware, with the user (and roles, facts) read from the cache.
-    "portal.user_cache.CachedUserMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -79,8 +78,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
-            # `{% url %}` with fixed URLs memoised (portal/templatetags/fixed_urls.py).
-            "builtins": ["portal.templatetags.fixed_urls"],
         },
     },
 ]
@@ -171,9 +168,6 @@ CELERY_BEAT_SCHEDULE = {
     "release-recordings": {"task": "schedule.tasks.release_recordings", "schedule": 60.0},
     # Re-queues videos whose processing fell silent (a killed worker): schedule/recordings/processing.py.
     "sweep-stuck-processing": {"task": "schedule.tasks.sweep_stuck_processing", "schedule": 60.0},
-    # Re-renders the paper pages when they may be cold (after a bulk job, a Redis restart,
-    # or before they expire): posters/warming.py. Every minute: the check is two cache reads.
-    "keep-paper-pages-warm": {"task": "posters.keep_paper_pages_warm", "schedule": 60.0},
 }
 
 # --- Accounts -------------------------------------------------------------------------
@@ -216,6 +210,9 @@ PORTAL_RELEASE_TIME_ZONE = env("PORTAL_RELEASE_TIME_ZONE", default="Pacific/Auck
 PORTAL_RELEASE_HOUR = env.int("PORTAL_RELEASE_HOUR", default=2)
 PORTAL_DEFAULT_TIME_ZONE = "UTC"
 PORTAL_TIME_ZONE_COOKIE = "tz"
+# How long a shared cache (nginx) may keep a public page (portal/public.py); a page whose
+# content changes with the clock sooner says so itself.
+PORTAL_PUBLIC_PAGE_SECONDS = env.int("PORTAL_PUBLIC_PAGE_SECONDS", default=10)
 # The portal's public address, for links in e-mails sent outside a request (reminders).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 

@@ -29,6 +29,16 @@ def common_zones():
     return [*sorted(zones), "UTC"]
 
 
+def cookie_zone_name(request):
+    """(name, problem): the zone of the `tz` cookie (what a public page renders in)."""
+    cookie = request.COOKIES.get(settings.PORTAL_TIME_ZONE_COOKIE)
+    if cookie:
+        if zone_or_none(cookie):
+            return cookie, None
+        return settings.PORTAL_DEFAULT_TIME_ZONE, "The time zone saved in this browser is unknown; showing UTC."
+    return settings.PORTAL_DEFAULT_TIME_ZONE, None
+
+
 def viewer_zone_name(request):
     """(name, problem): the viewer's zone name and, if their choice was unusable, why."""
     user = getattr(request, "user", None)
@@ -39,34 +49,66 @@ def viewer_zone_name(request):
             settings.PORTAL_DEFAULT_TIME_ZONE,
             f"Your profile's time zone “{user.time_zone}” is unknown; showing UTC.",
         )
-    cookie = request.COOKIES.get(settings.PORTAL_TIME_ZONE_COOKIE)
-    if cookie:
-        if zone_or_none(cookie):
-            return cookie, None
-        return settings.PORTAL_DEFAULT_TIME_ZONE, "The time zone saved in this browser is unknown; showing UTC."
-    return settings.PORTAL_DEFAULT_TIME_ZONE, None
+    return cookie_zone_name(request)
+
+
+def remember_zone(response, name):
+    """The `tz` cookie: the zone public pages render in for this browser."""
+    response.set_cookie(
+        settings.PORTAL_TIME_ZONE_COOKIE,
+        name,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 class ViewerTimeZoneMiddleware:
-    """Activates the viewer's zone so templates render local times."""
+    """Activates the viewer's zone so templates render local times.
+
+    A public page (portal.public) renders in the `tz` cookie's zone only: it is cached by
+    the cookie, and must not read the user. Other pages use the profile's zone first, and
+    bring the cookie in line with it, so the next public page renders in it too.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        name, problem = viewer_zone_name(request)
+        self._activate(request, *cookie_zone_name(request))
+        request.viewer_zone_chosen = bool(request.COOKIES.get(settings.PORTAL_TIME_ZONE_COOKIE))
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
+        profile_zone = getattr(request, "profile_zone_name", None)
+        if profile_zone and profile_zone != request.COOKIES.get(settings.PORTAL_TIME_ZONE_COOKIE):
+            remember_zone(response, profile_zone)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "public_page", False):
+            return
+        user = request.user
+        if user.is_authenticated and user.time_zone:
+            self._activate(request, *viewer_zone_name(request))
+            request.viewer_zone_chosen = True
+            if request.viewer_zone_problem is None:
+                request.profile_zone_name = request.viewer_zone_name
+
+    @staticmethod
+    def _activate(request, name, problem):
         request.viewer_zone_name = name
         request.viewer_zone = zoneinfo.ZoneInfo(name)
         request.viewer_zone_problem = problem
-        request.viewer_zone_chosen = bool(
-            request.COOKIES.get(settings.PORTAL_TIME_ZONE_COOKIE)
-            or (getattr(request, "user", None) and request.user.is_authenticated and request.user.time_zone)
-        )
         timezone.activate(request.viewer_zone)
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()
+
+
+def zone_on_login(sender, request, user, **kwargs):
+    """allauth's user_logged_in: the `tz` cookie follows the profile's zone from now on."""
+    if user.time_zone and zone_or_none(user.time_zone):
+        request.profile_zone_name = user.time_zone
 
 
 def local_day_bounds(day, zone):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from portal import views
+from portal import state, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
     path("help/", views.help_page, name="help"),
     path("me/profile/", views.profile, name="profile"),
+    path("me/state.json", state.state_json, name="state"),
+    path("me/call/<str:key>/", state.call_link, name="call_link"),
     path("accounts/", include("allauth.urls")),
     # Each app owns its URLs; the paths inside them are absolute (/papers/, /schedule/, ...).
     path("", include("schedule.urls")),

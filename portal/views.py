@@ -2,28 +2,31 @@ import logging
 import sys
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
 from django.db.models import Count, Max, Min
 from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portal.forms import ProfileForm
 from portal.health import run_checks
-from portal.timezones import common_zones, zone_abbreviation, zone_or_none
+from portal.public import changes_at, public_page
+from portal.timezones import common_zones, remember_zone, zone_abbreviation, zone_or_none
 from schedule.models import Session
 from schedule.recordings.release import todays_release_announcement
 
 logger = logging.getLogger(__name__)
 
 
+@public_page()
 def home(request):
     now = timezone.now()
     # Poster sessions say how many posters they hold; one annotated query, whatever the count.
@@ -35,6 +38,8 @@ def home(request):
         horizon = upcoming[0].start + timedelta(hours=12)
         upcoming = [s for s in upcoming if s.start < horizon]
     span = Session.objects.aggregate(first_start=Min("start"), last_end=Max("end"))
+    # "Live now" and "next" move on as sessions start and end.
+    changes_at(request, *(s.end for s in live), *(s.start for s in upcoming))
     context = {
         "now": now,
         "live": live,
@@ -58,20 +63,18 @@ def time_zone_page(request):
     return render(request, "portal/time_zone.html", {"zones": common_zones()})
 
 
-def _remember_zone(response, name):
-    response.set_cookie(
-        settings.PORTAL_TIME_ZONE_COOKIE,
-        name,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return response
-
-
+@csrf_exempt
 @require_POST
 def set_time_zone(request):
-    """Save the viewer's zone in a cookie (and the profile when logged in)."""
+    """Save the viewer's zone in a cookie (and the profile when logged in).
+
+    The picker is on public pages, whose HTML carries no CSRF token: without JavaScript an
+    anonymous visitor's choice (a display preference in a cookie) is taken without one; a
+    logged-in person's profile changes only with a valid token (state.js adds it)."""
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
     name = request.POST.get("time_zone", "").strip()
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
@@ -85,7 +88,7 @@ def set_time_zone(request):
         request.user.time_zone = name
         request.user.save(update_fields=["time_zone"])
     messages.success(request, f"Times are now shown in {name} ({zone_abbreviation(zone, timezone.now())}).")
-    return _remember_zone(HttpResponseRedirect(target), name)
+    return remember_zone(HttpResponseRedirect(target), name)
 
 
 @login_required
@@ -96,7 +99,7 @@ def profile(request):
         messages.success(request, "Your profile is saved.")
         response = redirect("profile")
         # The browser keeps the same zone after logging out.
-        return _remember_zone(response, user.time_zone) if user.time_zone else response
+        return remember_zone(response, user.time_zone) if user.time_zone else response
     return render(request, "portal/profile.html", {"form": form})
 
 

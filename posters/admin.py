@@ -20,7 +20,6 @@ from posters.models import (
     PaperKeyword,
     PosterSlot,
 )
-from posters.tasks import enqueue_warming
 from posters.upload_admin import VideoStatusFilter, remind_missing_videos
 from schedule.models import Session
 
@@ -104,13 +103,11 @@ class PaperAdmin(admin.ModelAdmin):
         except AssignmentImpossible as exc:
             self.message_user(request, f"Nothing was assigned. {exc}", level=messages.ERROR)
             return
-        enqueue_warming()
         self.message_user(request, result.summary(), level=messages.SUCCESS)
 
     @admin.action(description="Recompute similar papers and the paper map (all papers)")
     def recompute_discovery(self, request, queryset):
         run = compute_discovery()
-        enqueue_warming()
         self.message_user(request, f"Discovery computed for {run.paper_count} papers in {run.seconds:.1f} s.")
 
 

@@ -26,7 +26,6 @@ from portal.models import verified_address_rows
 from portal.timezones import zone_or_none
 from posters.healthy_hours import within_healthy_hours
 from posters.models import Authorship, Paper, PosterSlot
-from posters.page_cache import bump_version
 from posters.uploads import sync_release_days
 from schedule.models import Session
 
@@ -297,6 +296,5 @@ def assign_posters(papers=None, per_paper=2, dry_run=False):
             for start in range(0, len(stale), 900):
                 PosterSlot.objects.filter(id__in=stale[start : start + 900]).delete()
             PosterSlot.objects.bulk_create(new, batch_size=2000)
-            bump_version()  # bulk writes send no signals
             sync_release_days(paper_ids)
     return result

@@ -7,7 +7,6 @@ loads after they log in.
 
 from django.db import transaction
 
-from portal import user_cache
 from portal.visitor_input import check_text
 from posters.models import Bookmark, Paper
 
@@ -48,7 +47,6 @@ def merge(user, uids):
         check_text(uid, "A paper UID")  # BadInput: the database cannot even compare it
     ids = list(Paper.objects.filter(uid__in=wanted).values_list("id", flat=True))
     Bookmark.objects.bulk_create([Bookmark(user=user, paper_id=i) for i in ids], ignore_conflicts=True)
-    user_cache.bump_user(user.pk)  # bulk_create sends no signals
     return bookmarked_uids(user)
 
 
@@ -57,5 +55,5 @@ def bookmarked_uids(user):
 
 
 def bookmarked_uid_set(user):
-    """portal.user_cache fact "bookmarks": the UIDs this user starred."""
+    """The UIDs this user starred (/me/state.json)."""
     return frozenset(Bookmark.objects.filter(user=user).values_list("paper__uid", flat=True))

@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from posters.models import DiscoveryRun, Paper, PaperKeyword, PaperMapPoint, SimilarPaper
-from posters.page_cache import bump_version
 from posters.search import apply_search, parse_query
 
 logger = logging.getLogger(__name__)
@@ -221,7 +220,6 @@ def compute_discovery(similar=SIMILAR):
             regions=regions,
         )
         DiscoveryRun.objects.exclude(pk=run.pk).delete()
-        bump_version()  # bulk writes send no signals
     logger.info("discovery: %s papers in %.1f s", n, run.seconds)
     return run
 

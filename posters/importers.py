@@ -26,7 +26,6 @@ from django.utils.text import slugify
 
 from portal.timezones import zone_or_none
 from posters.models import Author, Authorship, Keyword, Paper, PaperKeyword, PosterSlot
-from posters.page_cache import bump_version
 from schedule.call_links import refuse_call_links
 from schedule.fragments import programme_changed
 from schedule.models import Session
@@ -418,8 +417,6 @@ def save_papers(records):
         for paper in changed.values():
             paper.updated_at = now
         Paper.objects.bulk_update(list(changed.values()), [*PAPER_FIELDS, "updated_at"], batch_size=500)
-        if created or changed:
-            bump_version()  # bulk writes send no signals: cached paper pages are stale now
 
     result.created = len(created)
     result.updated = len(changed)
@@ -575,10 +572,8 @@ def save_poster_slots(records):
         PosterSlot.objects.bulk_create(new_slots, batch_size=BATCH)
         PosterSlot.objects.bulk_update(changed_slots, ["call_link"], batch_size=500)
         if new_sessions or changed_sessions or new_slots or changed_slots or gone:
-            # Bulk writes send no signals: the programme's and the papers' cached pages
-            # and feeds are stale now, not PAGE_SECONDS later.
+            # Bulk writes send no signals: the programme's feeds are stale now.
             programme_changed()
-            bump_version()
 
     result.sessions_created = len(new_sessions)
     result.sessions_updated = len(changed_sessions)

@@ -2,19 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
-from chat import panel as chat_panel
-from portal import page_cache, visitor_input
+from portal import visitor_input
+from portal.public import changes_at, keep_from_shared_caches, public_page
 from posters import bookmarks, discovery
 from posters.browse import (
     PER_PAGE,
@@ -29,17 +29,9 @@ from posters.browse import (
 )
 from posters.healthy_hours import within_healthy_hours
 from posters.models import Author, Authorship, Keyword, Paper, PosterSlot, SimilarPaper
-from posters.page_cache import (
-    CSRF_PLACEHOLDER,
-    VERSION_KEY,
-    get_versioned,
-    key_for,
-    paper_page_versions,
-    set_versioned,
-)
 from posters.search import highlighted, mark_names
 from schedule.calendars import calendar_response
-from schedule.call_links import Viewer, opens_at, viewer_class
+from schedule.call_links import opens_at, window
 from schedule.models import Session
 
 MAX_UID = 64
@@ -70,99 +62,48 @@ def _safe_next(request, fallback):
     return fallback
 
 
-def _cached_sessions(version):
-    key = "posters:poster-sessions"
-    entry, _ = get_versioned(key)
-    if entry is None:
-        entry = set_versioned(key, version, {"sessions": poster_sessions()})
-    return entry["sessions"]
-
-
-@page_cache.shared_page(versions=[VERSION_KEY])
+@public_page()
 @require_GET
 def paper_list(request):
-    """The paper browser. The whole page (or the htmx partial) is cached per URL, zone and
-    login (portal.page_cache); below it, a page of results per (filters, zone, page).
-    Searches are not cached (PaperFilters.cacheable).
-    This viewer's stars and CSRF token are filled in per request."""
-    zone_name = request.viewer_zone_name
-    key = key_for("list", zone_name, request.user.is_authenticated, sorted(request.GET.lists()))
-    entry, version = get_versioned(key)
-    if entry is None:
-        now = timezone.now()
-        sessions = _cached_sessions(version)
-        filters = read_filters(request.GET, sessions=sessions, zone=request.viewer_zone)
-        paginator = Paginator(paper_queryset(filters, zone=request.viewer_zone, now=now), PER_PAGE[filters.view])
-        page = paginator.get_page(filters.page)
-        papers = _decorate(list(page.object_list), AnonymousStars(), filters.query)
-        cacheable = filters.cacheable(request.GET, page.number)
-        context = {
-            "filters": filters,
-            "page": page,
-            "papers": papers,
-            "now": now,
-            "page_params": filters.params(),
-            "csrf_placeholder": CSRF_PLACEHOLDER,
-        }
-        entry = {
-            "results": render_to_string("posters/_results.html", {**context, **_fragment_context(request)}),
-            "papers": {p.uid: p.title for p in papers},
-            "filters": filters,
-            "sessions": sessions,
-        }
-        if cacheable:
-            set_versioned(key, version, entry)
-        else:
-            # A search (or junk in the URL): neither this fragment nor the page is stored.
-            page_cache.dont_store(request)
-    results = mark_safe(entry["results"])
-    page_cache.personalise(request, "stars", entry["papers"])
-    sessions = entry["sessions"]
-    # "live now" badges on the cards.
-    page_cache.changes_at(request, *(s.start for s in sessions), *(s.end for s in sessions))
-    if request.htmx and request.htmx.target == "paper-results":
-        return HttpResponse(results)
+    """The paper browser (or, for htmx, its results)."""
+    now = timezone.now()
+    sessions = poster_sessions()
+    filters = read_filters(request.GET, sessions=sessions, zone=request.viewer_zone)
+    paginator = Paginator(paper_queryset(filters, zone=request.viewer_zone, now=now), PER_PAGE[filters.view])
+    page = paginator.get_page(filters.page)
     context = {
-        "filters": entry["filters"],
-        "results": results,
-        "sessions": sessions,
-        "days": local_days(sessions, request.viewer_zone),
-        "sorts": SORTS,
-        "views": VIEWS,
-        "keywords": popular_keywords(),
+        "filters": filters,
+        "page": page,
+        "papers": _decorate(list(page.object_list), request.user, filters.query),
+        "now": now,
+        "page_params": filters.params(),
     }
-    return render(request, "posters/paper_list.html", context)
+    # "live now" badges on the cards.
+    changes_at(request, *(s.start for s in sessions), *(s.end for s in sessions))
+    if not filters.cacheable(request.GET, page.number):
+        keep_from_shared_caches(request)  # a search, or junk in the URL
+    if request.htmx and request.htmx.target == "paper-results":
+        response = render(request, "posters/_results.html", context)
+    else:
+        context |= {
+            "results": render_to_string("posters/_results.html", context, request=request),
+            "sessions": sessions,
+            "days": local_days(sessions, request.viewer_zone),
+            "sorts": SORTS,
+            "views": VIEWS,
+            "keywords": popular_keywords(),
+        }
+        response = render(request, "posters/paper_list.html", context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])  # the partial and the page share a URL
+    return response
 
 
-def _fragment_context(request):
-    # Cached fragments are rendered without context processors: only what they use, nothing per-user.
-    return {"request": request, "user": request.user, "viewer_zone_abbr": _zone_abbr(request)}
-
-
-def _zone_abbr(request):
-    from portal.timezones import zone_abbreviation
-
-    return zone_abbreviation(request.viewer_zone, timezone.now())
-
-
-class AnonymousStars:
-    """Stands in for the user while rendering cached fragments: every star starts off."""
-
-    is_authenticated = False
-
-
-def _paper_data(uid, request):
-    """What the paper page shows everyone, from the cache or five queries; None if no such paper."""
-    versions = page_cache.current_versions(paper_page_versions(uid=uid))
-    key = key_for("paper", uid, request.user.is_authenticated, versions)
-    entry = cache.get(key)
-    if entry is not None:
-        return entry
-    # Plain joins rather than prefetch_related: on a first visit the ORM's building of
-    # queries, not PostgreSQL, is most of this page's cost.
-    paper = Paper.objects.defer("search_vector").filter(uid=uid[:MAX_UID]).order_by().first()
-    if paper is None:
-        return None
+@public_page()
+@require_GET
+def paper_detail(request, uid):
+    """The paper page. Plain joins rather than prefetch_related: on a first visit the ORM's
+    building of queries, not PostgreSQL, is most of this page's cost."""
+    paper = _paper_or_404(uid)
     authors = list(
         Author.objects.filter(authorships__paper=paper).order_by("authorships__position").only("name", "slug")
     )
@@ -178,68 +119,20 @@ def _paper_data(uid, request):
     slots = list(
         PosterSlot.objects.filter(paper=paper).select_related("session").order_by("session__start", "session_id")
     )
+    now = timezone.now()
+    for slot in slots:
+        # The call link's window and the "live" badge change at these instants.
+        changes_at(request, opens_at(slot.session), slot.session.start, slot.session.end)
     context = {
         "paper": paper,
         "authors": authors,
         "keywords": keywords,
         "similar": [s.similar for s in similar],
-        "csrf_placeholder": CSRF_PLACEHOLDER,
-    }
-    fragments = {
-        name: render_to_string(f"posters/_paper_{name}.html", {**context, **_fragment_context(request)})
-        for name in ("top", "middle", "bottom")
-    }
-    entry = {
-        "paper": paper,
-        "authors": context["authors"],
-        "keywords": context["keywords"],
-        "slots": [(slot.session, slot.call_link) for slot in slots],
-        "fragments": fragments,
-    }
-    cache.set(key, entry, page_cache.LONG_PAGE_SECONDS)
-    return entry
-
-
-def _chat_panel_keys(uid):
-    """The paper page's chat panel's cache keys, fetched with the page (none for a UID too
-    long to be a paper's)."""
-    return chat_panel.cache_keys(Paper.room_key_for(uid), "Discussion") if len(uid) <= MAX_UID else ()
-
-
-@page_cache.shared_page(
-    versions=paper_page_versions,
-    vary=viewer_class,
-    seconds=page_cache.LONG_PAGE_SECONDS,
-    zone_free=True,
-    prefetch=lambda request, uid: _chat_panel_keys(uid),
-)
-@require_GET
-def paper_detail(request, uid):
-    """The paper page, cached whole per URL and call-link class, for every zone
-    (portal.page_cache); the account menu, stars, CSRF token, the chat panel's per-user
-    bits and every local time are holes.
-    Everything it shows is versioned (papers, recordings, the Conference) or reported to
-    `changes_at`, so it lives LONG_PAGE_SECONDS."""
-    data = _paper_data(uid, request)
-    if data is None:
-        raise Http404("No such paper.")
-    paper = data["paper"]
-    now = timezone.now()
-    viewer = Viewer(request.user, now)
-    page_cache.personalise(request, "stars", {paper.uid: paper.title})
-    for session, _link in data["slots"]:
-        # The call link's window and the "live" badge change at these instants.
-        page_cache.changes_at(request, opens_at(session), session.start, session.end)
-    fragments = {f"{name}_html": mark_safe(html) for name, html in data["fragments"].items()}
-    context = {
-        "paper": paper,
-        "authors": data["authors"],
-        "keywords": data["keywords"],
         "poster_sessions": [
-            {"session": session, "link": viewer.link(session, call_link)} for session, call_link in data["slots"]
+            {"session": slot.session, "link": window(slot.session, slot.call_link, now), "key": f"slot:{slot.pk}"}
+            for slot in slots
         ],
         "now": now,
-        **fragments,
     }
     return render(request, "posters/paper_detail.html", context)
 
@@ -266,13 +159,28 @@ def paper_calendar_file(request, uid):
     )
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def bookmark_toggle(request, uid):
+    """POST: star or unstar (htmx and papers.js, or the confirmation form). GET: the
+    private page that confirms (the public pages' stars come here without JavaScript)."""
     paper = _paper_or_404(uid, Paper.objects.only("id", "uid", "title"))
     if not request.user.is_authenticated:
         if request.htmx:
             return HttpResponse(status=401)
-        return redirect_to_login(_safe_next(request, f"/papers/{paper.uid}/"))
+        return redirect_to_login(
+            request.get_full_path() if request.method == "GET" else _safe_next(request, f"/papers/{paper.uid}/")
+        )
+    if request.method == "GET":
+        on = paper.pk in bookmarks.bookmarked_ids(request.user, [paper])
+        context = {
+            "heading": f"Remove the bookmark on “{paper.title}”?" if on else f"Bookmark “{paper.title}”?",
+            "action": request.path,
+            "fields": [("on", "0" if on else "1")],
+            "next": _safe_next(request, f"/papers/{paper.uid}/"),
+            "submit": "Remove the bookmark" if on else "Bookmark",
+        }
+        return render(request, "portal/confirm.html", context)
     wanted = request.POST.get("on")
     if wanted in ("1", "0"):
         paper.is_bookmarked = bookmarks.set_bookmark(request.user, paper, wanted == "1")
@@ -327,6 +235,7 @@ def bookmarks_endpoint(request):
     return JsonResponse({"uids": bookmarks.bookmarked_uids(request.user)})
 
 
+@public_page()
 @require_GET
 def author_detail(request, slug):
     if len(slug) > 300:
@@ -342,6 +251,7 @@ def author_detail(request, slug):
     return render(request, "posters/author_detail.html", context)
 
 
+@public_page()
 @require_GET
 def session_list(request):
     now = timezone.now()
@@ -355,11 +265,11 @@ def session_list(request):
     return render(request, "posters/session_list.html", {"days": sorted(days.items()), "now": now})
 
 
+@public_page()
 @require_GET
 def session_detail(request, pk):
     session = get_object_or_404(Session, pk=pk, kind=Session.Kind.POSTER)
     now = timezone.now()
-    viewer = Viewer(request.user, now)
     slots = list(
         PosterSlot.objects.filter(session=session)
         .select_related("paper")
@@ -369,19 +279,20 @@ def session_detail(request, pk):
         )
         .order_by("paper__title", "paper_id")
     )
-    window = viewer.link(session, "x")  # the window's state for the whole session, no link
+    changes_at(request, opens_at(session), session.start, session.end)
     rows = [
         {
             "paper": slot.paper,
             "authors": [a.author for a in slot.paper.authorships.all()],
-            "link": viewer.link(session, slot.call_link),
+            "link": window(session, slot.call_link, now),
+            "key": f"slot:{slot.pk}",
         }
         for slot in slots
     ]
     context = {
         "session": session,
         "rows": rows,
-        "window": window,
+        "window": window(session, "x", now),
         "now": now,
         "healthy": within_healthy_hours(session.start, session.end, request.viewer_zone),
     }
@@ -397,6 +308,7 @@ def paper_random(request):
     return HttpResponseRedirect(f"/papers/{uid}/")
 
 
+@public_page()
 @require_GET
 def paper_map(request):
     run = discovery.latest_run()
@@ -412,6 +324,7 @@ def paper_map_data(request):
     return HttpResponse(discovery.map_json(), content_type="application/json")
 
 
+@public_page()
 @require_GET
 def paper_map_list(request):
     """The map as a list: one region (a content cluster) at a time, for keyboards and screen readers."""

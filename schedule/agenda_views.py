@@ -11,13 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.models import Conference
 from schedule.agenda import (
     AgendaError,
     add_to_agenda,
     agenda_days,
+    agenda_keys,
     agenda_settings_for,
     lines_for_browser_items,
     lines_for_items,
@@ -91,21 +93,56 @@ def agenda_browser(request):
     )
 
 
-@require_POST
+def _session_or_none(raw):
+    try:
+        session_id = int(raw or "")
+    except ValueError:
+        return None
+    return Session.objects.filter(pk=session_id).first() if session_id > 0 else None
+
+
+def confirm_agenda_item(request, fallback):
+    """GET: the private page that asks to confirm (the public pages' buttons come here
+    without JavaScript: their HTML carries no CSRF token)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    session = _session_or_none(request.GET.get("session"))
+    if session is None:
+        messages.error(request, "That session does not exist (any more).")
+        return HttpResponseRedirect(_safe_next(request, fallback))
+    subject, label = request.GET.get("subject", ""), request.GET.get("label", "")
+    present = f"{session.pk}|{subject}" in agenda_keys(request.user)
+    title = label or session.title
+    context = {
+        "heading": f"Remove “{title}” from your agenda?" if present else f"Add “{title}” to your agenda?",
+        "action": request.path,
+        "fields": [
+            ("session", session.pk),
+            ("subject", subject),
+            ("label", label),
+            ("action", "remove" if present else "add"),
+        ],
+        "next": _safe_next(request, fallback),
+        "submit": "Remove" if present else "Add to my agenda",
+    }
+    return render(request, "portal/confirm.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def agenda_item(request):
-    """Add or remove a session (or a subject in it); JSON for the script, a redirect for forms."""
+    """Add or remove a session (or a subject in it); JSON for the script, a redirect for
+    forms; GET asks to confirm."""
     fallback = reverse("schedule:my_agenda")
+    if request.method == "GET":
+        return confirm_agenda_item(request, fallback)
     if not request.user.is_authenticated:
         if _wants_json(request):
             return JsonResponse({"error": "Log in to keep your agenda on the site."}, status=403)
         messages.info(request, "Log in to keep your agenda; it then follows you to every device.")
         return redirect_to_login(_safe_next(request, fallback))
     action = request.POST.get("action", "add")
-    try:
-        session_id = int(request.POST.get("session", ""))
-    except ValueError:
-        session_id = 0
-    session = Session.objects.filter(pk=session_id).first() if session_id > 0 else None
+    session = _session_or_none(request.POST.get("session"))
     problem = None
     if session is None:
         problem = "That session does not exist (any more)."

@@ -6,12 +6,10 @@ class ScheduleConfig(AppConfig):
     name = "schedule"
 
     def ready(self):
-        from portal import page_cache
         from portal.models import Conference
-        from schedule.fragments import mark_agenda, programme_changed
+        from schedule.fragments import programme_changed
         from schedule.models import Session
         from schedule.recordings.release import conference_saved, migrated
-        from schedule.templatetags.schedule_tags import notices_html
 
         # The programme's version (schedule.fragments.GENERATION_KEY) follows every change.
         post_save.connect(programme_changed, sender=Session, dispatch_uid="schedule-programme-saved")
@@ -20,7 +18,3 @@ class ScheduleConfig(AppConfig):
         # Stored release instants follow the release rule when it changes (issue 13, item 12).
         post_save.connect(conference_saved, sender=Conference, dispatch_uid="schedule-release-rule-saved")
         post_migrate.connect(migrated, sender=self, dispatch_uid="schedule-release-rule-migrated")
-
-        # Cached pages' per-user bits (portal.page_cache): agenda marks and reminder notices.
-        page_cache.register_personaliser("agenda", mark_agenda)
-        page_cache.register_hole("reminder-notices", notices_html)

@@ -156,13 +156,8 @@ class Viewer:
         return call_link_state(session, link, allowed=self.allowed, now=self.now, reason=self.reason)
 
 
-def viewer_class(request):
-    """What a cached page's call links depend on for this visitor besides the policy
-    (portal.page_cache's `vary`): logged in or not, registered or not. With the policy
-    (the Conference, whose version such a page's key has) this decides what `Viewer`
-    decides; read from the visitor alone, so a cache hit need not load the Conference."""
-    user = request.user
-    if not user.is_authenticated:
-        return "anonymous"
-    user.load_roles()  # the chat box beside the links asks whether they moderate: one query for both
-    return "registered" if user.is_registered else "account"
+def window(session, link, now):
+    """The call link as a public page (the same for everyone) shows it: the window's state,
+    never the URL. Those allowed get the URL from /me/state.json (portal/state.py)."""
+    state = call_link_state(session, "x" if link else "", allowed=True, now=now)
+    return CallLink(state.state, state.opens_at)

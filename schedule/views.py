@@ -5,7 +5,6 @@ middleware), days are cut at the viewer's midnight, and a bad date or filter giv
 nearest sensible page with a message, never an error.
 """
 
-import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -18,9 +17,9 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from portal.models import Conference
-from portal.page_cache import changes_at, dont_store, shared_page
+from portal.public import changes_at, public_page
 from portal.timezones import local_day_bounds
-from schedule.call_links import State, Viewer
+from schedule.call_links import window
 from schedule.days import (
     HEALTHY_END,
     HEALTHY_START,
@@ -34,7 +33,7 @@ from schedule.days import (
     programme_span,
     today_in,
 )
-from schedule.fragments import GENERATION_KEY, programme_state, version_of
+from schedule.fragments import programme_state
 from schedule.models import Session
 
 NEXT_HORIZON = timedelta(hours=3)
@@ -69,7 +68,6 @@ def read_filters(request):
     kinds = [k for k in dict.fromkeys(raw) if k in Session.Kind.values]
     unknown = [k for k in raw if k not in Session.Kind.values]
     if unknown:
-        dont_store(request)  # the page carries the message
         messages.warning(
             request, f"There is no kind of session called “{unknown[0][:40]}”; it was left out of the filter."
         )
@@ -93,36 +91,7 @@ def _span(state, conference):
     return programme_span(conference)
 
 
-def page_class(request):
-    """What a programme page's shared HTML depends on besides URL, zone and generation
-    (portal.page_cache's `vary`): logged in or not, and the programme's and the conference's
-    version (programme_state, re-read at least every STATE_SECONDS: writes that send no
-    signal show within that, however long the page is kept)."""
-    version = version_of(programme_state(), Conference.get())
-    return f"{int(request.user.is_authenticated)}:{version}"
-
-
-# The week and a day are cached whole for everyone alike (portal.page_cache) under the
-# programme's generation, for up to PAGE_SECONDS: all they show is in the key or reported
-# by changes_at. Agenda marks, reminders, the account menu and the CSRF token are filled
-# in per request.
-PAGE_SECONDS = 300
-programme_page = shared_page(versions=[GENERATION_KEY], vary=page_class, seconds=PAGE_SECONDS)
-
-
-def _spread_renders(request, now):
-    """End this page's cached copy a little early, by an amount fixed for its URL and zone.
-
-    Pages rendered together (after a restart or a programme change) would otherwise all
-    expire PAGE_SECONDS later and be rendered again at once, stalling the workers (measured
-    with 20 pages: p99 from 10 to 170 ms at 200 req/s); spread over the last 40% of their
-    time, the renders queue behind nothing.
-    """
-    spread = zlib.crc32(f"{request.get_full_path()}|{request.viewer_zone_name}".encode()) % 1000 / 1000
-    changes_at(request, now + timedelta(seconds=PAGE_SECONDS * (0.6 + 0.4 * spread)))
-
-
-@programme_page
+@public_page()
 def week(request):
     """The week at a glance: a column for each of the viewer's days."""
     conference = Conference.get()
@@ -134,7 +103,6 @@ def week(request):
     today = today_in(zone, now)
     # "Today" moves on at the viewer's midnight.
     changes_at(request, local_day_bounds(today, zone)[1])
-    _spread_renders(request, now)
     page_path = reverse("schedule:index")
     sessions = Session.objects.overlapping(span.start, span.end).annotate(talks=Count("children"))
     # At a glance a workshop is one block; its talks are on the day pages (or when filtered for).
@@ -168,7 +136,7 @@ def _day_url(day, filters):
     return f"{url}?{filters.query}" if filters.query else url
 
 
-@programme_page
+@public_page()
 def day(request, day):
     """One of the viewer's days, with a line where now is."""
     conference = Conference.get()
@@ -206,7 +174,6 @@ def day(request, day):
     changes_at(request, local_day_bounds(today, zone)[1], *(s.start for s in sessions), *(s.end for s in sessions))
     if is_today:
         changes_at(request, now.replace(second=0, microsecond=0) + timedelta(minutes=1))
-    _spread_renders(request, now)
     return render(
         request,
         "schedule/day.html",
@@ -242,10 +209,12 @@ def now_and_next(now, sessions=None, limit=LIST_LIMIT):
     return live, upcoming
 
 
+@public_page()
 def now_page(request):
     conference = Conference.get()
     now = timezone.now()
     live, upcoming = now_and_next(now)
+    _changes_with(request, live, upcoming)
     return render(request, "schedule/now.html", _context(request, conference, now=now, live=live, upcoming=upcoming))
 
 
@@ -270,11 +239,18 @@ def embed_for(url):
     return "iframe", url
 
 
+def _changes_with(request, live, upcoming):
+    # What is live and what is next move on as these sessions start and end.
+    changes_at(request, *(s.end for s in live), *(s.start for s in upcoming))
+
+
+@public_page()
 def live_page(request):
     """The livestream: the embedded stream and what it shows now and next."""
     conference = Conference.get()
     now = timezone.now()
     live, upcoming = now_and_next(now, Session.objects.streamed(), limit=10)
+    _changes_with(request, live, upcoming)
     embed_kind, embed_src = embed_for(conference.livestream_url)
     return render(
         request,
@@ -285,14 +261,16 @@ def live_page(request):
     )
 
 
+@public_page()
 def session_detail(request, pk):
     conference = Conference.get()
     session = get_object_or_404(Session.objects.select_related("parent"), pk=pk)
     now = timezone.now()
     children = list(session.children.order_by("start", "end", "title"))
     local_day = session.start.astimezone(request.viewer_zone).date()
-    # The link goes into the HTML only for those allowed, and only in its window.
-    call = Viewer(request.user, now, conference).link(session, session.call_link)
+    # The page shows the window (never the link: /me/state.json gives it to those allowed).
+    call = window(session, session.call_link, now)
+    changes_at(request, call.opens_at, session.start, session.end)
     return render(
         request,
         "schedule/session_detail.html",
@@ -304,8 +282,7 @@ def session_detail(request, pk):
             now=now,
             day_url=reverse("schedule:day", args=[local_day.isoformat()]),
             day_label=date_format(local_day, "l j F"),
-            call_link=call.url or "",
-            call_link_later=call.state == State.NOT_YET and bool(session.call_link),
-            call_link_opens=call.opens_at,
+            call=call,
+            call_key=f"session:{session.pk}",
         ),
     )

@@ -4,7 +4,7 @@ portal.views / portal.health / … (top: pages that gather everything, and the w
 posters | keynotes | booths          (features, independent of one another)
 chat
 schedule
-portal.models, portal.timezones, portal.middleware, …  (ground)
+portal.models, portal.timezones, portal.public, portal.middleware, …  (ground)
 
 The layers are import-linter contracts in pyproject.toml ([tool.importlinter]); they see
 every import, at the top of a module or inside a function, absolute or relative, and the

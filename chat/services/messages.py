@@ -17,7 +17,7 @@ from django.utils import timezone
 from chat import rendering, rooms
 from chat.history import engagement, message_json
 from chat.models import Mention, Message, Room, Sanction
-from chat.services import events, room_version
+from chat.services import events
 from chat.services.db import in_pool
 from chat.services.errors import Forbidden, Invalid, RateLimited
 from portal.visitor_input import BadInput, check_text
@@ -46,8 +46,8 @@ def edit_window():
 def check_can_post(user, room, now=None, sanctions=None):
     """Raise Forbidden with a reason the client can show; return None when they may post.
 
-    `sanctions`: the user's open sanctions from their cached entry (portal.user_cache,
-    fact "chat-sanctions"), for what a page shows; without it (posting), the database."""
+    `sanctions`: the user's open sanctions (`open_sanctions`, read once for every room a
+    page shows: /me/state.json); without it (posting), the database."""
     now = now or timezone.now()
     if user is None or not user.is_authenticated:
         raise Forbidden("Log in to post in the chat.", reason="login")
@@ -72,7 +72,7 @@ def check_can_post(user, room, now=None, sanctions=None):
         until = f" until {sanction.until:%Y-%m-%d %H:%M} UTC" if sanction.until else ""
         raise Forbidden(f"A moderator has muted you {where}{until}.", reason="muted")
     if user.code_of_conduct_accepted_at is None and sanctions is not None:
-        # A cached user entry is current: accepting saves the user, which makes it stale.
+        # The user was loaded with this request: current.
         raise Forbidden("Accept the code of conduct before your first post.", reason="code_of_conduct")
     if user.code_of_conduct_accepted_at is None:
         # The socket's user object is loaded once per connection: they may have accepted since.
@@ -84,7 +84,7 @@ def check_can_post(user, room, now=None, sanctions=None):
 
 
 def open_sanctions(user, now=None):
-    """portal.user_cache fact "chat-sanctions": the user's sanctions not lifted nor over."""
+    """The user's sanctions not lifted nor over."""
     now = now or timezone.now()
     return list(
         Sanction.objects.filter(user=user, lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=now))
@@ -234,7 +234,6 @@ def _store_message(*, room, author, body, client_id="", reply_to=None):
             raise
         return existing, False, []
     message.room = room
-    room_version.bump(room)
     frame = {"type": "message.new", "message": message_json(message, room.key)}
     if has_authors and (message.is_question or answered):
         frame["engagement"] = engagement(room)
@@ -337,7 +336,6 @@ def _store_edit(*, user, message_id, body):
         known = set(Mention.objects.filter(message=message).values_list("user_id", flat=True))
         fresh = [u for u in mentioned if u.pk not in known]
         Mention.objects.bulk_create([Mention(message=message, user=u, created_at=now) for u in fresh])
-    room_version.bump(room)
     frames = [(events.room_group(room), {"type": "message.edited", "message": message_json(message, room.key)})]
     frames += [(events.user_group(u.pk), mention_frame(message, room)) for u in fresh]
     return message, frames
@@ -361,7 +359,6 @@ def _store_delete(*, user, message_id):
     message = _own_recent_message(user, message_id, now)
     message.deleted_at = now
     message.save(update_fields=["deleted_at"])
-    room_version.bump(message.room)
     frame = {"type": "message.hidden", "id": message.pk, "reason": "deleted"}
     frames = [(events.room_group(message.room), frame)]
     if message.badge == Message.Badge.AUTHOR or message.is_question:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from chat.history import engagement, message_json
 from chat.models import Message, ModerationAction, Report, Sanction
-from chat.services import events, room_version
+from chat.services import events
 from chat.services.db import in_pool
 from chat.services.errors import Forbidden, Invalid
 from chat.services.messages import _after_commit, plain_text, recount_answered
@@ -81,7 +81,6 @@ def _store_hide(*, moderator, message_id, reason=""):
             message.hidden_reason = reason[:500]
             message.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
             recount_answered(message)
-            room_version.bump(message.room)
             frame = {"type": "message.hidden", "id": message.pk}
             if message.is_question or message.badge == Message.Badge.AUTHOR:
                 frame["engagement"] = engagement(message.room)
@@ -121,7 +120,6 @@ def unhide_message(*, moderator, message_id, reason=""):
         Message.objects.filter(pk=message.reply_to_id, is_question=True, answered_at__isnull=True).update(
             answered_at=timezone.now()
         )
-    room_version.bump(message.room)
     # Clients insert it back in id order, as they would a late arrival.
     _after_commit(
         [(events.room_group(message.room), {"type": "message.new", "message": message_json(message, message.room.key)})]

@@ -3,8 +3,7 @@
 Counts are incremented on connect and decremented on disconnect. Broadcasts are
 coalesced (DESIGN.md): a burst of 1,000 connects sends each room at most one `presence`
 frame per CHAT_PRESENCE_INTERVAL seconds from each process, not one per connect. Counts are
-kept under the room's key (hashed: `token`), so a page that embeds a room's panel can fetch
-the count with the page itself (chat.panel.cache_keys). With the cache down
+kept under the room's key (hashed: `token`). With the cache down
 the count is unknown (None) and nothing else breaks. A process killed without running
 its disconnects leaves its counts behind until PRESENCE_TTL passes with no change.
 """
@@ -12,7 +11,6 @@ its disconnects leaves its counts behind until PRESENCE_TTL passes with no chang
 import asyncio
 import hashlib
 import logging
-import re
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -27,16 +25,9 @@ PRESENCE_TTL = 24 * 3600
 _pending: dict[int, asyncio.Task] = {}
 
 
-_TOKEN = re.compile(r"[0-9a-f]{20}")
-
-
 def token(room_key):
-    """A short stand-in for the room's key (letters and digits: fits a page-cache hole)."""
+    """A short stand-in for the room's key."""
     return hashlib.sha1(room_key.encode(), usedforsecurity=False).hexdigest()[:20]
-
-
-def is_token(text):
-    return bool(_TOKEN.fullmatch(text))
 
 
 def token_cache_key(room_token):

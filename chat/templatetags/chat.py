@@ -4,20 +4,44 @@
 {% chat_room paper.chat_room_key %}                 {# beside the video #}
 {% chat_room "corridor" full_page=True %}
 {% unanswered_questions request.user %}            {# on an author's /me/papers/ #}
+
+The panel is the same for everyone: who may post (and the composer) comes from
+/me/state.json, applied by static/js/state.js.
 """
 
 from django import template
 
-from chat import panel
-from portal import page_cache
+from chat import history, rooms
+from chat.services import presence
+from chat.services.messages import edit_window
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
+@register.inclusion_tag("chat/_room_panel.html", takes_context=True)
 def chat_room(context, key, full_page=False, heading=None):
-    """The room's panel (chat/panel.py); a hole on pages cached whole (portal.page_cache)."""
-    return page_cache.hole(context.get("request"), panel.HOLE, panel.hole_arg(key, heading, full_page))
+    request = context.get("request")
+    room = rooms.find_room(key)
+    if room is None:
+        return {"room": None, "key": key}
+    quiet = room.message_count == 0  # nothing was ever posted: nothing to read
+    messages = [] if quiet else history.latest(room, history.PAGE_SIZE)
+    engagement = None
+    if rooms.has_authors(room):
+        engagement = {"questions": 0, "answered": 0} if quiet else history.engagement(room)
+    return {
+        "room": room,
+        "key": room.key,
+        "heading": heading or room.title,
+        "full_page": full_page,
+        "messages": messages,
+        "has_older": len(messages) == history.PAGE_SIZE,
+        "present": presence.count(room.key),
+        "engagement": engagement,
+        "request": request,
+        "viewer_zone_name": getattr(request, "viewer_zone_name", "UTC"),
+        "edit_window": int(edit_window().total_seconds()),
+    }
 
 
 @register.inclusion_tag("chat/_unanswered.html")

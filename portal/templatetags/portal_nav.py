@@ -7,11 +7,10 @@ left out, so the navigation never links to a 404.
 from urllib.parse import quote
 
 from django import template
-from django.urls import NoReverseMatch
+from django.middleware.csrf import get_token
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-
-from portal.page_cache import csrf_placeholder, fixed_url, hole
 
 register = template.Library()
 
@@ -32,7 +31,7 @@ def nav_items(path):
     items = []
     for name, label in MAIN_NAV:
         try:
-            items.append((fixed_url(name), label))
+            items.append((reverse(name), label))
         except NoReverseMatch:
             continue
     # The current section is the longest URL that the path starts with ("/" only for itself),
@@ -50,40 +49,40 @@ def main_nav(context):
 
 def account_nav_html(request):
     """The account menu's items: this visitor's name, Admin for staff, the logout form; or
-    the login and signup links. Filled per request, so cached pages can share everything else."""
+    the login and signup links (on a public page always these: static/js/state.js puts the
+    visitor's own in their place)."""
     user = request.user
     if user.is_authenticated:
         current = request.resolver_match is not None and request.resolver_match.url_name == "profile"
         items = [
             format_html(
                 '<li><a href="{}"{}><span class="visually-hidden">Your profile: </span>{}</a></li>',
-                fixed_url("profile"),
+                reverse("profile"),
                 mark_safe(' aria-current="page"') if current else "",
                 user.name,
             )
         ]
         if user.is_staff:
-            items.append(format_html('<li><a href="{}">Admin</a></li>', fixed_url("admin:index")))
+            items.append(format_html('<li><a href="{}">Admin</a></li>', reverse("admin:index")))
         items.append(
             format_html(
                 '<li><form method="post" action="{}" class="inline">'
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                 '<button type="submit" class="link-button">Log out</button></form></li>',
-                fixed_url("account_logout"),
-                csrf_placeholder(),  # the token, once per page (portal.page_cache fills it)
+                reverse("account_logout"),
+                get_token(request),
             )
         )
     else:
-        login_url = fixed_url("account_login")
+        login_url = reverse("account_login")
         next_query = "" if request.path == login_url else "?next=" + quote(request.get_full_path())
         items = [
             format_html('<li><a href="{}{}">Log in</a></li>', login_url, next_query),
-            format_html('<li><a href="{}" class="signup">Sign up</a></li>', fixed_url("account_signup")),
+            format_html('<li><a href="{}" class="signup">Sign up</a></li>', reverse("account_signup")),
         ]
     return "".join(items)
 
 
 @register.simple_tag(takes_context=True)
 def account_nav(context):
-    """The account menu: a hole in cached pages (portal.page_cache), filled per request."""
-    return hole(context.get("request"), "account-nav")
+    return mark_safe(account_nav_html(context["request"]))

@@ -1,20 +1,18 @@
 """`{% paper_media paper as media %}`: what the viewer may play of a paper's recording now;
 `{% paper_media_section paper %}`: the paper page's video-and-slides place.
 
-On a cached page (portal.page_cache) the place is shared when it is the same for every
-viewer of the page's class; a logged-in viewer of a recording not yet public may be an
-organiser or one of its authors (who preview it), so there it is a hole filled per request.
+The paper page is public (portal.public): it shows what everyone may play; authors and
+organisers preview a recording not yet released on the upload pages.
 """
 
 from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal import page_cache
-from portal.models import Conference
+from portal.public import changes_at
 from posters.uploads import recordings_by_uid
 from schedule.recordings.media import media_for
-from schedule.recordings.release import is_public, release_day_of, release_instant, release_zone_and_hour
+from schedule.recordings.release import release_day_of, release_instant, release_zone_and_hour
 
 register = template.Library()
 
@@ -41,29 +39,7 @@ def paper_media_section(context, paper):
     request = context.get("request")
     recording = recordings_by_uid([paper]).get(paper.uid)
     if recording is not None and recording.release_at:
-        page_cache.changes_at(request, recording.release_at)
-    user = getattr(request, "user", None)
-    if (
-        page_cache.is_shared(request)
-        and user is not None
-        and user.is_authenticated
-        and recording is not None
-        and not is_public(recording, timezone.now())
-    ):
-        return page_cache.hole(request, "paper-media", paper.uid)
+        changes_at(request, recording.release_at)
     starts = [item["session"].start for item in context.get("poster_sessions") or []]
     media = _media(request, paper, recording, starts, context.get("conference"))
-    return render_to_string("posters/_recording.html", {"paper": paper, "media": media, "request": request})
-
-
-def fill_paper_media(request, uid):
-    """The place for this viewer (portal.page_cache hole "paper-media")."""
-    from posters.models import Paper, PosterSlot
-
-    paper = Paper.objects.only("id", "uid", "title").filter(uid=uid).first()
-    if paper is None:
-        return ""
-    recording = recordings_by_uid([paper]).get(paper.uid)
-    starts = list(PosterSlot.objects.filter(paper=paper).values_list("session__start", flat=True))
-    media = _media(request, paper, recording, starts, Conference.get())
     return render_to_string("posters/_recording.html", {"paper": paper, "media": media, "request": request})

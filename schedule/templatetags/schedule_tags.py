@@ -15,14 +15,15 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import conditional_escape as escape
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
-from portal import page_cache
 from portal.models import Conference
+from portal.public import is_public
 from portal.timezones import zone_abbreviation
+from schedule.agenda import agenda_keys
 from schedule.days import same_day
-from schedule.fragments import button, request_agenda_keys
 from schedule.reminders import active_notices
 
 register = template.Library()
@@ -94,40 +95,66 @@ def local_time(instant, fmt="H:i"):
 
 @register.simple_tag(takes_context=True)
 def schedule_assets(context):
-    """The schedule's stylesheet, script and its settings, once per page (buttons on any app's page)."""
+    """The schedule's stylesheet and script, once per page (buttons on any app's page)."""
     request = context.get("request")
     if request is not None:
         if getattr(request, "_schedule_assets", False):
             return mark_safe("")
         request._schedule_assets = True
-    user = getattr(request, "user", None)
-    config = {
-        "authenticated": bool(user is not None and user.is_authenticated),
-        "mergeUrl": reverse("api-agenda-merge"),
-        # On a page rendered for every zone (portal.page_cache) the zone is a hole.
-        "zone": str(page_cache.zone_placeholder("name"))
-        if page_cache.zone_free()
-        else timezone.get_current_timezone().key,
-    }
     return format_html(
         '<link rel="stylesheet" href="{}">{}<script src="{}" defer></script>',
         static("css/schedule.css"),
-        json_script(config, "schedule-config"),
+        json_script({"mergeUrl": reverse("api-agenda-merge")}, "schedule-config"),
         static("js/schedule.js"),
     )
 
 
+ADD = "+ Add to my agenda"
+IN = "✓ In my agenda"
+IN_REMOVE = "✓ In my agenda · remove"
+
+
+def button(*, action_url, session_pk, subject_key, label, title, compact, in_agenda, next_url):
+    """The add/remove form. It asks (GET) the private page that confirms the change with a
+    CSRF token, so it works without JavaScript on pages cached for everyone; with it,
+    schedule.js posts it (static/js/state.js marks what is in the visitor's agenda).
+
+    One escaped f-string rather than format_html: a day page has a hundred of these.
+    """
+    action_url, session_pk, subject_key, label, next_url, title = map(
+        escape, (action_url, session_pk, subject_key, label, next_url, title)
+    )
+    state = (IN if compact else IN_REMOVE) if in_agenda else ADD
+    return mark_safe(
+        f'<form class="agenda-toggle" method="get" action="{action_url}" data-key="{session_pk}|{subject_key}"'
+        f' data-session="{session_pk}" data-subject="{subject_key}" data-label="{label}">'
+        f'<input type="hidden" name="session" value="{session_pk}">'
+        f'<input type="hidden" name="subject" value="{subject_key}">'
+        f'<input type="hidden" name="label" value="{label}">'
+        f'<input type="hidden" name="action" value="{"remove" if in_agenda else "add"}">'
+        f'<input type="hidden" name="next" value="{next_url}">'
+        f'<button type="submit" class="agenda-button{" compact" if compact else ""}"'
+        f' aria-pressed="{"true" if in_agenda else "false"}"><span class="agenda-state">{state}</span>'
+        f'<span class="visually-hidden">: {title}</span></button></form>'
+    )
+
+
+def request_agenda_keys(request):
+    """The viewer's agenda keys ("<session id>|<subject key>"), read once per request (none
+    on a public page: the page is nobody's)."""
+    if request is None or is_public(request):
+        return set()
+    keys = getattr(request, "_schedule_agenda_keys", None)
+    if keys is None:
+        keys = agenda_keys(request.user)
+        request._schedule_agenda_keys = keys
+    return keys
+
+
 @register.simple_tag(takes_context=True)
 def agenda_button(context, session, subject_key="", label="", compact=False):
-    """A form that adds to / removes from my agenda; the script keeps anonymous visitors' in the browser.
-
-    In a page cached for everyone (portal.page_cache) it is nobody's: all "add", with the
-    CSRF placeholder; the "agenda" personaliser (fragments.mark_agenda) marks this visitor's.
-    """
+    """A form that adds to / removes from my agenda; the script keeps anonymous visitors' in the browser."""
     request = context.get("request")
-    shared = page_cache.is_shared(request)
-    if shared:
-        page_cache.personalise(request, "agenda", True)
     return format_html(
         "{}{}",
         schedule_assets(context),
@@ -138,8 +165,7 @@ def agenda_button(context, session, subject_key="", label="", compact=False):
             label=label,
             title=label or session.title,
             compact=compact,
-            in_agenda=not shared and f"{session.pk}|{subject_key}" in request_agenda_keys(request),
-            csrf=context.get("csrf_token") or "",
+            in_agenda=f"{session.pk}|{subject_key}" in request_agenda_keys(request),
             # The programme's pages say where to come back to (their path and filters).
             next_url=context.get("return_path") or (request.get_full_path() if request is not None else ""),
         ),
@@ -148,20 +174,21 @@ def agenda_button(context, session, subject_key="", label="", compact=False):
 
 @register.simple_tag(takes_context=True)
 def reminder_notices(context):
-    """The on-site reminders of the logged-in viewer (what starts soon in their agenda):
-    a hole in cached pages (portal.page_cache), filled per request by `notices_html`."""
-    return page_cache.hole(context.get("request"), "reminder-notices")
+    """The on-site reminders of the logged-in viewer (what starts soon in their agenda); on
+    a public page, the place static/js/state.js puts them (`reminders_html` of the state)."""
+    request = context.get("request")
+    if is_public(request):
+        return mark_safe("<div data-reminder-notices></div>")
+    return notices_html(request)
 
 
-def notices_html(request, arg=""):
+def notices_html(request):
     user = getattr(request, "user", None)
     notices = active_notices(user, timezone.now()) if user is not None and user.is_authenticated else []
+    if not notices:
+        return ""
     return render_to_string(
         "schedule/_notices.html",
-        {
-            "notices": notices,
-            "request": request,
-            "csrf_token": page_cache.csrf_placeholder(),
-            "conference": Conference.get() if notices else None,
-        },
+        {"notices": notices, "conference": Conference.get()},
+        request=request,
     )

@@ -632,8 +632,12 @@
   };
 
   function start() {
-    document.querySelectorAll("[data-chat-room]").forEach(function (root) {
-      if (!root.chatRoom) root.chatRoom = new Room(root);
+    // The panel is the same for everyone: static/js/state.js sets who this visitor is
+    // and what they may do (data-me, data-moderator, data-can-post, data-csrf) first.
+    (window.portalState || Promise.resolve(null)).then(function () {
+      document.querySelectorAll("[data-chat-room]").forEach(function (root) {
+        if (!root.chatRoom) root.chatRoom = new Room(root);
+      });
     });
   }
 

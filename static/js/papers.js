@@ -1,13 +1,15 @@
 // Bookmarks (stars) on the papers pages.
-// Logged in: the star forms post to the server (htmx swaps the button; without JS the
-// form posts and redirects back). Anonymous: stars live in localStorage under STORE and
-// "My papers" asks the server to render that list; after logging in, the browser's list
-// is merged into the account the first time a papers page loads, then cleared.
-(function () {
+// The pages are the same for everyone: who the visitor is and their stars come from
+// /me/state.json (static/js/state.js, window.portalState). Logged in: a star posts to
+// the server (without JS, the star's form asks the private page that confirms it).
+// Anonymous: stars live in localStorage under STORE and "My papers" asks the server to
+// render that list; after logging in, the browser's list is merged into the account the
+// first time a papers page loads, then cleared.
+(window.portalState || Promise.resolve(null)).then(function (state) {
   "use strict";
   var STORE = "portal.bookmarks";
   var meta = document.querySelector('meta[name="portal-user"]');
-  var loggedIn = meta && meta.content === "1";
+  var loggedIn = !!(state && state.user.authenticated);
   var endpoint = meta ? meta.dataset.bookmarks : "/me/papers/bookmarks";
 
   function stored() {
@@ -20,6 +22,7 @@
     try { window.localStorage.setItem(STORE, JSON.stringify(uids)); } catch (e) { /* private mode: keep going */ }
   }
   function csrfToken() {
+    if (state) return state.csrf;
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     if (match) return decodeURIComponent(match[1]);
     var input = document.querySelector('input[name="csrfmiddlewaretoken"]');
@@ -71,7 +74,31 @@
     return;
   }
 
-  // Logged in: merge what this browser kept before the login, once.
+  // Logged in: their stars, and a star posts to the server.
+  paintAll(document, state.stars);
+  document.addEventListener("htmx:afterSwap", function (event) { paintAll(event.target, state.stars); });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("star-form")) return;
+    event.preventDefault();
+    var button = form.querySelector("button.star");
+    var on = button.getAttribute("aria-pressed") !== "true";
+    var body = new FormData();
+    body.append("on", on ? "1" : "0");
+    button.setAttribute("aria-busy", "true");
+    fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" } })
+      .then(function (r) {
+        button.removeAttribute("aria-busy");
+        if (!r.ok) return Promise.reject(r.status);
+        var at = state.stars.indexOf(button.dataset.uid);
+        if (on && at < 0) state.stars.push(button.dataset.uid);
+        if (!on && at >= 0) state.stars.splice(at, 1);
+        paintAll(document, state.stars);
+      })
+      .catch(function () { button.removeAttribute("aria-busy"); form.submit(); });
+  });
+
+  // Merge what this browser kept before the login, once.
   var pending = stored();
   if (pending.length) {
     fetch(endpoint, {
@@ -89,4 +116,4 @@
       })
       .catch(function () { /* try again on the next page */ });
   }
-})();
+});

@@ -2,14 +2,17 @@
 //
 // Anonymous visitors keep their agenda in localStorage ({session, subject, label} items);
 // once they are logged in, a page with this script merges it into their account and
-// forgets the local copy. Logged-in people's buttons post to the server.
+// forgets the local copy. Logged-in people's buttons post to the server (without this
+// script, a button asks the private page that confirms the change).
 (function () {
   "use strict";
   var STORAGE_KEY = "portal.schedule.agenda.v1";
   var configElement = document.getElementById("schedule-config");
   var config = configElement ? JSON.parse(configElement.textContent) : {};
 
+  var token = "";  // from /me/state.json (static/js/state.js)
   function csrfToken() {
+    if (token) return token;
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
     if (input && input.value) return input.value;
     var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -152,13 +155,26 @@
     }
     var label = "Now";
     try {
-      label += " · " + new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: config.zone }).format(new Date());
+      var zone = document.getElementById("tz-current").dataset.zone;
+      label += " · " + new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date());
     } catch (e) { /* unknown zone in this browser: the server's label stays */ }
     line.firstChild.textContent = label;
     list.insertBefore(line, before);
   }
 
-  if (config.authenticated) mergeLocal(); else markLocal();
-  renderBrowserAgenda();
+  // The page is the same for everyone: this visitor's marks come with their state.
+  (window.portalState || Promise.resolve(null)).then(function (state) {
+    config.authenticated = !!(state && state.user.authenticated);
+    if (state) token = state.csrf;
+    if (config.authenticated) {
+      var keys = {};
+      state.agenda.forEach(function (key) { keys[key] = true; });
+      forms().forEach(function (form) { show(form, !!keys[formKey(form)]); });
+      mergeLocal();
+    } else {
+      markLocal();
+    }
+    renderBrowserAgenda();
+  });
   if (document.querySelector("#day-list[data-today]")) window.setInterval(moveNowLine, 60 * 1000);
 })();

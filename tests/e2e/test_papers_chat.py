@@ -57,6 +57,10 @@ def test_an_attendee_posts_on_a_paper_and_another_sees_it_live(new_page, live_se
     expect(answer).to_be_visible()
     expect(answer.locator(".chat-badge")).to_have_text("author")
 
+    # The page is everyone's; the account menu and the composer came with Ada's state.
+    expect(a.get_by_role("link", name="Your profile: Ada")).to_be_visible()
+    expect(room_a.get_by_role("button", name="Send")).to_be_visible()
+    save_artifacts(a, "papers-chat-logged-in")
     assert_no_serious_axe_violations(a, "#paper-chat")
     save_artifacts(a, "paper-chat-a-sees-the-author")
 

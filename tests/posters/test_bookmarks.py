@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.test import Client
 
 from posters.models import Bookmark
 from tests.factories import PaperFactory, UserFactory
@@ -22,12 +23,31 @@ def starred(html):
 
 def test_star_toggles_without_javascript(client, person):
     PaperFactory(uid="p1", title="First")
-    response = client.post("/papers/p1/bookmark", {"next": "/papers/?q=first"})
+    # The public page's star asks (GET) the private page that confirms with a token.
+    star = re.search(r'<form method="get" action="([^"]+)" class="star-form">', client.get("/papers/").content.decode())
+    assert star.group(1) == "/papers/p1/bookmark"
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(person)
+    confirm = csrf_client.get("/papers/p1/bookmark", {"next": "/papers/?q=first"})
+    assert (confirm.status_code, confirm["Cache-Control"]) == (
+        200,
+        "max-age=0, no-cache, no-store, must-revalidate, private",
+    )
+    form = re.search(r'<form method="post" action="/papers/p1/bookmark".*?</form>', confirm.content.decode(), re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(0)))
+    assert sorted(fields) == ["csrfmiddlewaretoken", "next", "on"]
+    response = csrf_client.post("/papers/p1/bookmark", fields)
     assert (response.status_code, response["Location"]) == (302, "/papers/?q=first")
     assert list(Bookmark.objects.values_list("user_id", "paper__uid")) == [(person.pk, "p1")]
-    assert starred(client.get("/papers/").content.decode()) == ["p1"]
+    assert csrf_client.get("/me/state.json").json()["stars"] == ["p1"]
     client.post("/papers/p1/bookmark")
     assert Bookmark.objects.count() == 0
+
+
+def test_the_star_page_asks_anonymous_visitors_to_log_in(client, conference):
+    PaperFactory(uid="p1")
+    response = client.get("/papers/p1/bookmark", {"next": "/papers/p1/"})
+    assert response["Location"] == "/accounts/login/?next=/papers/p1/bookmark%3Fnext%3D%252Fpapers%252Fp1%252F"
 
 
 def test_star_with_htmx_returns_the_new_button(client, person):

@@ -55,15 +55,24 @@ def test_call_link_in_html_and_api_only_when_allowed_and_in_window(client, poste
     log_in(client, viewer)
     expected = in_window and ALLOWED[policy][VIEWERS.index(viewer)]
     secret = "secret-paperA"
+    slot = poster[0].poster_slots.get()
     with time_machine.travel(instant, tick=False):
-        pages = [
+        shared = [
             client.get("/papers/paperA/").content.decode(),
             client.get(f"/posters/{session.pk}/").content.decode(),
+        ]
+        private = [
+            client.get(f"/me/state.json?calls=slot:{slot.pk}").content.decode(),
             client.get("/api/v1/papers/paperA/").content.decode(),
             client.get("/api/v1/papers/").content.decode(),
             client.get(f"/api/v1/poster-sessions/{session.pk}/").content.decode(),
         ]
-    assert [secret in page for page in pages] == [expected] * 5
+        no_js = client.get(f"/me/call/slot:{slot.pk}/")
+    # The public pages are everyone's: never a link; the visitor's state has it when allowed.
+    assert [secret in page for page in shared] == [False, False]
+    assert [secret in page for page in private] == [expected] * 4
+    link = "https://video.example.org/j/secret-paperA"
+    assert (no_js.status_code, no_js.get("Location")) == ((302, link) if expected else (403, None))
     # The list page and the calendar never carry links at all.
     with time_machine.travel(instant, tick=False):
         assert secret not in client.get("/papers/").content.decode()
@@ -84,9 +93,17 @@ def test_page_says_when_the_link_will_appear(client, poster):
 
 
 def test_page_tells_anonymous_visitors_to_log_in(client, poster):
+    slot = poster[0].poster_slots.get()
     with time_machine.travel(datetime(2020, 4, 27, 5, 30, tzinfo=UTC), tick=False):
         html = client.get("/papers/paperA/").content.decode()
-    assert "Log in as a registered attendee to see the video-call link." in html
+        state = client.get(f"/me/state.json?calls=slot:{slot.pk}").json()
+    assert state["calls"] == {
+        f"slot:{slot.pk}": {
+            "state": "not_allowed",
+            "url": "",
+            "reason": "Log in as a registered attendee to see the video-call link.",
+        }
+    }
     assert "live now" in html
     assert "secret-paperA" not in html
 

@@ -76,5 +76,9 @@ def titles(response, cls="session-row"):
 
 
 def messages_of(response):
-    """The texts of the flash messages shown on a page."""
-    return [li.text for li in parse(response.content).find_all("notice", tag="li")]
+    """The texts of the flash messages shown on a page: in its HTML, or (a public page)
+    in the visitor's state that static/js/state.js shows."""
+    shown = [li.text for li in parse(response.content).find_all("notice", tag="li")]
+    if response.get("Cache-Control", "").startswith("public"):
+        shown += [m["text"] for m in response.client.get("/me/state.json").json()["messages"]]
+    return shown

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from posters.assignment import AssignmentImpossible, assign_posters
-from posters.tasks import enqueue_warming
 
 
 class Command(BaseCommand):
@@ -21,7 +20,5 @@ class Command(BaseCommand):
         except AssignmentImpossible as exc:
             raise CommandError(f"Nothing was assigned.\n{exc}") from exc
         self.stdout.write(result.summary())
-        if not dry_run:
-            enqueue_warming()  # the paper pages show their sessions
         for session, size in result.sessions.items():
             self.stdout.write(f"  {session.start:%a %d %b %H:%M} UTC  {session.title}: {size} papers")

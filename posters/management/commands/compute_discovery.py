@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
 from posters.discovery import compute_discovery
-from posters.tasks import enqueue_warming
 
 
 class Command(BaseCommand):
@@ -13,4 +12,3 @@ class Command(BaseCommand):
             f"Discovery computed for {run.paper_count} papers in {run.seconds:.1f} s: "
             f"{len(run.regions)} map regions. ({run.method})"
         )
-        enqueue_warming()  # the paper pages show similar papers

@@ -1,0 +1,110 @@
+"""Public pages: HTML that is the same for every visitor in the same zone, cacheable by nginx.
+
+    @public_page()
+    def paper_detail(request, uid): ...
+
+The view renders for nobody: `request.user` is an AnonymousUser, the session is never
+read, `{% csrf_token %}` renders nothing and flash messages added while rendering stay on
+this response (they describe the URL, not the visitor). So Django adds no `Vary: Cookie`
+and sets no cookie. The visitor's own state (name, stars, agenda, call links, chat
+permissions, flash messages, CSRF token) comes from `/me/state.json` (portal/state.py),
+applied by static/js/state.js.
+
+The response says `Cache-Control: public, max-age=N`: N is PORTAL_PUBLIC_PAGE_SECONDS,
+or less when something the page shows changes with the clock sooner (a release, a
+call-link window, "live now"): templates and views report those instants with
+`changes_at(request, instant, ...)`. The zone the page was rendered in (the `tz` cookie's,
+never the profile's) is in `X-Time-Zone`; nginx keys its cache on the cookie.
+"""
+
+import math
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages.storage import default_storage
+from django.contrib.messages.storage.base import BaseStorage
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+ZONE_HEADER = "X-Time-Zone"
+
+
+class PageMessages(BaseStorage):
+    """Messages for this response only (stored nowhere: the page is everyone's)."""
+
+    def _get(self, *args, **kwargs):
+        return [], True
+
+    def _store(self, messages, response, *args, **kwargs):
+        return []
+
+
+NOT_SHARED = object()
+
+
+def is_public(request):
+    return getattr(request, "public_changes", None) is not None
+
+
+def changes_at(request, *instants):
+    """What this page shows changes at these instants: a public page is cached no longer."""
+    changes = getattr(request, "public_changes", None) if request is not None else None
+    if changes is not None:
+        changes.extend(i for i in instants if i is not None)
+
+
+def keep_from_shared_caches(request):
+    """This public response is not to be stored by a shared cache (a search's results:
+    each distinct text would be an entry of its own, issue 13): `max-age=0`."""
+    if is_public(request):
+        request.public_changes.append(NOT_SHARED)
+
+
+def max_age(changes, now, default):
+    """Seconds until the first of `changes` after `now`, at most `default`."""
+    if NOT_SHARED in changes:
+        return 0
+    upcoming = [(c - now).total_seconds() for c in changes if c > now]
+    return max(0, min(default, *(math.floor(s) for s in upcoming))) if upcoming else default
+
+
+def public_page(seconds=None, browsing=False):
+    """Render a view for nobody, and let shared caches keep its 200 responses (see above).
+
+    `browsing`: a page of the minimum viable conference, for members only when
+    PORTAL_PUBLIC_BROWSING is off (then it is rendered privately, for those logged in)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if browsing and not settings.PORTAL_PUBLIC_BROWSING:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, private=True, no_store=True)
+                return response
+            request.user = AnonymousUser()
+            request.public_changes = []
+            request._messages = PageMessages(request)
+            response = view(request, *args, **kwargs)
+            if request._messages._queued_messages and response.status_code in (301, 302, 303, 307, 308):
+                # A redirect with a message (a bad date): the message follows the visitor.
+                storage = default_storage(request)
+                for message in request._messages._queued_messages:
+                    storage.add(message.level, message.message, message.extra_tags)
+                storage.update(response)
+            if response.status_code == 200 and request.method in ("GET", "HEAD"):
+                default = settings.PORTAL_PUBLIC_PAGE_SECONDS if seconds is None else seconds
+                age = max_age(request.public_changes, timezone.now(), default)
+                patch_cache_control(response, public=True, max_age=age)
+            else:
+                patch_cache_control(response, private=True, no_store=True)
+            response[ZONE_HEADER] = getattr(request, "viewer_zone_name", settings.PORTAL_DEFAULT_TIME_ZONE)
+            return response
+
+        wrapped.public_page = True  # portal.timezones reads the cookie's zone only
+        return wrapped
+
+    return decorator

@@ -1,0 +1,164 @@
+"""`/me/state.json`: the visitor's own state for the public page they are on.
+
+Public pages (portal.public) carry nothing personal; static/js/state.js asks for this
+once per page load and applies it. The page names what it shows that depends on the
+visitor besides stars and agenda marks (those are all the visitor's, a few dozen):
+
+    GET /me/state.json?calls=slot:12,session:5&rooms=paper:abc,corridor
+
+    {"user": {"authenticated": true, "id": 7, "name": "Ada", "registered": true,
+              "moderator": false, "organiser": false},
+     "csrf": "<token>", "zone": "Asia/Tokyo",
+     "stars": ["abc"], "agenda": ["5|", "12|paper:abc"],
+     "calls": {"slot:12": {"state": "open", "url": "https://…", "reason": ""}},
+     "rooms": {"paper:abc": {"can_post": false, "reason": "muted", "detail": "…",
+                             "moderator": false, "muted": true}},
+     "messages": [{"level": "success", "text": "…"}],
+     "reminders_html": "<section …>"}
+
+A call link's URL is there only inside its window and only for those allowed
+(schedule/call_links.py). Never cached by anyone: `Cache-Control: private, no-store`.
+The roles are read afresh on every request (one query, `User.load_roles`).
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from chat.models import Room
+from chat.services.errors import ChatError
+from chat.services.messages import check_can_post, open_sanctions
+from posters.bookmarks import bookmarked_uid_set
+from posters.models import PosterSlot
+from schedule.agenda import agenda_keys
+from schedule.call_links import Viewer
+from schedule.models import Session
+from schedule.templatetags.schedule_tags import notices_html
+
+MAX_KEYS = 500  # a poster session's papers, with room to spare
+CALL_KINDS = {"slot", "session"}
+
+
+class BadKeys(ValueError):
+    pass
+
+
+def _keys(request, name, limit=MAX_KEYS):
+    keys = [k for k in dict.fromkeys(request.GET.get(name, "").split(",")) if k]
+    if len(keys) > limit:
+        raise BadKeys(f"“{name}” names {len(keys)} items; at most {limit}.")
+    return keys
+
+
+def _call_ids(keys):
+    """{"slot": {id: key}, "session": {id: key}} from "slot:12", "session:5"."""
+    ids = {kind: {} for kind in CALL_KINDS}
+    for key in keys:
+        kind, _, raw = key.partition(":")
+        if kind not in CALL_KINDS or not raw.isdigit() or len(raw) > 18:
+            raise BadKeys(f"“{key[:40]}” is not a call link's key (slot:<id> or session:<id>).")
+        ids[kind][int(raw)] = key
+    return ids
+
+
+def _sessions_and_links(keys):
+    """{key: (session, link)} for the call-link keys that exist (two queries at most)."""
+    ids = _call_ids(keys)
+    found = {}
+    if ids["slot"]:
+        for slot in PosterSlot.objects.filter(pk__in=ids["slot"]).select_related("session"):
+            found[ids["slot"][slot.pk]] = (slot.session, slot.call_link)
+    if ids["session"]:
+        for session in Session.objects.filter(pk__in=ids["session"]):
+            found[ids["session"][session.pk]] = (session, session.call_link)
+    return found
+
+
+def calls_for(user, keys, now):
+    viewer = Viewer(user, now)
+    calls = {}
+    for key, (session, link) in _sessions_and_links(keys).items():
+        call = viewer.link(session, link)
+        calls[key] = {"state": call.state, "url": call.url or "", "reason": call.reason}
+    return calls
+
+
+def rooms_for(user, keys):
+    if not user.is_authenticated or not keys:
+        return {}
+    sanctions = open_sanctions(user)
+    rooms = {}
+    for room in Room.objects.filter(key__in=keys):
+        me = {"can_post": True, "reason": "", "detail": "", "moderator": user.is_moderator, "muted": False}
+        try:
+            check_can_post(user, room, sanctions=sanctions)
+        except ChatError as refusal:
+            me.update(can_post=False, reason=refusal.reason, detail=refusal.detail, muted=refusal.reason == "muted")
+        rooms[room.key] = me
+    return rooms
+
+
+def _user(user):
+    if not user.is_authenticated:
+        return {"authenticated": False}
+    user.load_roles()
+    return {
+        "authenticated": True,
+        "id": user.pk,
+        "name": user.name,
+        "registered": user.is_registered,
+        "moderator": user.is_moderator,
+        "organiser": user.is_staff,
+    }
+
+
+@require_GET
+def state_json(request):
+    try:
+        call_keys, room_keys = _keys(request, "calls"), _keys(request, "rooms", limit=20)
+        user, now = request.user, timezone.now()
+        calls = calls_for(user, call_keys, now)
+    except BadKeys as problem:
+        return JsonResponse({"detail": str(problem)}, status=400)
+    logged_in = user.is_authenticated
+    state = {
+        "user": _user(user),
+        "csrf": get_token(request),
+        "zone": request.viewer_zone_name,
+        "stars": sorted(bookmarked_uid_set(user)) if logged_in else [],
+        "agenda": sorted(agenda_keys(user)),
+        "calls": calls,
+        "rooms": rooms_for(user, room_keys),
+        "messages": [{"level": m.level_tag, "text": str(m)} for m in messages.get_messages(request)],
+        "reminders_html": notices_html(request) if logged_in else "",
+    }
+    response = JsonResponse(state)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def call_link(request, key):
+    """Without JavaScript, a public page's "Join" goes here: to the link if this visitor
+    may see it now, else back to the page with the reason."""
+    try:
+        found = calls_for(request.user, [key], timezone.now())
+    except BadKeys as problem:
+        raise Http404(str(problem)) from None
+    if key not in found:
+        raise Http404("There is no such video call.")
+    call = found[key]
+    if call["url"]:
+        response = HttpResponseRedirect(call["url"])
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    reason = call["reason"] or {
+        "not_yet": "The video-call link is not open yet.",
+        "ended": "This session has ended.",
+        "no_link": "The organisers have not set a video-call link for this session.",
+    }.get(call["state"], "")
+    return render(request, "portal/call_link.html", {"reason": reason}, status=403)
