@@ -69,8 +69,9 @@ def _target(target):
     return (target, "") if isinstance(target, str) else target
 
 
-def saturation(base_url, targets, seconds, connections=16, threads=1):
-    """`wrk` against random targets for `seconds`; needs wrk on the PATH."""
+def saturation(base_url, targets, seconds, connections=16, threads=1, timeout=None):
+    """`wrk` against random targets for `seconds`; needs wrk on the PATH. wrk counts an
+    answer slower than `timeout` seconds (its default: 2) as an error, not a latency."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     load_average = os.getloadavg()[0]
@@ -80,7 +81,16 @@ def saturation(base_url, targets, seconds, connections=16, threads=1):
         listing = Path(workdir) / "targets.txt"
         listing.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in map(_target, targets)))
         out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script), base_url],
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{max(1, round(seconds))}s",
+                *([f"--timeout={timeout}s"] if timeout else []),
+                "-s",
+                str(script),
+                base_url,
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, "BENCH_TARGETS": str(listing)},

@@ -8,6 +8,10 @@ processes to see it) and are marked `postgres` and `redis`.
 
     with ProductionStack(tmp_path, roles=("web", "nginx")) as stack:
         requests.get(stack.url + "/healthz")
+
+nginx keeps its shared page cache in `stack.cache_dir` (`cache_files()` lists what it
+stored); `stack.get(path, cookie=...)` asks through nginx; `stack.login(user)` gives the
+cookie of a session the stack's processes accept.
 """
 
 import contextlib
@@ -19,6 +23,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +32,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connection
+from django.test import Client, override_settings
 
 from tests.conftest import REPO
 
@@ -79,10 +85,11 @@ class ProductionStack:
     """Start `roles` (web, ws, worker, beat, nginx) on free ports; stop them on exit.
 
     `env` adds or overrides environment variables for every process. Logs are kept in
-    `work`/<role>.log; `log(role)` reads one.
+    `work`/<role>.log; `log(role)` reads one. `web_port` points nginx at another server
+    in place of gunicorn (e.g. a stub origin, with roles=("nginx",)).
     """
 
-    def __init__(self, work, *, static_root, roles=("web", "ws", "nginx"), env=None, media_root=None):
+    def __init__(self, work, *, static_root, roles=("web", "ws", "nginx"), env=None, media_root=None, web_port=None):
         self.work = Path(work)
         self.work.mkdir(parents=True, exist_ok=True)
         self.work.chmod(0o755)
@@ -90,7 +97,10 @@ class ProductionStack:
         self.static_root = Path(static_root)
         self.media_root = Path(media_root or self.work / "media")
         self.media_root.mkdir(parents=True, exist_ok=True)
-        self.ports = {"web": free_port(), "ws": free_port(), "nginx": free_port()}
+        self.ports = {"web": web_port or free_port(), "ws": free_port(), "nginx": free_port()}
+        # nginx's page cache, where its workers (nobody, when started as root) can write:
+        # not under pytest's private (0700) folders.
+        self.cache_dir = Path(tempfile.mkdtemp(prefix="portal-nginx-cache-"))
         self.url = f"http://127.0.0.1:{self.ports['nginx']}"
         self.ws_url = self.url.replace("http://", "ws://")
         self.processes = {}
@@ -149,6 +159,7 @@ class ProductionStack:
             "NGINX_WS_UPSTREAM": f"127.0.0.1:{self.ports['ws']}",
             "NGINX_STATIC_ROOT": str(self.static_root),
             "NGINX_MEDIA_ROOT": str(self.media_root),
+            "NGINX_CACHE_DIR": str(self.cache_dir),
         }
         subprocess.run(  # noqa: S603
             ["bash", REPO / "deploy/nginx/render-local.sh", conf_dir],  # noqa: S607
@@ -222,6 +233,27 @@ class ProductionStack:
         response, text = request("POST", body, content)
         return response.status, response.getheader("Location") or "", text
 
+    def get(self, path, *, cookie="", headers=None, method="GET", data=None):
+        """(status, headers, body) of a request through nginx; errors are answers too."""
+        headers = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
+        request = urllib.request.Request(self.url + path, headers=headers, method=method, data=data)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own stack)
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def login(self, user):
+        """A Cookie header value logging `user` in: a session signed with the stack's key."""
+        client = Client()
+        with override_settings(SECRET_KEY=self.env["SECRET_KEY"]):
+            client.force_login(user)
+        return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    def cache_files(self):
+        """The files nginx stored in its page cache (entries; no temporary files)."""
+        return sorted(path for path in self.cache_dir.rglob("*") if path.is_file())
+
     def wait_until_up(self, timeout=30):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -250,3 +282,4 @@ class ProductionStack:
     def __exit__(self, *exc):
         for role in list(self.processes)[::-1]:
             self.stop(role)
+        shutil.rmtree(self.cache_dir, ignore_errors=True)

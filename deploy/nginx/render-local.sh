@@ -6,11 +6,14 @@
 #   NGINX_LISTEN=... NGINX_WEB_UPSTREAM=... NGINX_WS_UPSTREAM=... \
 #   NGINX_STATIC_ROOT=... NGINX_MEDIA_ROOT=... deploy/nginx/render-local.sh DIR
 #   nginx -c DIR/nginx.conf -e DIR/error.log -g 'daemon off;'
+#
+# NGINX_CACHE_DIR (the shared page cache) defaults to DIR/cache.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="${1:?usage: render-local.sh DIR}"
 dir="$(mkdir -p "$dir" && cd "$dir" && pwd)"
-names='${NGINX_LISTEN} ${NGINX_WEB_UPSTREAM} ${NGINX_WS_UPSTREAM} ${NGINX_STATIC_ROOT} ${NGINX_MEDIA_ROOT}'
+export NGINX_CACHE_DIR="${NGINX_CACHE_DIR:-$dir/cache}"
+names='${NGINX_LISTEN} ${NGINX_WEB_UPSTREAM} ${NGINX_WS_UPSTREAM} ${NGINX_STATIC_ROOT} ${NGINX_MEDIA_ROOT} ${NGINX_CACHE_DIR}'
 for name in $names; do
   name="${name#\$\{}"
   name="${name%\}}"

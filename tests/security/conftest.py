@@ -18,18 +18,20 @@ def static_root(tmp_path_factory):
 @pytest.fixture
 def production(transactional_db, static_root, tmp_path, settings):
     """Start a production stack: `production(roles=(...), env={...})`; stopped after the test.
+    Other keywords go to ProductionStack (e.g. web_port).
 
     The tests' MEDIA_ROOT is the stack's, so files a test stores are the ones nginx serves.
     """
     stacks = []
 
-    def start(roles=("web", "ws", "nginx"), env=None):
+    def start(roles=("web", "ws", "nginx"), env=None, **options):
         stack = ProductionStack(
             tmp_path / f"stack{len(stacks)}",
             static_root=static_root,
             roles=roles,
             env=env,
             media_root=settings.MEDIA_ROOT,
+            **options,
         )
         stacks.append(stack.__enter__())
         return stack

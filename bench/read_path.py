@@ -1,0 +1,464 @@
+"""The read path through nginx, as deployed (issue 15); prints one table.
+
+For each size (`--papers`, default 687 = ICLR 2020 and 20,000) it seeds a PostgreSQL
+database of its own (`read_path_bench_<n>`, dropped first) the way bench/seed_papers.py
+does it (papers from ../shared/data/iclr2020 recombined, 20 poster sessions, assignment,
+discovery; a registered account), gives the account 50 stars, and starts the production
+topology: gunicorn with deploy/gunicorn.conf.py through deploy/start.sh (production's
+worker count) and nginx with deploy/nginx/portal.conf.template rendered by
+render-local.sh, its page cache in a folder of its own. The same nginx also serves a
+folder of static files on a second port: each page's body is saved there, so every page
+is measured next to nginx sending the very same bytes from disk.
+
+Rows (wrk, closed loop, `--connections` connections, from bench/_load.py):
+
+- the paper page (anonymous; logged in with a session and a tz cookie), home, /papers/,
+  /schedule/, /now/: req/s through nginx, and the same bytes as a static file, with our
+  share of it and the X-Cache-Status nginx gave 20 requests after the run (MISS means
+  the page is not cacheable yet: Django sent no public Cache-Control);
+- `/me/state.json` for the logged-in visitor (50 stars);
+- a cold page at the largest size: nginx restarted on an empty cache directory, the
+  Redis cache flushed, then one visitor opening `--cold` paper pages never opened
+  before, one after the other: p50/p99 of the time to the last byte;
+- the release: nginx's cache empty and Redis flushed again, `--clients` clients (2,000)
+  opening random paper pages of all N at once for `--seconds`: req/s, p99 and the count
+  of answers other than 2xx (5xx included) and socket errors.
+
+    BENCH_REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/read_path.py \\
+        [--papers 687 20000] [--seconds 10] [--clients 2000] [--reuse] [--quick]
+
+`--quick` checks the script in about a minute: 120 papers, 2 s a row, 200 clients, 30
+cold pages. Needs PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432),
+a Redis database of its own (BENCH_REDIS_URL, emptied), nginx and wrk. Run it on a quiet
+machine, from a snapshot of a commit (`git archive`), not a checkout being edited.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from bench.seed_papers import POSTGRES, database_exists, free_port, log, recreate_database  # noqa: E402
+
+from bench._load import cpu_speed, percentile, saturation  # noqa: E402
+
+PYTHON = str(REPO / ".venv" / "bin" / "python")
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+# One key for the seeding child (which signs the session) and the server.
+SECRET_KEY = "read-path-bench-not-a-secret-" + "x" * 40
+STARS = 50
+ZONE = "Europe/Berlin"
+
+
+# --- Facts of a seeded database (runs in a child whose DATABASE_URL is the bench's) --------
+
+
+def facts():
+    """The bench account with STARS stars, a session for it; the pages to visit; as JSON."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from portal.models import User
+    from posters.models import Bookmark, Paper
+
+    user = User.objects.get(email="bench@example.org")
+    have = set(Bookmark.objects.filter(user=user).values_list("paper_id", flat=True))
+    more = Paper.objects.exclude(id__in=have).order_by("uid").values_list("id", flat=True)[: max(0, STARS - len(have))]
+    Bookmark.objects.bulk_create([Bookmark(user=user, paper_id=pk) for pk in more])
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    print(
+        json.dumps(
+            {
+                "papers": Paper.objects.count(),
+                "stars": Bookmark.objects.filter(user=user).count(),
+                "cookie": f"sessionid={session.session_key}",
+                "uids": list(Paper.objects.order_by("uid").values_list("uid", flat=True)),
+            }
+        )
+    )
+
+
+# --- Processes --------------------------------------------------------------------------------
+
+
+class Stack:
+    """gunicorn (deploy/start.sh web) and nginx (the template + a static server) for one database."""
+
+    def __init__(self, database_url, workdir):
+        self.workdir = Path(workdir)
+        self.static_pages = self.workdir / "pages"
+        self.static_pages.mkdir(parents=True, exist_ok=True)
+        self.web_port, self.port, self.static_port = free_port(), free_port(), free_port()
+        self.env = {
+            **os.environ,
+            "PATH": f"{REPO / '.venv' / 'bin'}:{os.environ.get('PATH', '')}:/usr/sbin:/sbin",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": os.environ["BENCH_REDIS_URL"],
+            "SECRET_KEY": SECRET_KEY,
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STATIC_MANIFEST": "1",
+            "STATIC_ROOT": str(self.workdir / "static"),
+            "LOG_LEVEL": "WARNING",
+            "BIND": f"127.0.0.1:{self.web_port}",
+        }
+        self.web = self.nginx = None
+
+    def collect_static(self):
+        subprocess.run(
+            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=REPO, env=self.env, check=True
+        )
+
+    def start_web(self):
+        # The access log (stdout) is written as in production, to nowhere; errors to a
+        # file whose tracebacks are shown at the end.
+        self.web_log = open(self.workdir / "web.log", "wb")  # noqa: SIM115  (closed in close)
+        self.web = subprocess.Popen(
+            ["bash", str(REPO / "deploy" / "start.sh"), "web"],
+            cwd=REPO,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.web_log,
+            start_new_session=True,
+        )
+        wait_for(self.web_port, self.web, "gunicorn")
+
+    def start_nginx(self):
+        """nginx on an empty page cache: the template as deployed, plus the static server."""
+        conf = self.workdir / "nginx"
+        cache = self.workdir / "nginx-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir()
+        render = {
+            **self.env,
+            "NGINX_LISTEN": f"127.0.0.1:{self.port}",
+            "NGINX_WEB_UPSTREAM": f"127.0.0.1:{self.web_port}",
+            "NGINX_WS_UPSTREAM": f"127.0.0.1:{free_port()}",
+            "NGINX_STATIC_ROOT": self.env["STATIC_ROOT"],
+            "NGINX_MEDIA_ROOT": str(self.workdir / "media"),
+            "NGINX_CACHE_DIR": str(cache),
+        }
+        subprocess.run(["bash", str(REPO / "deploy/nginx/render-local.sh"), str(conf)], env=render, check=True)
+        # render-local.sh's main config is for tests (one worker, 256 connections); the
+        # image's: a worker per core, room for thousands of clients. No access log on
+        # either server, so the comparison is even.
+        temp = "".join(
+            f"    {kind}_temp_path {conf / 'tmp' / kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (conf / "nginx.conf").write_text(
+            f"worker_processes auto;\nworker_rlimit_nofile 16384;\npid {conf}/nginx.pid;\n"
+            f"error_log {conf}/error.log warn;\n"
+            "events { worker_connections 8192; }\n"
+            "http {\n"
+            "    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
+            "    sendfile on;\n    access_log off;\n    keepalive_timeout 65;\n"
+            f"{temp}"
+            f"    include {conf}/conf.d/*.conf;\n"
+            f"    server {{ listen 127.0.0.1:{self.static_port}; root {self.static_pages}; }}\n"
+            "}\n"
+        )
+        # Workers (nobody, when started as root) read the saved pages and write the cache.
+        for folder in (self.workdir, self.static_pages):
+            folder.chmod(0o755)
+        self.nginx = subprocess.Popen(
+            [NGINX, "-c", str(conf / "nginx.conf"), "-e", str(conf / "error.log"), "-g", "daemon off;"],
+            start_new_session=True,
+        )
+        wait_for(self.port, self.nginx, "nginx")
+
+    def restart_nginx(self):
+        stop(self.nginx)
+        self.start_nginx()
+
+    def get(self, path, cookie=""):
+        """(status, X-Cache-Status, body) through nginx."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            response = connection.getresponse()
+            return response.status, response.headers.get("X-Cache-Status") or "-", response.read()
+        finally:
+            connection.close()
+
+    def close(self):
+        for process in (self.nginx, self.web):
+            stop(process)
+        if self.web is not None:
+            self.web_log.close()
+            errors = (self.workdir / "web.log").read_text(errors="replace")
+            if "Traceback" in errors:
+                log(f"gunicorn logged errors (the last of them):\n{errors[-3000:]}")
+
+
+def wait_for(port, process, name):
+    import socket
+
+    for _ in range(300):
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited at start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{name} did not listen on {port}")
+
+
+def stop(process):
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+
+def flush_redis():
+    import redis
+
+    redis.Redis.from_url(os.environ["BENCH_REDIS_URL"]).flushdb()
+
+
+# --- Measurements ------------------------------------------------------------------------------
+
+
+def cache_statuses(stack, path, cookie, samples=20):
+    """How nginx answered `samples` requests, e.g. "HIT 20/20" or "MISS 20/20"."""
+    counts = {}
+    for _ in range(samples):
+        status = stack.get(path, cookie)[1]
+        counts[status] = counts.get(status, 0) + 1
+    return ", ".join(f"{status} {n}/{samples}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def errors_of(result):
+    return result.non_2xx + result.errors
+
+
+def page_row(stack, size, name, visitor, path, cookie, seconds, connections):
+    status, _, body = stack.get(path, cookie)
+    if status != 200:
+        log(f"[{size}] {name} / {visitor}: HTTP {status}")
+    static_name = f"{name.replace(' ', '-').replace('/', '')}-{visitor.replace(' ', '-')}.html"
+    (stack.static_pages / static_name).write_bytes(body)
+    targets = [(path, cookie)]
+    url = f"http://127.0.0.1:{stack.port}"
+    saturation(url, targets, 1, connections=connections, timeout=60)  # warm-up: connections, the cache
+    ours = saturation(url, targets, seconds, connections=connections, timeout=60)
+    cache = cache_statuses(stack, path, cookie)
+    static = saturation(f"http://127.0.0.1:{stack.static_port}", [f"/{static_name}"], seconds, connections=connections)
+    log(f"[{size}] {name} / {visitor}: {ours.rps:,.0f} req/s (p50 {ours.p50} ms); static {static.rps:,.0f}; {cache}")
+    return (
+        size,
+        name,
+        visitor,
+        f"{len(body):,}",
+        f"{ours.rps:,.0f}",
+        f"{ours.p99:.1f}",
+        f"{static.rps:,.0f}",
+        f"{ours.rps / static.rps:.1%}" if static.rps else "-",
+        cache + (f"; {errors_of(ours)} errors" if errors_of(ours) else ""),
+    )
+
+
+def cold_row(stack, size, uids, count):
+    """Paper pages never opened before, one at a time, on empty caches: time to last byte."""
+    stack.restart_nginx()
+    flush_redis()
+    # Start-up first (each gunicorn worker imports and compiles on its first requests),
+    # on pages that are not measured; then the caches are emptied again.
+    for uid in uids[-20:]:
+        stack.get(f"/papers/{uid}/")
+    stack.get("/")
+    stack.restart_nginx()
+    flush_redis()
+    times, statuses = [], {}
+    for uid in uids[:count]:
+        started = time.perf_counter()
+        status, cache, _ = stack.get(f"/papers/{uid}/")
+        times.append((time.perf_counter() - started) * 1000)
+        statuses[(status, cache)] = statuses.get((status, cache), 0) + 1
+    seen = ", ".join(f"{status} {cache} {n}" for (status, cache), n in statuses.items())
+    log(f"[{size}] cold paper page: p50 {percentile(times, 50):.1f} ms, p99 {percentile(times, 99):.1f} ms ({seen})")
+    return (
+        size,
+        f"cold paper page ({count} never opened, one at a time)",
+        "anonymous",
+        "",
+        "",
+        f"{percentile(times, 99):.1f}",
+        "",
+        "",
+        f"p50 {percentile(times, 50):.1f} ms; {seen}",
+    )
+
+
+def release_row(stack, size, uids, clients, seconds):
+    """The 02:00 release: every cached page gone at once, `clients` opening random papers."""
+    stack.restart_nginx()
+    flush_redis()
+    url = f"http://127.0.0.1:{stack.port}"
+    targets = [f"/papers/{uid}/" for uid in uids]
+    # A slow answer is a latency here, not an error: wrk waits up to 60 s for each.
+    result = saturation(url, targets, seconds, connections=clients, threads=2, timeout=60)
+    log(f"[{size}] release: {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms")
+    return (
+        size,
+        f"release: {clients:,} clients, random paper pages (caches empty)",
+        "anonymous",
+        "",
+        f"{result.rps:,.0f}",
+        f"{result.p99:.1f}",
+        "",
+        "",
+        f"{result.non_2xx} non-2xx (5xx among them), {result.errors} socket errors; max {result.max:.0f} ms",
+    )
+
+
+def bench_size(size, args, rows, largest):
+    name = f"read_path_bench_{size}"
+    database_url = f"{POSTGRES}/{name}"
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY}
+    env.pop("REDIS_URL", None)
+    info = None
+    if args.reuse and database_exists(name):
+        out = subprocess.run([PYTHON, __file__, "--facts"], cwd=REPO, env=env, capture_output=True, text=True)
+        info = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 and out.stdout.strip() else None
+        if info and info["papers"] != size:
+            info = None
+    if info is None:
+        recreate_database(name)
+        log(f"[{size}] seeding (bench/seed_papers.py: papers, sessions, assignment, discovery) …")
+        subprocess.run(
+            [PYTHON, str(REPO / "bench" / "seed_papers.py"), str(size)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        out = subprocess.run(
+            [PYTHON, __file__, "--facts"], cwd=REPO, env=env, capture_output=True, text=True, check=True
+        )
+        info = json.loads(out.stdout.strip().splitlines()[-1])
+    else:
+        log(f"[{size}] reusing {name}")
+    uids, cookie = info["uids"], info["cookie"]
+    logged_in = f"{cookie}; tz={ZONE}"
+    workdir = tempfile.mkdtemp(prefix="read-path-bench-")
+    stack = Stack(database_url, workdir)
+    try:
+        stack.collect_static()
+        flush_redis()
+        stack.start_web()
+        stack.start_nginx()
+        paper = f"/papers/{uids[len(uids) // 2]}/"
+        pages = [
+            ("paper page", "anonymous", paper, ""),
+            ("paper page", "logged in", paper, logged_in),
+            ("home", "anonymous", "/", ""),
+            ("/papers/", "anonymous", "/papers/", ""),
+            ("/schedule/", "anonymous", "/schedule/", ""),
+            ("/now/", "anonymous", "/now/", ""),
+        ]
+        # Every gunicorn worker loads the portal on its first requests (seconds on a busy
+        # machine): done before anything is measured.
+        url = f"http://127.0.0.1:{stack.port}"
+        warm = [(path, page_cookie) for _, _, path, page_cookie in pages]
+        saturation(url, warm, max(3, args.seconds // 2), connections=args.connections, timeout=60)
+        for page, visitor, path, page_cookie in pages:
+            rows.append(page_row(stack, size, page, visitor, path, page_cookie, args.seconds, args.connections))
+        status = stack.get("/me/state.json", logged_in)[0]
+        state_targets = [("/me/state.json", logged_in)]
+        saturation(url, state_targets, 1, connections=args.connections, timeout=60)
+        state = saturation(url, state_targets, args.seconds, connections=args.connections, timeout=60)
+        rows.append(
+            (
+                size,
+                f"/me/state.json ({info['stars']} stars)",
+                "logged in",
+                "",
+                f"{state.rps:,.0f}",
+                f"{state.p99:.1f}",
+                "",
+                "",
+                f"HTTP {status}" + (f"; {errors_of(state)} non-2xx or errors" if errors_of(state) else ""),
+            )
+        )
+        if largest:
+            rows.append(cold_row(stack, size, uids, args.cold))
+        rows.append(release_row(stack, size, uids, args.clients, args.seconds))
+    finally:
+        stack.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--papers", type=int, nargs="+", default=[687, 20000])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16, help="wrk's connections for the page rows")
+    parser.add_argument("--clients", type=int, default=2000, help="concurrent clients at the release")
+    parser.add_argument("--cold", type=int, default=300, help="cold paper pages to time")
+    parser.add_argument("--reuse", action="store_true", help="keep a bench database of the right size")
+    parser.add_argument("--quick", action="store_true", help="check the script: small sizes, short rows")
+    parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.facts:
+        facts()
+        return
+    if not os.environ.get("BENCH_REDIS_URL"):
+        parser.error("set BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379/4): a Redis database the bench may empty")
+    if not NGINX or not shutil.which("wrk"):
+        parser.error("needs nginx and wrk (apt-get install nginx wrk)")
+    if args.quick:
+        args.papers, args.seconds, args.clients, args.cold = [120], 2, 200, 30
+    rows = []
+    speed_before = cpu_speed()
+    for size in args.papers:
+        bench_size(size, args, rows, largest=size == max(args.papers))
+    header = (
+        "papers",
+        "what",
+        "visitor",
+        "bytes",
+        "req/s via nginx",
+        "p99 ms",
+        "nginx static req/s",
+        "% of static",
+        "notes (X-Cache-Status of 20 requests after the run)",
+    )
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    print(
+        f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end (the machine is shared); "
+        f"wrk with {args.connections} connections for {args.seconds} s a row."
+    )
+    print(f"CPU speed (bench._load.cpu_speed, lower is faster): {speed_before:.1f} ms before, {cpu_speed():.1f} after.")
+
+
+if __name__ == "__main__":
+    main()
