@@ -47,9 +47,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from bench.seed_papers import POSTGRES, database_exists, free_port, log, recreate_database  # noqa: E402
-
 from bench._load import cpu_speed, percentile, saturation  # noqa: E402
+from bench.seed_papers import POSTGRES, database_exists, free_port, log, recreate_database  # noqa: E402
 
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")

@@ -202,6 +202,5 @@ def recreate_database(name):
     return f"{POSTGRES}/{name}"
 
 
-
 if __name__ == "__main__":
     seed(int(sys.argv[1]))
