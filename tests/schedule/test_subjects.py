@@ -129,9 +129,9 @@ def test_the_agenda_looks_its_papers_up_at_once(client, conference, django_asser
     for paper in PaperFactory.create_batch(n):
         add_to_agenda(user, poster, subject_key=f"paper:{paper.uid}", label=paper.title)
     client.force_login(user)
-    client.get("/me/agenda/")  # the user and the conference are now in caches
-    # items, the papers (one query for all), settings, notices, agenda keys
-    with django_assert_num_queries(5):
+    client.get("/me/agenda/")  # the conference is now in its cache
+    # the user, items, the papers (one query for all), settings, notices, agenda keys
+    with django_assert_num_queries(6):
         assert client.get("/me/agenda/").status_code == 200
 
 
