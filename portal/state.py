@@ -16,6 +16,9 @@ visitor besides stars and agenda marks (those are all the visitor's, a few dozen
      "messages": [{"level": "success", "text": "…"}],
      "reminders_html": "<section …>"}
 
+Features add parts of their own (portal/state_parts.py: `register_state_part`), asked
+for by the page with `?<part>=<key>,…` and answered under `state[<part>]`.
+
 A call link's URL is there only inside its window and only for those allowed
 (schedule/call_links.py). Never cached by anyone: `Cache-Control: private, no-store`.
 The roles are read afresh on every request (one query, `User.load_roles`).
@@ -31,6 +34,7 @@ from django.views.decorators.http import require_GET
 from chat.models import Room
 from chat.services.errors import ChatError
 from chat.services.messages import check_can_post, open_sanctions
+from portal.state_parts import BadKeys, state_parts
 from posters.bookmarks import bookmarked_uid_set
 from posters.models import PosterSlot
 from schedule.agenda import agenda_keys
@@ -40,10 +44,6 @@ from schedule.templatetags.schedule_tags import notices_html
 
 MAX_KEYS = 500  # a poster session's papers, with room to spare
 CALL_KINDS = {"slot", "session"}
-
-
-class BadKeys(ValueError):
-    pass
 
 
 def _keys(request, name, limit=MAX_KEYS):
@@ -121,6 +121,10 @@ def state_json(request):
         call_keys, room_keys = _keys(request, "calls"), _keys(request, "rooms", limit=20)
         user, now = request.user, timezone.now()
         calls = calls_for(user, call_keys, now)
+        parts = {}
+        for part in state_parts():
+            keys = _keys(request, part.name, part.limit)
+            parts[part.name] = part.build(request, keys) if keys else {}
     except BadKeys as problem:
         return JsonResponse({"detail": str(problem)}, status=400)
     logged_in = user.is_authenticated
@@ -135,6 +139,7 @@ def state_json(request):
         "messages": [{"level": m.level_tag, "text": str(m)} for m in messages.get_messages(request)],
         "reminders_html": notices_html(request) if logged_in else "",
     }
+    state.update(parts)
     response = JsonResponse(state)
     response["Cache-Control"] = "private, no-store"
     return response

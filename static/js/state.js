@@ -125,6 +125,13 @@
   var rooms = keys("[data-chat-room]", "chatRoom");
   if (calls) query.set("calls", calls);
   if (rooms) query.set("rooms", rooms);
+  // Features' parts (portal/state_parts.py): data-state-part="qa" data-state-key="<key>".
+  var parts = {};
+  each("[data-state-part]", function (node) {
+    var list = parts[node.dataset.statePart] = parts[node.dataset.statePart] || [];
+    if (list.indexOf(node.dataset.stateKey) < 0) list.push(node.dataset.stateKey);
+  });
+  Object.keys(parts).forEach(function (name) { query.set(name, parts[name].join(",")); });
   window.portalState = fetch("/me/state.json" + (query.toString() ? "?" + query : ""), {
     credentials: "same-origin",
     headers: { Accept: "application/json" },

@@ -132,6 +132,29 @@ def test_bad_keys_are_refused_with_the_reason(client, site):
     )
 
 
+@pytest.fixture
+def echo_part():
+    from portal import state_parts
+
+    def build(request, keys):
+        if "bad" in keys:
+            raise state_parts.BadKeys("“bad” is not a thing's key.")
+        return {key: {"user": request.user.is_authenticated} for key in keys}
+
+    state_parts.register_state_part("things", build, limit=2)
+    yield
+    del state_parts._parts["things"]
+
+
+def test_a_features_state_part_answers_for_the_keys_the_page_names(client, site, echo_part):
+    assert client.get("/me/state.json").json()["things"] == {}
+    state = client.get("/me/state.json?things=a,b,a").json()
+    assert state["things"] == {"a": {"user": False}, "b": {"user": False}}
+    assert client.get("/me/state.json?things=a,b,c").json() == {"detail": "“things” names 3 items; at most 2."}
+    response = client.get("/me/state.json?things=bad")
+    assert (response.status_code, response.json()) == (400, {"detail": "“bad” is not a thing's key."})
+
+
 @pytest.mark.parametrize("n", [1, 50])
 def test_state_query_count(conference, django_assert_num_queries, n):
     user = AttendeeFactory()
