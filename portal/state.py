@@ -78,6 +78,8 @@ def _sessions_and_links(keys):
 
 
 def calls_for(user, keys, now):
+    if not keys:
+        return {}
     viewer = Viewer(user, now)
     calls = {}
     for key, (session, link) in _sessions_and_links(keys).items():
@@ -120,6 +122,7 @@ def state_json(request):
     try:
         call_keys, room_keys = _keys(request, "calls"), _keys(request, "rooms", limit=20)
         user, now = request.user, timezone.now()
+        me = _user(user)  # the roles in one query, before the call links ask for one of them
         calls = calls_for(user, call_keys, now)
         parts = {}
         for part in state_parts():
@@ -129,7 +132,7 @@ def state_json(request):
         return JsonResponse({"detail": str(problem)}, status=400)
     logged_in = user.is_authenticated
     state = {
-        "user": _user(user),
+        "user": me,
         "csrf": get_token(request),
         "zone": request.viewer_zone_name,
         "stars": sorted(bookmarked_uid_set(user)) if logged_in else [],

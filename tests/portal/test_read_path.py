@@ -166,11 +166,15 @@ def test_state_query_count(conference, django_assert_num_queries, n):
     open_room("corridor")
     client = logged_in(user)
     calls = ",".join(f"session:{s.pk}" for s in sessions)
-    # session, user, roles, bookmarks, agenda, conference (call-link policy), sessions
-    # (calls), sanctions, rooms, reminders: the same for 1 and 50 of each
-    with django_assert_num_queries(10):
+    # session, user, roles (registered and moderator in one), bookmarks, agenda, conference
+    # (call-link policy), sessions (calls), sanctions, rooms, reminders: the same for 1 and 50
+    with django_assert_num_queries(9):
         state = client.get(f"/me/state.json?calls={calls}&rooms=corridor").json()
     assert (len(state["stars"]), len(state["agenda"]), len(state["calls"])) == (n, n, n)
+    # A page without call links or rooms (home, the papers browser): user, roles, bookmarks,
+    # agenda, reminders (the session is cached by now); no call-link policy, no rooms
+    with django_assert_num_queries(5):
+        client.get("/me/state.json")
 
 
 def test_a_public_page_lives_no_longer_than_its_next_change(client, site):
