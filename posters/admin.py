@@ -91,19 +91,23 @@ class PaperAdmin(admin.ModelAdmin):
     inlines = [AuthorshipInline, PaperKeywordInline, PosterSlotInline]
     list_per_page = 50
     formfield_overrides = URL_FIELDS
-    actions = ["assign_to_poster_sessions", "recompute_discovery", remind_missing_videos]
+    actions = ["assign_to_poster_sessions", "reassign_to_poster_sessions", "recompute_discovery", remind_missing_videos]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector", "abstract", "extra")
 
-    @admin.action(description="Assign the selected papers to poster sessions (2 each, balanced)")
-    def assign_to_poster_sessions(self, request, queryset):
+    @admin.action(description="Assign the selected papers to poster sessions (2 each, balanced; keeps their slots)")
+    def assign_to_poster_sessions(self, request, queryset, replace=False):
         try:
-            result = assign_posters(papers=queryset)
+            result = assign_posters(papers=queryset, replace=replace)
         except AssignmentImpossible as exc:
             self.message_user(request, f"Nothing was assigned. {exc}", level=messages.ERROR)
             return
-        self.message_user(request, result.summary(), level=messages.SUCCESS)
+        self.message_user(request, "\n".join(result.report()), level=messages.SUCCESS)
+
+    @admin.action(description="Reassign the selected papers to poster sessions, replacing the slots they have")
+    def reassign_to_poster_sessions(self, request, queryset):
+        self.assign_to_poster_sessions(request, queryset, replace=True)
 
     @admin.action(description="Recompute similar papers and the paper map (all papers)")
     def recompute_discovery(self, request, queryset):

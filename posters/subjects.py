@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.urls import reverse
 
-from posters.models import Paper
+from posters.models import AuthorEmail, Paper
 from posters.uploads import PREFIX, authored_papers
 from posters.uploads import is_author as is_paper_author
 from schedule.subjects import Subject, register_subject_kind
@@ -26,6 +26,9 @@ def resolve(uids):
         titles[uid] = title
         if email:
             emails[uid].add(email.lower())
+    # The addresses imports gave for the papers' authors (never public; for reminders).
+    for uid, email in AuthorEmail.objects.filter(paper__uid__in=uids).values_list("paper__uid", "email"):
+        emails[uid].add(email.lower())
     return [
         Subject(
             key=f"{PREFIX}{uid}",
