@@ -29,6 +29,7 @@ from portal.timezones import zone_or_none
 from posters.models import Author, AuthorEmail, Authorship, Keyword, Paper, PaperKeyword, PosterSlot
 from schedule.call_links import refuse_call_links
 from schedule.fragments import programme_changed
+from schedule.importers import titles_match
 from schedule.models import Session
 
 OPENREVIEW = "https://openreview.net"
@@ -548,6 +549,16 @@ def _clean_slot(record, errors):
     }
 
 
+def _same_session_from_a_calendar(values, exclude=()):
+    """A poster session at the same times with a matching title that a calendar import made, if any."""
+    candidates = (
+        Session.objects.filter(kind=Session.Kind.POSTER, start=values["start"], end=values["end"])
+        .exclude(uid__startswith=POSTER_SESSION_UID_PREFIX)
+        .exclude(pk__in=list(exclude))
+    )
+    return next((s for s in candidates.order_by("pk") if titles_match(s.title, values["name"])), None)
+
+
 def save_poster_slots(records, *, replace=False, dry_run=False):
     """Create or update poster sessions and the papers' slots in them, all or nothing.
 
@@ -617,6 +628,13 @@ def save_poster_slots(records, *, replace=False, dry_run=False):
         for uid, values in sessions.items():
             session = existing.get(uid)
             if session is None:
+                session = _same_session_from_a_calendar(values, exclude=[s.pk for s in changed_sessions])
+                if session is not None:
+                    # Made by a calendar import (Mini-Conf's overall_calendar.json): one session, not two.
+                    session.uid, session.title, session.updated_at = uid, values["name"], now
+                    changed_sessions.append(session)
+                    existing[uid] = session
+                    continue
                 new_sessions.append(
                     Session(
                         uid=uid,
@@ -639,7 +657,7 @@ def save_poster_slots(records, *, replace=False, dry_run=False):
                 )
                 changed_sessions.append(session)
         Session.objects.bulk_create(new_sessions)
-        Session.objects.bulk_update(changed_sessions, ["start", "end", "title", "sequence", "updated_at"])
+        Session.objects.bulk_update(changed_sessions, ["uid", "start", "end", "title", "sequence", "updated_at"])
         session_ids = {s.uid: s.id for s in existing.values()} | _ids_of(Session, "uid", new_sessions)
 
         current = {

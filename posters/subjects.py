@@ -21,14 +21,22 @@ KIND = PREFIX.rstrip(":")
 def resolve(uids):
     """The papers with these UIDs, with their authors' e-mails, in one query."""
     titles, emails = {}, defaultdict(set)
-    rows = Paper.objects.filter(uid__in=uids).order_by().values_list("uid", "title", "authorships__author__email")
+    rows = (
+        Paper.objects.filter(uid__in=uids)
+        .order_by()
+        .values_list("uid", "title", "authorships__author__email")
+        # The addresses imports gave for the papers' authors (never public; for reminders), in the same query.
+        .union(
+            AuthorEmail.objects.filter(paper__uid__in=uids)
+            .order_by()
+            .values_list("paper__uid", "paper__title", "email"),
+            all=True,
+        )
+    )
     for uid, title, email in rows:
         titles[uid] = title
         if email:
             emails[uid].add(email.lower())
-    # The addresses imports gave for the papers' authors (never public; for reminders).
-    for uid, email in AuthorEmail.objects.filter(paper__uid__in=uids).values_list("paper__uid", "email"):
-        emails[uid].add(email.lower())
     return [
         Subject(
             key=f"{PREFIX}{uid}",
