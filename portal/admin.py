@@ -111,7 +111,8 @@ class ImportAdmin(admin.ModelAdmin):
         # Uploads not confirmed within a day are dropped (they may hold e-mail addresses).
         PendingImport.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()
         context = {"kinds": KINDS.values(), "kind": request.POST.get("kind", "papers"), "replace": False}
-        action = request.POST.get("action") if request.method == "POST" else None
+        # The button pressed: Preview, Confirm import or Cancel.
+        action = next((a for a in ("preview", "confirm", "cancel") if a in request.POST), None)
         if action == "preview":
             context.update(self._preview(request))
         elif action in ("confirm", "cancel"):

@@ -47,12 +47,12 @@ def block(response, element_id):
 
 
 def preview(client, kind, files, **extra):
-    return client.post(URL, {"action": "preview", "kind": kind, "files": files, **extra})
+    return client.post(URL, {"preview": "Preview", "kind": kind, "files": files, **extra})
 
 
 def confirm(client, response):
     pending = re.search(r'name="pending" value="(\d+)"', response.content.decode()).group(1)
-    return client.post(URL, {"action": "confirm", "pending": pending})
+    return client.post(URL, {"confirm": "Confirm import", "pending": pending})
 
 
 def command_output(*args):
@@ -116,7 +116,7 @@ def test_two_tracks_in_one_upload_and_replace_in_the_preview(client, organiser):
     ]
     assert PosterSlot.objects.count() == 6
     response = client.post(
-        URL, {"action": "cancel", "pending": re.search(r'name="pending" value="(\d+)"', response.content.decode())[1]}
+        URL, {"cancel": "Cancel", "pending": re.search(r'name="pending" value="(\d+)"', response.content.decode())[1]}
     )
     assert "The import was cancelled; nothing was written." in response.content.decode()
     assert (PosterSlot.objects.count(), PendingImport.objects.count()) == (6, 0)
