@@ -12,6 +12,7 @@ from posters.assignment import AssignmentImpossible, assign_posters
 from posters.discovery import compute_discovery
 from posters.models import (
     Author,
+    AuthorEmail,
     Authorship,
     Bookmark,
     DiscoveryRun,
@@ -73,6 +74,17 @@ class PaperKeywordInline(admin.TabularInline):
     ordering = ["position"]
 
 
+class AuthorEmailInline(admin.TabularInline):
+    """The addresses imports gave for the paper's authors: whoever verifies one is an author (private)."""
+
+    model = AuthorEmail
+    raw_id_fields = ["author"]
+    fields = ["email", "author", "source"]
+    readonly_fields = ["source"]
+    extra = 0
+    verbose_name_plural = "authors' e-mail addresses (private: they give the author role once verified)"
+
+
 class PosterSlotInline(admin.TabularInline):
     model = PosterSlot
     formfield_overrides = URL_FIELDS
@@ -88,7 +100,7 @@ class PaperAdmin(admin.ModelAdmin):
     list_filter = [HasSlotsFilter, PosterSessionFilter, VideoStatusFilter]
     readonly_fields = ["created_at", "updated_at"]
     exclude = ["search_vector"]
-    inlines = [AuthorshipInline, PaperKeywordInline, PosterSlotInline]
+    inlines = [AuthorshipInline, PaperKeywordInline, AuthorEmailInline, PosterSlotInline]
     list_per_page = 50
     formfield_overrides = URL_FIELDS
     actions = ["assign_to_poster_sessions", "reassign_to_poster_sessions", "recompute_discovery", remind_missing_videos]

@@ -198,3 +198,21 @@ def test_an_imported_assignment_is_not_discarded_without_replace(db):
 
     call_command("assign_posters", "--replace", stdout=StringIO())
     assert PosterSlot.objects.count() == 8
+
+
+def test_admin_assign_refuses_to_discard_and_reassign_replaces(client, db):
+    sessions = iclr_like_sessions(days=1)
+    papers = [PaperFactory(uid=f"p{n}") for n in range(2)]
+    for paper in papers:
+        PosterSlotFactory(paper=paper, session=sessions[0])
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    selected = {"_selected_action": [p.pk for p in papers]}
+
+    page = client.post("/admin/posters/paper/", {"action": "assign_to_poster_sessions", **selected}, follow=True)
+    (message,) = (str(m) for m in page.context["messages"])
+    assert message.startswith("Nothing was assigned. The assignment would remove ")
+    assert PosterSlot.objects.count() == 2
+
+    page = client.post("/admin/posters/paper/", {"action": "reassign_to_poster_sessions", **selected}, follow=True)
+    assert "Assigned 2 papers to 2 sessions each" in page.content.decode()
+    assert PosterSlot.objects.count() == 4
