@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from portal.models import Conference, PendingImport, RegisteredEmail
 from posters.models import AuthorEmail, Paper, PosterSlot
+from posters.uploads import authored_papers
 from schedule.models import Session
 from tests.factories import UserFactory
 
@@ -144,3 +145,14 @@ def test_calendars_sitedata_and_registrations(client, organiser, tmp_path):
     response = confirm(client, preview(client, "registrations", upload("registered.csv", folder=tmp_path)))
     assert block(response, "import-result") == ["1 registrations added, 0 already on the list."]
     assert list(RegisteredEmail.objects.values_list("email", "source")) == [("ada@example.org", "registered.csv")]
+
+
+def test_an_email_file_in_admin_gives_the_author_role(client, organiser, tmp_path):
+    call_command("import_papers", str(CLT / "papers.csv"), "--no-discovery", stdout=io.StringIO())
+    path = tmp_path / "emails.csv"
+    path.write_text("UID,author,email\nmain.31,Lena Berg,lena.berg@newlab.example.org\n", encoding="utf-8")
+    response = confirm(client, preview(client, "author_emails", upload("emails.csv", folder=tmp_path)))
+    assert block(response, "import-result") == ["Author e-mails: 1 added, 0 updated, 0 unchanged, 0 removed."]
+
+    lena = UserFactory(email="lena.berg@newlab.example.org")
+    assert [p.uid for p in authored_papers(lena)] == ["main.31"]
