@@ -301,3 +301,25 @@ class Conference(models.Model):
         if self.call_link_visibility == policy.LOGGED_IN:
             return True
         return user.is_registered
+
+
+class PendingImport(models.Model):
+    """Files an organiser uploaded in admin's import page, kept between the preview (a dry
+    run) and the confirmation, so the confirmed import is of exactly the files previewed.
+
+    Deleted once imported or cancelled, and after a day in any case (they may hold authors'
+    or attendees' e-mail addresses)."""
+
+    kind = models.CharField(max_length=40)
+    # [{"name": file name, "data": base64 of its bytes}]
+    files = models.JSONField(default=list)
+    replace = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "import"
+        verbose_name_plural = "imports (papers, poster slots, calendars, sitedata, e-mails)"
+
+    def __str__(self):
+        return f"{self.kind}: {', '.join(f['name'] for f in self.files)}"

@@ -1,8 +1,11 @@
-"""Import of the organisers' list of registered attendees' e-mails."""
+"""Import of the organisers' list of registered attendees' e-mails.
+
+Adds what the file holds; with `replace`, the addresses that came from a file of the same
+name and are not in this one are removed (a cancelled registration), nothing else."""
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,6 +22,18 @@ class RegistrationImportError(Exception):
 class RegistrationImportResult:
     created: int
     existing: int
+    removals: list = field(default_factory=list)  # e-mails removed (or, in a dry run, that would be)
+    dry_run: bool = False
+
+    def summary(self):
+        text = f"{self.created} registrations added, {self.existing} already on the list."
+        if self.removals:
+            text += f" {len(self.removals)} removed."
+        return f"Dry run, nothing was written. {text}" if self.dry_run else text
+
+    def report(self):
+        verb = "Would remove" if self.dry_run else "Removed"
+        return [self.summary(), *(f"  {verb} {email}." for email in self.removals)]
 
 
 def _rows(text, filename):
@@ -35,10 +50,13 @@ def _rows(text, filename):
             yield number, line.split(",")[0].strip(), ""
 
 
-def import_registrations(file, source=""):
-    """Add every e-mail in `file` (bytes or text) to the list; all or nothing."""
+def import_registrations(file, source="", *, replace=False, dry_run=False):
+    """Add every e-mail in `file` (bytes or text, or a file object) to the list; all or nothing.
+
+    With `replace`, the addresses on the list from a file of this name that this file no
+    longer holds are removed; with `dry_run` nothing is written."""
     filename = source or getattr(file, "name", "file")
-    raw = file.read()
+    raw = file.read() if hasattr(file, "read") else file
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
@@ -61,4 +79,13 @@ def import_registrations(file, source=""):
         RegisteredEmail.objects.bulk_create(
             [RegisteredEmail(email=e, name=n, source=filename[:200]) for e, n in entries.items() if e not in existing]
         )
-    return RegistrationImportResult(created=len(entries) - len(existing), existing=len(existing))
+        removals = []
+        if replace:
+            gone = RegisteredEmail.objects.filter(source=filename[:200]).exclude(email__in=entries)
+            removals = sorted(gone.values_list("email", flat=True))
+            gone.delete()
+        if dry_run:
+            transaction.set_rollback(True)
+    return RegistrationImportResult(
+        created=len(entries) - len(existing), existing=len(existing), removals=removals, dry_run=dry_run
+    )

@@ -12,6 +12,7 @@ from posters.assignment import AssignmentImpossible, assign_posters
 from posters.discovery import compute_discovery
 from posters.models import (
     Author,
+    AuthorEmail,
     Authorship,
     Bookmark,
     DiscoveryRun,
@@ -73,6 +74,17 @@ class PaperKeywordInline(admin.TabularInline):
     ordering = ["position"]
 
 
+class AuthorEmailInline(admin.TabularInline):
+    """The addresses imports gave for the paper's authors: whoever verifies one is an author (private)."""
+
+    model = AuthorEmail
+    raw_id_fields = ["author"]
+    fields = ["email", "author", "source"]
+    readonly_fields = ["source"]
+    extra = 0
+    verbose_name_plural = "authors' e-mail addresses (private: they give the author role once verified)"
+
+
 class PosterSlotInline(admin.TabularInline):
     model = PosterSlot
     formfield_overrides = URL_FIELDS
@@ -88,22 +100,26 @@ class PaperAdmin(admin.ModelAdmin):
     list_filter = [HasSlotsFilter, PosterSessionFilter, VideoStatusFilter]
     readonly_fields = ["created_at", "updated_at"]
     exclude = ["search_vector"]
-    inlines = [AuthorshipInline, PaperKeywordInline, PosterSlotInline]
+    inlines = [AuthorshipInline, PaperKeywordInline, AuthorEmailInline, PosterSlotInline]
     list_per_page = 50
     formfield_overrides = URL_FIELDS
-    actions = ["assign_to_poster_sessions", "recompute_discovery", remind_missing_videos]
+    actions = ["assign_to_poster_sessions", "reassign_to_poster_sessions", "recompute_discovery", remind_missing_videos]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector", "abstract", "extra")
 
-    @admin.action(description="Assign the selected papers to poster sessions (2 each, balanced)")
-    def assign_to_poster_sessions(self, request, queryset):
+    @admin.action(description="Assign the selected papers to poster sessions (2 each, balanced; keeps their slots)")
+    def assign_to_poster_sessions(self, request, queryset, replace=False):
         try:
-            result = assign_posters(papers=queryset)
+            result = assign_posters(papers=queryset, replace=replace)
         except AssignmentImpossible as exc:
             self.message_user(request, f"Nothing was assigned. {exc}", level=messages.ERROR)
             return
-        self.message_user(request, result.summary(), level=messages.SUCCESS)
+        self.message_user(request, "\n".join(result.report()), level=messages.SUCCESS)
+
+    @admin.action(description="Reassign the selected papers to poster sessions, replacing the slots they have")
+    def reassign_to_poster_sessions(self, request, queryset):
+        self.assign_to_poster_sessions(request, queryset, replace=True)
 
     @admin.action(description="Recompute similar papers and the paper map (all papers)")
     def recompute_discovery(self, request, queryset):

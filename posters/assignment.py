@@ -25,12 +25,13 @@ from django.db import transaction
 from portal.models import verified_address_rows
 from portal.timezones import zone_or_none
 from posters.healthy_hours import within_healthy_hours
-from posters.models import Authorship, Paper, PosterSlot
+from posters.models import AuthorEmail, Authorship, Paper, PosterSlot
 from posters.uploads import sync_release_days
 from schedule.models import Session
 
 BALANCE_TOLERANCE = 0.10
 MAX_REPORTED = 10
+MAX_LISTED = 200  # slots listed by name when an assignment would remove them
 
 
 class AssignmentImpossible(Exception):
@@ -51,6 +52,12 @@ class AssignmentResult:
     kept: int = 0
     constrained_papers: int = 0
     dry_run: bool = False
+    removals: list = field(default_factory=list)  # (paper UID, session title) of each slot removed
+
+    def report(self):
+        """The summary, then each slot removed (or that a dry run would remove)."""
+        verb = "Would remove" if self.dry_run else "Removed"
+        return [self.summary(), *(f"  {verb} paper {uid} from “{title}”." for uid, title in self.removals)]
 
     def summary(self):
         sizes = list(self.sessions.values())
@@ -77,6 +84,8 @@ def _author_zones(paper_ids):
     rows = list(
         Authorship.objects.filter(paper_id__in=paper_ids).values_list("paper_id", "author__email", "author__time_zone")
     )
+    # Addresses an import gave for the paper's authors speak for them too, once verified.
+    rows += [(paper_id, email, "") for paper_id, email in _imported_addresses(paper_ids)]
     emails = {email.lower() for _, email, _ in rows if email}
     profiles = {}
     if emails:
@@ -89,6 +98,10 @@ def _author_zones(paper_ids):
         if name:
             zones[paper_id].add(name)
     return zones
+
+
+def _imported_addresses(paper_ids):
+    return AuthorEmail.objects.filter(paper_id__in=paper_ids).values_list("paper_id", "email")
 
 
 class _Planner:
@@ -258,8 +271,16 @@ def _rebalance(plan, planner, requirements):
             return
 
 
-def assign_posters(papers=None, per_paper=2, dry_run=False):
-    """Assign `papers` (default: all) to the poster sessions; other papers' slots stay as they are."""
+class AssignmentWouldReplace(AssignmentImpossible):
+    """The assignment would remove slots the papers already have (imported or assigned before)."""
+
+
+def assign_posters(papers=None, per_paper=2, dry_run=False, replace=False):
+    """Assign `papers` (default: all) to the poster sessions; other papers' slots stay as they are.
+
+    Slots the papers already have (an imported line-up) are never discarded silently: unless
+    `replace` (or `dry_run`, which only reports), an assignment that would remove any raises
+    AssignmentWouldReplace naming them, and nothing is written."""
     sessions = list(Session.objects.filter(kind=Session.Kind.POSTER).order_by("start", "pk"))
     paper_qs = Paper.objects.all() if papers is None else papers
     paper_list = list(paper_qs.only("id", "uid").order_by("uid"))
@@ -292,6 +313,20 @@ def assign_posters(papers=None, per_paper=2, dry_run=False):
         stale = [slot_id for pair, slot_id in existing.items() if pair not in wanted]
         new = [PosterSlot(paper_id=p, session_id=s) for (p, s) in sorted(wanted) if (p, s) not in existing]
         result.removed, result.created, result.kept = len(stale), len(new), len(wanted) - len(new)
+        result.removals = sorted(
+            PosterSlot.objects.filter(id__in=stale[:MAX_LISTED]).values_list("paper__uid", "session__title")
+        )
+        if stale and not (replace or dry_run):
+            listed = "\n".join(f"  paper {uid} from “{title}”" for uid, title in result.removals)
+            more = f"\n  … and {len(stale) - MAX_LISTED} more" if len(stale) > MAX_LISTED else ""
+            raise AssignmentWouldReplace(
+                [
+                    f"The assignment would remove {len(stale)} slots the papers already have (an imported or "
+                    f"earlier line-up) and add {len(new)}; replace to allow it, or a dry run to see it:\n"
+                    + listed
+                    + more
+                ]
+            )
         if not dry_run:
             for start in range(0, len(stale), 900):
                 PosterSlot.objects.filter(id__in=stale[start : start + 900]).delete()

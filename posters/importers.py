@@ -12,22 +12,24 @@ import functools
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
 
+import yaml
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.timezones import zone_or_none
-from posters.models import Author, Authorship, Keyword, Paper, PaperKeyword, PosterSlot
+from posters.models import Author, AuthorEmail, Authorship, Keyword, Paper, PaperKeyword, PosterSlot
 from schedule.call_links import refuse_call_links
 from schedule.fragments import programme_changed
+from schedule.importers import titles_match
 from schedule.models import Session
 
 OPENREVIEW = "https://openreview.net"
@@ -58,6 +60,10 @@ PAPER_COLUMNS = {
     "code_url": "code_url",
     "code": "code_url",
     "author_time_zones": "author_time_zones",
+    # Mini-Conf's e-mail columns, `|`-separated and aligned with the authors: never public.
+    "emails": "author_emails",
+    "author_emails": "author_emails",
+    "authorids": "author_emails",
 }
 SLOT_COLUMNS = {
     "uid": "paper_uid",
@@ -98,6 +104,8 @@ class PaperRecord:
     extra: dict | None = None
     # One IANA zone name per author ("" when unknown), or None when the source has none.
     author_time_zones: list[str] | None = None
+    # One e-mail address per author ("" when unknown), or None: never public (AuthorEmail).
+    author_emails: list[str] | None = None
     # Where the record came from, for error messages: "papers.csv, line 7".
     where: str = ""
 
@@ -119,12 +127,21 @@ class PaperImportResult:
     unchanged: int = 0
     authors_created: int = 0
     keywords_created: int = 0
+    emails_added: int = 0
+    emails_updated: int = 0
+    dry_run: bool = False
 
     def summary(self):
-        return (
+        text = (
             f"Papers: {self.created} created, {self.updated} updated, {self.unchanged} unchanged; "
             f"{self.authors_created} new authors, {self.keywords_created} new keywords."
         )
+        if self.emails_added or self.emails_updated:
+            text += f" Author e-mails: {self.emails_added} added, {self.emails_updated} updated."
+        return dry_run_note(text) if self.dry_run else text
+
+    def report(self):
+        return [self.summary()]
 
 
 @dataclass
@@ -136,13 +153,34 @@ class PosterSlotImportResult:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    # Slots in the file's sessions that the file does not hold: kept unless `replace`.
+    not_in_file: int = 0
+    # (paper UID, session title) of each slot removed (or, in a dry run, that would be).
+    removals: list = field(default_factory=list)
+    replace: bool = False
+    dry_run: bool = False
 
     def summary(self):
-        return (
+        text = (
             f"Poster sessions: {self.sessions_created} created, {self.sessions_updated} updated, "
             f"{self.sessions_unchanged} unchanged. Poster slots: {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.deleted} removed."
         )
+        if self.not_in_file and not self.replace:
+            text += (
+                f" {self.not_in_file} other slots in these sessions are not in the file and were kept "
+                "(replace removes them)."
+            )
+        return dry_run_note(text) if self.dry_run else text
+
+    def report(self):
+        """The summary, then each removal (what a dry run would remove): the command's and admin's lines."""
+        verb = "Would remove" if self.dry_run else "Removed"
+        return [self.summary(), *(f"  {verb} paper {uid} from “{title}”." for uid, title in self.removals)]
+
+
+def dry_run_note(text):
+    return f"Dry run, nothing was written. {text}"
 
 
 def poster_session_uid(name):
@@ -210,6 +248,19 @@ def _clean_paper(record, errors):
             problems.append(f"unknown time zone “{zone[:64]}” for author {name}")
         elif zone and name:
             zone_of.setdefault(name, zone)
+    emails = {}
+    if record.author_emails is not None:
+        addresses = [str(e or "").strip().lower() for e in record.author_emails]
+        if len(addresses) != len(raw_authors):
+            problems.append(f"{len(addresses)} author e-mails for {len(raw_authors)} authors")
+            addresses = []
+        for name, address in zip(raw_authors, addresses, strict=False):
+            if not address:
+                continue
+            if not is_email(address):
+                problems.append(f"author e-mail “{address[:80]}” for {name} is not an e-mail address")
+            elif name:
+                emails.setdefault(name, address)
     authors = None if record.authors is None else _unique_names(raw_authors)
     keywords = None if record.keywords is None else _unique_names(record.keywords)
     problems += [f"author name “{a[:50]}…” is longer than 300 characters" for a in authors or [] if len(a) > 300]
@@ -242,6 +293,7 @@ def _clean_paper(record, errors):
         "where": where,
         "authors": authors,
         "author_zones": zone_of,
+        "emails": emails,
         "keywords": keywords,
         "fields": fields,
     }
@@ -342,7 +394,37 @@ def _relink(model, target, wanted, current):
     return stale
 
 
-def save_papers(records):
+def is_email(value):
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return len(value) <= 254
+
+
+def save_author_addresses(wanted, source):
+    """Add or update AuthorEmail rows: `wanted` is {(paper id, e-mail): author id or None}.
+    Nothing is removed. Returns (added, updated)."""
+    existing = {
+        (row.paper_id, row.email): row
+        for row in _in_chunks(
+            AuthorEmail.objects.only("id", "paper_id", "email", "author_id"), "paper_id", {p for p, _ in wanted}
+        )
+    }
+    new, changed = [], []
+    for (paper_id, email), author_id in wanted.items():
+        row = existing.get((paper_id, email))
+        if row is None:
+            new.append(AuthorEmail(paper_id=paper_id, email=email, author_id=author_id, source=source[:200]))
+        elif author_id is not None and row.author_id != author_id:
+            row.author_id = author_id
+            changed.append(row)
+    AuthorEmail.objects.bulk_create(new, batch_size=BATCH)
+    AuthorEmail.objects.bulk_update(changed, ["author_id"], batch_size=500)
+    return len(new), len(changed)
+
+
+def save_papers(records, *, dry_run=False):
     """Create or update the papers of `records` (PaperRecord), all or nothing.
 
     Papers are matched by UID; authors and keywords by name, kept in the records' order.
@@ -367,7 +449,7 @@ def save_papers(records):
     if errors:
         raise InvalidImport(errors)
 
-    result = PaperImportResult()
+    result = PaperImportResult(dry_run=dry_run)
     now = timezone.now()
     with transaction.atomic():
         author_names = _unique_names(name for values in cleaned for name in values["authors"] or [])
@@ -417,6 +499,14 @@ def save_papers(records):
         for paper in changed.values():
             paper.updated_at = now
         Paper.objects.bulk_update(list(changed.values()), [*PAPER_FIELDS, "updated_at"], batch_size=500)
+        addresses = {
+            (paper_ids[v["uid"]], email): author_ids.get(name) for v in cleaned for name, email in v["emails"].items()
+        }
+        if addresses:
+            source = cleaned[0]["where"].split(", ")[0]
+            result.emails_added, result.emails_updated = save_author_addresses(addresses, source)
+        if dry_run:
+            transaction.set_rollback(True)
 
     result.created = len(created)
     result.updated = len(changed)
@@ -459,13 +549,27 @@ def _clean_slot(record, errors):
     }
 
 
-def save_poster_slots(records):
+def _same_session_from_a_calendar(values, exclude=()):
+    """A poster session at the same times with a matching title that a calendar import made, if any."""
+    candidates = (
+        Session.objects.filter(kind=Session.Kind.POSTER, start=values["start"], end=values["end"])
+        .exclude(uid__startswith=POSTER_SESSION_UID_PREFIX)
+        .exclude(pk__in=list(exclude))
+    )
+    return next((s for s in candidates.order_by("pk") if titles_match(s.title, values["name"])), None)
+
+
+def save_poster_slots(records, *, replace=False, dry_run=False):
     """Create or update poster sessions and the papers' slots in them, all or nothing.
 
     A session is keyed by a uid derived from its name (`poster_session_uid`); when its
-    times change, its iCalendar sequence goes up. The records are the whole line-up of
-    the sessions they name: a slot in one of those sessions that is not in the records
-    is removed (the paper was moved). Raises InvalidImport naming every bad record.
+    times change, its iCalendar sequence goes up. An import adds and updates what the
+    records hold and removes nothing: a conference with several tracks ships one file per
+    track, each naming the same sessions with other papers. With `replace`, the records
+    are the whole line-up of the sessions they name, and a slot in one of those sessions
+    that is not in the records is removed (`result.removals` lists them). With `dry_run`
+    everything is checked and counted, then rolled back. Raises InvalidImport naming
+    every bad record.
     """
     errors = []
     cleaned = []
@@ -501,7 +605,7 @@ def save_poster_slots(records):
     if errors:
         raise InvalidImport(errors)
 
-    result = PosterSlotImportResult()
+    result = PosterSlotImportResult(replace=replace, dry_run=dry_run)
     now = timezone.now()
     with transaction.atomic():
         paper_ids = dict(_in_chunks(Paper.objects.values_list("uid", "id"), "uid", {v["uid"] for v in cleaned}))
@@ -524,6 +628,13 @@ def save_poster_slots(records):
         for uid, values in sessions.items():
             session = existing.get(uid)
             if session is None:
+                session = _same_session_from_a_calendar(values, exclude=[s.pk for s in changed_sessions])
+                if session is not None:
+                    # Made by a calendar import (Mini-Conf's overall_calendar.json): one session, not two.
+                    session.uid, session.title, session.updated_at = uid, values["name"], now
+                    changed_sessions.append(session)
+                    existing[uid] = session
+                    continue
                 new_sessions.append(
                     Session(
                         uid=uid,
@@ -546,14 +657,14 @@ def save_poster_slots(records):
                 )
                 changed_sessions.append(session)
         Session.objects.bulk_create(new_sessions)
-        Session.objects.bulk_update(changed_sessions, ["start", "end", "title", "sequence", "updated_at"])
+        Session.objects.bulk_update(changed_sessions, ["uid", "start", "end", "title", "sequence", "updated_at"])
         session_ids = {s.uid: s.id for s in existing.values()} | _ids_of(Session, "uid", new_sessions)
 
         current = {
             (slot.paper_id, slot.session_id): slot
-            for slot in PosterSlot.objects.filter(session_id__in=list(session_ids.values())).only(
-                "id", "paper_id", "session_id", "call_link"
-            )
+            for slot in PosterSlot.objects.filter(session_id__in=list(session_ids.values()))
+            .select_related("paper", "session")
+            .only("id", "paper_id", "session_id", "call_link", "paper__uid", "session__title")
         }
         wanted = set()
         new_slots, changed_slots = [], []
@@ -566,12 +677,20 @@ def save_poster_slots(records):
             elif slot.call_link != values["call_link"]:
                 slot.call_link = values["call_link"]
                 changed_slots.append(slot)
-        gone = [slot.id for key, slot in current.items() if key not in wanted]
+        absent = sorted(
+            (slot for key, slot in current.items() if key not in wanted),
+            key=lambda slot: (slot.session.title, slot.paper.uid),
+        )
+        result.not_in_file = len(absent)
+        gone = [slot.id for slot in absent] if replace else []
+        result.removals = [(slot.paper.uid, slot.session.title) for slot in absent] if replace else []
         for start in range(0, len(gone), CHUNK):
             PosterSlot.objects.filter(id__in=gone[start : start + CHUNK]).delete()
         PosterSlot.objects.bulk_create(new_slots, batch_size=BATCH)
         PosterSlot.objects.bulk_update(changed_slots, ["call_link"], batch_size=500)
-        if new_sessions or changed_sessions or new_slots or changed_slots or gone:
+        if dry_run:
+            transaction.set_rollback(True)
+        elif new_sessions or changed_sessions or new_slots or changed_slots or gone:
             # Bulk writes send no signals: the programme's feeds are stale now.
             programme_changed()
 
@@ -588,17 +707,22 @@ def save_poster_slots(records):
 # --- Reading files ---------------------------------------------------------------------
 
 
-def _read_text(path):
+def read_file_bytes(path):
+    """(bytes, name) of a file given on the command line: what an admin upload also gives."""
     path = Path(path)
     if not path.is_file():
         raise InvalidImport(f"{path}: no such file.")
-    raw = path.read_bytes()
+    return path.read_bytes(), str(path)
+
+
+def decode_text(raw, name):
+    """The text of an uploaded or read file, or InvalidImport naming the file."""
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
-        raise InvalidImport(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+        raise InvalidImport(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
     if not text.strip():
-        raise InvalidImport(f"{path}: the file is empty.")
+        raise InvalidImport(f"{name}: the file is empty.")
     return text
 
 
@@ -672,6 +796,7 @@ def _papers_from_csv(text, filename, errors):
         if code_note:
             extra = {**(extra or {}), "code": code_note}
         zones = known.get("author_time_zones")
+        emails = known.get("author_emails")
         records.append(
             PaperRecord(
                 uid=known["uid"],
@@ -686,6 +811,8 @@ def _papers_from_csv(text, filename, errors):
                 extra=extra,
                 # Empty entries are kept so the zones stay aligned with the authors.
                 author_time_zones=[z.strip() for z in zones.split("|")] if zones else None,
+                # Kept aligned with the authors, as the zones are.
+                author_emails=[e.strip() for e in emails.split("|")] if emails else None,
                 where=where,
             )
         )
@@ -753,6 +880,9 @@ def _papers_from_json(text, filename, errors):
             extra["code"] = code_note
         tldr_key = next((k for k in ("TL;DR", "TLDR", "tldr") if k in content), None)
         pdf = _text(content["pdf"], "pdf", where, errors) if "pdf" in content else None
+        # authorids holds an e-mail or an OpenReview profile id (~Name1) per author: the e-mails are kept, privately.
+        ids = _text_list(content.get("authorids"), "authorids", where, errors) if content.get("authorids") else None
+        emails = None if ids is None else [i.strip() if "@" in i else "" for i in ids]
         records.append(
             PaperRecord(
                 uid=uid,
@@ -765,25 +895,30 @@ def _papers_from_json(text, filename, errors):
                 pdf_url=None if pdf is None else _openreview_url(pdf),
                 code_url=code_url,
                 extra=extra,
+                author_emails=emails if emails and any(emails) else None,
                 where=where,
             )
         )
     return records
 
 
-def read_papers_file(path):
-    """PaperRecords from an OpenReview notes JSON or a Mini-Conf papers CSV, told apart by content."""
-    text = _read_text(path)
+def read_papers(data, name):
+    """PaperRecords from an OpenReview notes JSON or a Mini-Conf papers CSV (bytes or text), told apart by content."""
+    text = decode_text(data, name)
     errors = []
     if text.lstrip().startswith(("{", "[")):
-        records = _papers_from_json(text, str(path), errors)
+        records = _papers_from_json(text, name, errors)
     else:
-        records = _papers_from_csv(text, str(path), errors)
+        records = _papers_from_csv(text, name, errors)
     if errors:
         raise InvalidImport(errors)
     if not records:
-        raise InvalidImport(f"{path}: no papers found.")
+        raise InvalidImport(f"{name}: no papers found.")
     return records
+
+
+def read_papers_file(path):
+    return read_papers(*read_file_bytes(path))
 
 
 def _parse_time(value, zone, what, where, errors):
@@ -807,16 +942,25 @@ def _parse_time(value, zone, what, where, errors):
     return instant.astimezone(UTC)
 
 
-def read_poster_slots_file(path):
+def read_poster_slots(data, name):
+    """PosterSlotRecords from a poster-slot CSV, or from Mini-Conf's `paper_sessions.yml`
+    (told apart by the file's name or, failing that, its first line)."""
+    text = decode_text(data, name)
+    first = text.lstrip().split("\n", 1)[0]
+    if name.lower().endswith((".yml", ".yaml")) or (first.rstrip().endswith(":") and "," not in first):
+        return read_paper_sessions_yaml(text, name)
+    return _poster_slots_from_csv(text, name)
+
+
+def _poster_slots_from_csv(text, name):
     """PosterSlotRecords from a CSV `UID,session_name,starttime,endtime,timezone,zoom_join_link`.
 
     Times are ISO 8601; with a Z or an offset they are taken as they are, otherwise as
     wall-clock times in the row's `timezone` (UTC when the column is empty or absent).
     """
-    text = _read_text(path)
     errors = []
     records = []
-    for where, known, _extra in _csv_rows(text, str(path), SLOT_COLUMNS, SLOT_REQUIRED, errors):
+    for where, known, _extra in _csv_rows(text, name, SLOT_COLUMNS, SLOT_REQUIRED, errors):
         zone_name = known.get("time_zone") or "UTC"
         zone = zone_or_none(zone_name)
         if zone is None:
@@ -838,16 +982,91 @@ def read_poster_slots_file(path):
     if errors:
         raise InvalidImport(errors)
     if not records:
-        raise InvalidImport(f"{path}: no poster slots found.")
+        raise InvalidImport(f"{name}: no poster slots found.")
     return records
 
 
-def import_papers_file(path):
-    return save_papers(read_papers_file(path))
+PAPER_SESSIONS_EXPECTED = (
+    "expected Mini-Conf paper sessions: a mapping of session id to start_time, end_time, name "
+    "(or long_name), zoom_link and a list of papers"
+)
 
 
-def import_poster_slots_file(path):
-    return save_poster_slots(read_poster_slots_file(path))
+def _yaml_instant(value, what, where, errors):
+    """An aware UTC instant from a YAML timestamp (naive ones are UTC) or an ISO 8601 string."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    if isinstance(value, str):
+        return _parse_time(value, UTC, what, where, errors)
+    errors.append(f"{where}: {what} is missing or not a date and time.")
+    return None
+
+
+def read_paper_sessions_yaml(text, name):
+    """PosterSlotRecords from Mini-Conf's `paper_sessions.yml` (EMNLP 2020 and later):
+
+        z1A:
+          start_time: 2020-11-16 16:00:00+00:00
+          end_time: 2020-11-16 17:00:00+00:00
+          name: Zoom Q&A Session 1A
+          long_name: 'Zoom Q&A Session 1A: Sentiment Analysis'
+          zoom_link: https://…
+          papers: [main.438, main.440]
+
+    The session is called by its long name when it has one.
+    """
+    data = load_yaml(text, name, InvalidImport)
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise InvalidImport(f"{name}: {PAPER_SESSIONS_EXPECTED}.")
+    errors, records = [], []
+    for key, session in data.items():
+        where = f"{name}, session {str(key)[:40]}"
+        papers = session.get("papers")
+        if papers is None:
+            papers = []
+        if not isinstance(papers, list) or not all(isinstance(p, str | int) for p in papers):
+            errors.append(f"{where}: papers is not a list of paper UIDs.")
+            continue
+        title = _one_line(session.get("long_name") or session.get("name") or key)
+        start = _yaml_instant(session.get("start_time"), "start_time", where, errors)
+        end = _yaml_instant(session.get("end_time"), "end_time", where, errors)
+        if start is None or end is None:
+            continue
+        link = session.get("zoom_link") or ""
+        records += [
+            PosterSlotRecord(
+                paper_uid=str(uid), session_name=title, start=start, end=end, call_link=str(link), where=where
+            )
+            for uid in papers
+        ]
+    if errors:
+        raise InvalidImport(errors)
+    if not records:
+        raise InvalidImport(f"{name}: no papers in any session.")
+    return records
+
+
+def load_yaml(text, name, error):
+    """Parsed YAML, or `error` with a one-line reason naming the file and the line (never the file's text)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "not YAML"
+        raise error([f"{name}: not readable YAML ({problem}{at})."]) from None
+
+
+def read_poster_slots_file(path):
+    return read_poster_slots(*read_file_bytes(path))
+
+
+def import_papers_file(path, *, dry_run=False):
+    return save_papers(read_papers_file(path), dry_run=dry_run)
+
+
+def import_poster_slots_file(path, *, replace=False, dry_run=False):
+    return save_poster_slots(read_poster_slots_file(path), replace=replace, dry_run=dry_run)
 
 
 def write_papers_csv(records, handle):

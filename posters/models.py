@@ -80,6 +80,28 @@ class Paper(models.Model):
         return f"paper:{uid}"
 
 
+class AuthorEmail(models.Model):
+    """An e-mail address an import gave for an author of a paper (a papers file's e-mail column,
+    OpenReview's authorids, or an e-mail file), with the author when the file named one.
+
+    Whoever verifies this address is an author of the paper (posters/uploads.py). Never
+    public: no page, API, feed, export or search document reads it.
+    """
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="author_emails")
+    author = models.ForeignKey(Author, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
+    # Lower case, so it compares with verified addresses as they are looked up.
+    email = models.EmailField(db_index=True)
+    source = models.CharField(max_length=200, blank=True, help_text="The file it came from.")
+
+    class Meta:
+        ordering = ["paper", "email"]
+        constraints = [models.UniqueConstraint(fields=["paper", "email"], name="author_email_unique")]
+
+    def __str__(self):
+        return f"{self.email} on {self.paper.uid}"
+
+
 class Authorship(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.urls import reverse
 
-from posters.models import Paper
+from posters.models import AuthorEmail, Paper
 from posters.uploads import PREFIX, authored_papers
 from posters.uploads import is_author as is_paper_author
 from schedule.subjects import Subject, register_subject_kind
@@ -21,7 +21,18 @@ KIND = PREFIX.rstrip(":")
 def resolve(uids):
     """The papers with these UIDs, with their authors' e-mails, in one query."""
     titles, emails = {}, defaultdict(set)
-    rows = Paper.objects.filter(uid__in=uids).order_by().values_list("uid", "title", "authorships__author__email")
+    rows = (
+        Paper.objects.filter(uid__in=uids)
+        .order_by()
+        .values_list("uid", "title", "authorships__author__email")
+        # The addresses imports gave for the papers' authors (never public; for reminders), in the same query.
+        .union(
+            AuthorEmail.objects.filter(paper__uid__in=uids)
+            .order_by()
+            .values_list("paper__uid", "paper__title", "email"),
+            all=True,
+        )
+    )
     for uid, title, email in rows:
         titles[uid] = title
         if email:

@@ -11,7 +11,7 @@ from django.db.models import Min, Q
 from django.db.models.functions import Lower
 
 from portal.models import verified_addresses
-from posters.models import Authorship, Paper, PosterSlot
+from posters.models import AuthorEmail, Authorship, Paper, PosterSlot
 from schedule.models import Recording
 from schedule.recordings import release
 from schedule.recordings.release import release_day_of, release_instant
@@ -35,13 +35,20 @@ def authorships_of(user):
     return Authorship.objects.alias(address=Lower("author__email")).filter(address__in=verified_addresses(user.pk))
 
 
+def authored_paper_ids(user):
+    """The ids of the papers with an author's address the user has verified: the author's own
+    e-mail, or one an import gave for the paper (`AuthorEmail`), as a subquery."""
+    imported = AuthorEmail.objects.filter(email__in=verified_addresses(user.pk)).values("paper_id")
+    return Paper.objects.filter(Q(pk__in=authorships_of(user).values("paper_id")) | Q(pk__in=imported)).values("pk")
+
+
 def is_author(key, user):
     """A user who has verified an author's e-mail on the paper (organiser-added uploaders
     are checked by schedule itself)."""
     uid = paper_uid_of(key)
     if not uid or not user.is_authenticated:
         return False
-    return authorships_of(user).filter(paper__uid=uid).exists()
+    return Paper.objects.filter(uid=uid, pk__in=authored_paper_ids(user)).exists()
 
 
 def may_upload(user, paper):
@@ -56,7 +63,7 @@ def authored_papers(user):
         "subject_key", flat=True
     )
     uids = [paper_uid_of(k) for k in added]
-    by_email = Q(pk__in=authorships_of(user).values("paper_id"))
+    by_email = Q(pk__in=authored_paper_ids(user))
     return Paper.objects.defer("search_vector").filter(by_email | Q(uid__in=uids)).distinct().order_by("title")
 
 

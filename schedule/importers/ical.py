@@ -146,7 +146,10 @@ def read_calendar(data, source, default_zone):
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError, UnicodeDecodeError) as exc:
-        raise ImportFailed([f"{source}: not a readable iCalendar file ({exc})."]) from exc
+        # The parser's message may quote the file: a short reason, never the text.
+        reason = " ".join(str(exc).split())
+        reason = reason if len(reason) <= 120 else reason[:119] + "…"
+        raise ImportFailed([f"{source}: not a readable iCalendar file ({reason})."]) from exc
     if getattr(calendar, "name", "") != "VCALENDAR":
         raise ImportFailed([f"{source}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)."])
     zone = zone_or_none(_text(calendar, "X-WR-TIMEZONE")) or default_zone
@@ -246,42 +249,63 @@ def _check(session, event):
         raise ImportFailed([f"{event.where}: {reasons}"]) from exc
 
 
-def import_calendar_data(data, *, source, kind=None, workshop=None):
-    """Import iCalendar bytes in one transaction; an ImportResult, or ImportFailed."""
-    if kind and kind not in Session.Kind.values:
-        raise ImportFailed([f"Unknown kind “{kind}”; one of: {', '.join(Session.Kind.values)}."])
-    conference_zone = Conference.get().zone
-    calendar_name, events = read_calendar(data, source, conference_zone)
-    with transaction.atomic():
-        return apply_events(events, source=source, kind=kind, workshop=workshop, calendar_name=calendar_name)
+def is_json(data):
+    """A Mini-Conf calendar JSON rather than iCalendar, told by its first character."""
+    head = data.lstrip()[:1] if isinstance(data, bytes | str) else ""
+    return head in (b"[", b"{", "[", "{")
 
 
-def import_calendar_files(paths, *, kind=None, workshop=None):
-    """Import several files, all or nothing; a workshop code is taken from workshop_<code>.ics."""
+def import_calendar_data(data, *, source, kind=None, workshop=None, dry_run=False):
+    """Import iCalendar bytes (or a Mini-Conf calendar JSON) in one transaction; an ImportResult, or ImportFailed."""
+    return import_calendars([(source, data)], kind=kind, workshop=workshop, dry_run=dry_run)[0]
+
+
+def import_calendars(files, *, kind=None, workshop=None, dry_run=False):
+    """Import several calendars ([(file name, bytes)]: iCalendar, or Mini-Conf calendar JSON such as
+    overall_calendar.json), all or nothing; a workshop code is taken from workshop_<code>.ics."""
+    from schedule.importers import miniconf
+
     problems, parsed = [], []
     conference_zone = Conference.get().zone
     if kind and kind not in Session.Kind.values:
         raise ImportFailed([f"Unknown kind “{kind}”; one of: {', '.join(Session.Kind.values)}."])
-    for path in map(Path, paths):
-        if not path.is_file():
-            problems.append(f"{path}: no such file.")
-            continue
+    for source, data in files:
         try:
-            name, events = read_calendar(path.read_bytes(), path.name, conference_zone)
+            if is_json(data):
+                parsed.append((source, None, miniconf.read_calendar_json(data, source)))
+            else:
+                parsed.append((source, *read_calendar(data, source, conference_zone)))
         except ImportFailed as exc:
             problems += exc.problems
-            continue
-        parsed.append((path, name, events))
     if problems:
         raise ImportFailed(problems)
+    results = []
     with transaction.atomic():
-        return [
-            apply_events(
-                events,
-                source=path.name,
-                kind=kind,
-                workshop=workshop or workshop_code_for(path),
-                calendar_name=name,
-            )
-            for path, name, events in parsed
-        ]
+        for source, name, events in parsed:
+            if name is None:  # calendar JSON: (events, kinds, parents)
+                events, kinds, parents = events
+                if kind:
+                    kinds = dict.fromkeys(kinds, kind)
+                results.append(miniconf.apply_calendar_json(events, kinds, parents, source))
+            else:
+                results.append(
+                    apply_events(
+                        events,
+                        source=source,
+                        kind=kind,
+                        workshop=workshop or workshop_code_for(source),
+                        calendar_name=name,
+                    )
+                )
+        if dry_run:
+            transaction.set_rollback(True)
+    return results
+
+
+def import_calendar_files(paths, *, kind=None, workshop=None, dry_run=False):
+    """Import several files, all or nothing; a workshop code is taken from workshop_<code>.ics."""
+    missing = [f"{path}: no such file." for path in map(Path, paths) if not path.is_file()]
+    if missing:
+        raise ImportFailed(missing)
+    files = [(Path(path).name, Path(path).read_bytes()) for path in paths]
+    return import_calendars(files, kind=kind, workshop=workshop, dry_run=dry_run)

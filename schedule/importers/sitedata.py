@@ -1,5 +1,9 @@
-"""The programme parts of a Mini-Conf `sitedata` folder (the ICLR 2020 format):
-`speakers.yml` (keynotes), `workshops.yml`, `socials.yml` and `expos.yml`.
+"""The programme parts of a Mini-Conf `sitedata` folder: `speakers.yml` (keynotes),
+`workshops.yml`, `socials.yml`, `expos.yml` and `tutorials.yml`.
+
+Two layouts are read, told apart by the file's shape: ICLR 2020's (a list under the file's
+own key, `workshops:`), described here, and the one later Mini-Conf conferences shipped (a
+list at the top, each entry with `sessions` that carry their own times: `miniconf.py`).
 
 Days are weekday names ("Tuesday", "Thurs", "Wednesday/Thursday": the last one named
 is the UTC day) resolved within the conference's dates; times are "HH:MM-HH:MM GMT".
@@ -17,11 +21,20 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from portal.models import Conference
-from schedule.importers import ImportFailed, ImportResult, html_to_text, save_if_changed, titles_match
+from schedule.importers import ImportFailed, ImportResult, html_to_text, miniconf, save_if_changed, titles_match
 from schedule.importers.ical import WORKSHOP_UID_PREFIX, apply_events, read_calendar
 from schedule.models import Session
 
-FILES = ("speakers.yml", "workshops.yml", "socials.yml", "expos.yml")
+FILES = ("speakers.yml", "workshops.yml", "socials.yml", "expos.yml", "tutorials.yml")
+ICLR_EXPECTED = {
+    "speakers.yml": "a list of speakers under “speakers:” (speaker, title, day, time)",
+    "workshops.yml": "a list of workshops under “workshops:” (name, cal) or, as later Mini-Conf sites, a list of "
+    "workshops with UID, title and sessions",
+    "socials.yml": "a list of socials under “socials:” (name, day, times) or, as later Mini-Conf sites, a list of "
+    "socials with UID, name and sessions",
+    "expos.yml": "a list of sponsor talks under “expos:” (name, title, day, time)",
+    "tutorials.yml": "a list of tutorials with UID, title and sessions (start_time, end_time, name)",
+}
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 TIME_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*(GMT|UTC|Z)?\s*$", re.IGNORECASE)
 HONORIFIC = re.compile(r"^(?:(?:Drs?|Profs?|Mr|Ms|Mrs)\.?\s+)+", re.IGNORECASE)
@@ -41,7 +54,7 @@ class Days:
     def resolve(self, value, where):
         names = re.findall(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*", str(value or "").lower())
         if not names:
-            raise ImportFailed([f"{where}: “{value}” names no weekday."])
+            raise ImportFailed([f"{where}: “{str(value)[:40]}” names no weekday."])
         weekday = WEEKDAYS[names[-1]]
         if weekday not in self.by_weekday:
             c = self.conference
@@ -54,7 +67,7 @@ def time_range(day, value, where):
     """(start, end) aware UTC for 'HH:MM-HH:MM GMT' on a day; an end before the start is the next day."""
     match = TIME_RANGE.match(str(value or ""))
     if not match:
-        raise ImportFailed([f"{where}: “{value}” is not a time range like 14:00-15:00 GMT."])
+        raise ImportFailed([f"{where}: “{str(value)[:40]}” is not a time range like 14:00-15:00 GMT."])
     h1, m1, h2, m2 = (int(g) for g in match.groups()[:4])
     if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59:
         raise ImportFailed([f"{where}: “{value}” is not a time of day."])
@@ -65,15 +78,34 @@ def time_range(day, value, where):
     return start, end
 
 
-def load(path):
+def load_layout(data, name):
+    """(layout, records) of a sitedata file: "iclr" (a list under the file's own key) or
+    "miniconf" (a list at the top). A file that is neither gets a one-line message naming
+    it and what was expected, never its text."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ImportFailed([f"{path.name}: not readable YAML ({exc})."]) from exc
-    key = path.stem
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise ImportFailed([f"{path.name}: expected a list under “{key}:”."])
-    return data[key]
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise ImportFailed([f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})."]) from None
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        reason = f"not readable YAML ({getattr(exc, 'problem', None) or 'not YAML'}{at})"
+        raise ImportFailed([f"{name}: {reason}; expected {ICLR_EXPECTED[name]}."]) from None
+    key = Path(name).stem
+    if isinstance(parsed, dict) and isinstance(parsed.get(key), list) and name != "tutorials.yml":
+        return "iclr", parsed[key]
+    if isinstance(parsed, list) and all(isinstance(r, dict) for r in parsed):
+        if name in ("workshops.yml", "socials.yml", "tutorials.yml"):
+            return "miniconf", parsed
+        return "iclr", parsed
+    raise ImportFailed([f"{name}: expected {ICLR_EXPECTED[name]}."])
+
+
+def load(path):
+    """The records of an ICLR-layout sitedata file (kept for callers that read one file)."""
+    return load_layout(Path(path).read_bytes(), Path(path).name)[1]
 
 
 def text(value):
@@ -156,8 +188,9 @@ def import_speakers(records, days, result):
             save_if_changed(qa, values, result)
 
 
-def import_workshops(records, sitedata, result):
-    static = sitedata.parent / "static"
+def import_workshops(records, calendars, result):
+    """ICLR's workshops; a workshop's times come from its calendar `workshop_<cal>.ics` in
+    `calendars` ({file name: bytes}: the folder's ../static, or uploaded beside it)."""
     for number, record in enumerate(records, start=1):
         where = f"workshops.yml: workshop {number}"
         code = text(record.get("cal"))
@@ -166,12 +199,12 @@ def import_workshops(records, sitedata, result):
             continue
         uid = WORKSHOP_UID_PREFIX + code
         if not Session.objects.filter(uid=uid).exists():
-            calendar = static / f"workshop_{code}.ics"
-            if not calendar.is_file():
-                result.notes.append(f"{where}: no calendar {calendar.name} for its times; skipped.")
+            calendar = f"workshop_{code}.ics"
+            if calendar not in calendars:
+                result.notes.append(f"{where}: no calendar {calendar} for its times; skipped.")
                 continue
-            name, events = read_calendar(calendar.read_bytes(), calendar.name, Conference.get().zone)
-            apply_events(events, source=calendar.name, workshop=code, calendar_name=name)
+            name, events = read_calendar(calendars[calendar], calendar, Conference.get().zone)
+            apply_events(events, source=calendar, workshop=code, calendar_name=name)
         session = Session.objects.get(uid=uid)
         parts = [text(record.get("short")), html_to_text(record.get("description"))]
         if record.get("organizers"):
@@ -239,27 +272,50 @@ def import_expos(records, days, result):
         )
 
 
-def import_sitedata(folder):
-    """Import whichever of the four files the folder holds, all in one transaction."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ImportFailed([f"{folder}: no such folder."])
-    present = [folder / name for name in FILES if (folder / name).is_file()]
-    if not present:
-        raise ImportFailed([f"{folder}: holds none of {', '.join(FILES)}."])
+def import_sitedata_files(files, calendars=None, *, dry_run=False):
+    """Import sitedata files ({file name: bytes}, any of FILES), all in one transaction.
+
+    `calendars` are the ICLR workshops' `workshop_<cal>.ics` files ({name: bytes}). With
+    `dry_run` everything is checked and counted, then rolled back."""
+    unknown = [name for name in files if name not in FILES]
+    if unknown:
+        raise ImportFailed([f"{name}: not a sitedata file this import reads ({', '.join(FILES)})." for name in unknown])
+    if not files:
+        raise ImportFailed([f"No sitedata files: expected any of {', '.join(FILES)}."])
+    layouts = {name: load_layout(files[name], name) for name in FILES if name in files}
     days = Days(Conference.get())
     results = []
     with transaction.atomic():
-        for path in present:
-            records = load(path)
-            result = ImportResult(source=path.name)
-            if path.name == "speakers.yml":
+        for name, (layout, records) in layouts.items():
+            result = ImportResult(source=name)
+            if layout == "miniconf":
+                {
+                    "workshops.yml": miniconf.import_miniconf_workshops,
+                    "socials.yml": miniconf.import_miniconf_socials,
+                    "tutorials.yml": miniconf.import_miniconf_tutorials,
+                }[name](records, result)
+            elif name == "speakers.yml":
                 import_speakers(records, days, result)
-            elif path.name == "workshops.yml":
-                import_workshops(records, folder, result)
-            elif path.name == "socials.yml":
+            elif name == "workshops.yml":
+                import_workshops(records, calendars or {}, result)
+            elif name == "socials.yml":
                 import_socials(records, days, result)
             else:
                 import_expos(records, days, result)
             results.append(result)
+        if dry_run:
+            transaction.set_rollback(True)
     return results
+
+
+def import_sitedata(folder, *, dry_run=False):
+    """Import whichever of FILES the folder holds (ICLR's workshop calendars from ../static), in one transaction."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ImportFailed([f"{folder}: no such folder."])
+    files = {name: (folder / name).read_bytes() for name in FILES if (folder / name).is_file()}
+    if not files:
+        raise ImportFailed([f"{folder}: holds none of {', '.join(FILES)}."])
+    static = folder.parent / "static"
+    calendars = {path.name: path.read_bytes() for path in static.glob("workshop_*.ics")} if static.is_dir() else {}
+    return import_sitedata_files(files, calendars, dry_run=dry_run)

@@ -63,3 +63,30 @@ def test_admin_import_shows_the_error_and_keeps_nothing(client, tmp_path):
     assert response.status_code == 200
     assert "reg.txt: not UTF-8 text" in response.content.decode()
     assert RegisteredEmail.objects.count() == 0
+
+
+def test_an_import_adds_and_replace_removes_only_this_files_cancelled_addresses(tmp_path, capsys):
+    RegisteredEmail.objects.create(email="staff@example.org", source="by hand")
+    path = tmp_path / "registrations.csv"
+    path.write_text("email\nada@example.org\nbob@example.org\n")
+    call_command("import_registrations", str(path))
+    path.write_text("email\nada@example.org\ncyd@example.org\n")
+    capsys.readouterr()
+
+    call_command("import_registrations", str(path))
+    assert capsys.readouterr().out == "1 registrations added, 1 already on the list.\n"
+    assert RegisteredEmail.objects.filter(email="bob@example.org").exists()
+
+    call_command("import_registrations", str(path), "--replace", "--dry-run")
+    assert capsys.readouterr().out == (
+        "Dry run, nothing was written. 0 registrations added, 2 already on the list. 1 removed.\n"
+        "  Would remove bob@example.org.\n"
+    )
+    assert RegisteredEmail.objects.count() == 4
+
+    call_command("import_registrations", str(path), "--replace")
+    assert sorted(RegisteredEmail.objects.values_list("email", flat=True)) == [
+        "ada@example.org",
+        "cyd@example.org",
+        "staff@example.org",
+    ]

@@ -167,3 +167,52 @@ def test_admin_action_assigns_the_selected_papers(client, db):
     assert sorted(set(PosterSlot.objects.values_list("paper__uid", flat=True))) == ["p0", "p1"]
     assert "Assigned 2 papers to 2 sessions each" in response.content.decode()
     assert site.is_registered(Paper)
+
+
+def test_an_imported_assignment_is_not_discarded_without_replace(db):
+    sessions = iclr_like_sessions(days=1)
+    papers = [PaperFactory(uid=f"p{n}") for n in range(4)]
+    # An imported line-up: every paper in the first session only.
+    for paper in papers:
+        PosterSlotFactory(paper=paper, session=sessions[0], call_link="https://video.example.org/j/kept")
+    before = sorted(PosterSlot.objects.values_list("paper__uid", "session_id", "call_link"))
+
+    with pytest.raises(CommandError) as error:
+        call_command("assign_posters")
+    message = str(error.value)
+    assert message.startswith(
+        "Nothing was assigned.\nThe assignment would remove 2 slots the papers already have (an imported or "
+        "earlier line-up) and add 6; replace to allow it, or a dry run to see it:\n  paper p"
+    )
+    assert message.count(f"from “{sessions[0].title}”") == 2
+    assert sorted(PosterSlot.objects.values_list("paper__uid", "session_id", "call_link")) == before
+
+    from io import StringIO
+
+    out = StringIO()
+    call_command("assign_posters", "--dry-run", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Would assign 4 papers") and lines[0].endswith("Slots: 6 created, 2 kept, 2 removed.")
+    assert [line.startswith("  Would remove paper p") for line in lines[1:3]] == [True, True]
+    assert sorted(PosterSlot.objects.values_list("paper__uid", "session_id", "call_link")) == before
+
+    call_command("assign_posters", "--replace", stdout=StringIO())
+    assert PosterSlot.objects.count() == 8
+
+
+def test_admin_assign_refuses_to_discard_and_reassign_replaces(client, db):
+    sessions = iclr_like_sessions(days=1)
+    papers = [PaperFactory(uid=f"p{n}") for n in range(2)]
+    for paper in papers:
+        PosterSlotFactory(paper=paper, session=sessions[0])
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    selected = {"_selected_action": [p.pk for p in papers]}
+
+    page = client.post("/admin/posters/paper/", {"action": "assign_to_poster_sessions", **selected}, follow=True)
+    (message,) = (str(m) for m in page.context["messages"])
+    assert message.startswith("Nothing was assigned. The assignment would remove ")
+    assert PosterSlot.objects.count() == 2
+
+    page = client.post("/admin/posters/paper/", {"action": "reassign_to_poster_sessions", **selected}, follow=True)
+    assert "Assigned 2 papers to 2 sessions each" in page.content.decode()
+    assert PosterSlot.objects.count() == 4

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from posters.assignment import assign_posters, time_block
+from posters.assignment import AssignmentWouldReplace, assign_posters, time_block
 from posters.models import Paper, PosterSlot
 
 pytestmark = pytest.mark.iclr
@@ -41,7 +41,12 @@ def test_browse_the_iclr_papers(client, iclr):
 
 
 def test_assigning_the_iclr_papers(iclr):
-    result = assign_posters()
+    # The imported line-up is not discarded silently: the assignment says what it would change.
+    before = sorted(PosterSlot.objects.values_list("paper_id", "session_id"))
+    with pytest.raises(AssignmentWouldReplace, match=r"^The assignment would remove \d+ slots the papers already have"):
+        assign_posters()
+    assert sorted(PosterSlot.objects.values_list("paper_id", "session_id")) == before
+    result = assign_posters(replace=True)
     sizes = sorted(result.sessions.values())
     assert (sizes[0], sizes[-1], sum(sizes)) == (68, 69, 1374)
     for paper in Paper.objects.prefetch_related("poster_slots__session"):

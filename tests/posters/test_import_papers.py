@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from posters.importers import PaperRecord, save_papers
-from posters.models import Author, Authorship, Keyword, Paper, PaperKeyword
+from posters.models import Author, AuthorEmail, Authorship, Keyword, Paper, PaperKeyword
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = [
@@ -161,7 +161,7 @@ def test_openreview_note_list(tmp_path):
             "content": {
                 "title": "  A   title ",
                 "authors": ["Ada Lovelace", "Alan Turing", "Ada Lovelace"],
-                "authorids": ["ada@example.org", "alan@example.org"],
+                "authorids": ["Ada@Example.org", "~Alan_Turing1", "ada@example.org"],
                 "abstract": " An abstract. ",
                 "keywords": ["logic", "machines"],
                 "TL;DR": "Short.",
@@ -176,15 +176,22 @@ def test_openreview_note_list(tmp_path):
     path = tmp_path / "notes.json"
     path.write_text(json.dumps(notes))
 
-    assert run(path) == "Papers: 2 created, 0 updated, 0 unchanged; 3 new authors, 2 new keywords.\n"
+    assert run(path) == (
+        "Papers: 2 created, 0 updated, 0 unchanged; 3 new authors, 2 new keywords. "
+        "Author e-mails: 1 added, 0 updated.\n"
+    )
     paper = Paper.objects.get(uid="abc123")
+    # An e-mail among the author ids is linked to its author, privately; a profile id is not an address.
+    assert list(AuthorEmail.objects.values_list("paper__uid", "author__name", "email")) == [
+        ("abc123", "Ada Lovelace", "ada@example.org")
+    ]
     assert (paper.title, paper.abstract, paper.tldr) == ("A title", "An abstract.", "Short.")
     assert (paper.forum_url, paper.pdf_url, paper.code_url) == (
         "https://openreview.net/forum?id=abc123",
         "https://openreview.net/pdf/abc.pdf",
         "",
     )
-    # Unknown fields are kept; author ids (e-mails in real exports) and empty values are not.
+    # Unknown fields are kept; author ids (e-mails in real exports: never public) and empty values are not.
     assert paper.extra == {"code": "on request", "venue": "ICLR 2020"}
     assert authors_of("abc123") == ["Ada Lovelace", "Alan Turing"]
     assert keywords_of("abc123") == ["logic", "machines"]

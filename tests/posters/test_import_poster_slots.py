@@ -23,9 +23,9 @@ pytestmark = [
 HEADER = "UID,session_name,starttime,endtime,timezone,zoom_join_link\n"
 
 
-def run(path):
+def run(path, *options):
     out = io.StringIO()
-    call_command("import_poster_slots", str(path), stdout=out)
+    call_command("import_poster_slots", str(path), *options, stdout=out)
     return out.getvalue()
 
 
@@ -129,7 +129,7 @@ def test_times_with_offsets_and_naive_local_times(papers, slots_file):
     ]
 
 
-def test_moved_session_gets_a_new_sequence_and_moved_paper_leaves(papers, slots_file):
+def test_moved_session_gets_a_new_sequence_and_moved_paper_leaves_with_replace(papers, slots_file):
     run(
         slots_file(
             "p1,S1,2020-04-27T05:00:00Z,2020-04-27T07:00:00Z,UTC,https://video.example.org/j/1",
@@ -144,12 +144,14 @@ def test_moved_session_gets_a_new_sequence_and_moved_paper_leaves(papers, slots_
             "p1,S1,2020-04-27T06:00:00Z,2020-04-27T08:00:00Z,UTC,https://video.example.org/j/1",
             "p2,S2,2020-04-27T08:00:00Z,2020-04-27T10:00:00Z,UTC,https://video.example.org/j/2b",
             "p3,S2,2020-04-27T08:00:00Z,2020-04-27T10:00:00Z,UTC,https://video.example.org/j/3b",
-        )
+        ),
+        "--replace",
     )
 
     assert out == (
         "Poster sessions: 0 created, 1 updated, 1 unchanged. "
         "Poster slots: 1 created, 1 updated, 1 unchanged, 1 removed.\n"
+        "  Removed paper p2 from “S1”.\n"
     )
     s1, s2 = Session.objects.get(title="S1"), Session.objects.get(title="S2")
     assert (s1.start, s1.end, s1.sequence) == (utc(2020, 4, 27, 6), utc(2020, 4, 27, 8), 1)
@@ -265,3 +267,95 @@ def test_an_import_makes_cached_programme_and_paper_pages_stale_at_once(papers, 
     assert "DTSTART:20200427T060000Z" in feed and "DTSTART:20200427T050000Z" not in feed
     page = client.get("/papers/p1/").content.decode()
     assert "06:00" in page and "05:00" not in page
+
+
+# --- Several files, one per track: an import adds and updates, it removes only when asked ---
+
+TRACK_A = (
+    "p1,Monday 1,2020-04-27T05:00:00Z,2020-04-27T07:00:00Z,UTC,https://video.example.org/j/a1",
+    "p2,Monday 2,2020-04-27T08:00:00Z,2020-04-27T10:00:00Z,UTC,https://video.example.org/j/a2",
+)
+TRACK_B = (
+    "p3,Monday 1,2020-04-27T05:00:00Z,2020-04-27T07:00:00Z,UTC,https://video.example.org/j/b3",
+    "p4,Monday 2,2020-04-27T08:00:00Z,2020-04-27T10:00:00Z,UTC,https://video.example.org/j/b4",
+)
+BOTH_TRACKS = [
+    ("p1", "Monday 1", "https://video.example.org/j/a1"),
+    ("p2", "Monday 2", "https://video.example.org/j/a2"),
+    ("p3", "Monday 1", "https://video.example.org/j/b3"),
+    ("p4", "Monday 2", "https://video.example.org/j/b4"),
+]
+
+
+@pytest.fixture
+def two_tracks(papers, tmp_path):
+    PaperFactory(uid="p4")
+    files = {}
+    for name, rows in (("track_a.csv", TRACK_A), ("track_b.csv", TRACK_B)):
+        files[name] = tmp_path / name
+        files[name].write_text(HEADER + "".join(row + "\n" for row in rows), encoding="utf-8")
+    return files["track_a.csv"], files["track_b.csv"]
+
+
+def slot_rows():
+    return sorted(PosterSlot.objects.values_list("paper__uid", "session__title", "call_link"))
+
+
+def test_two_track_files_keep_each_others_slots_and_reimporting_either_changes_nothing(two_tracks):
+    track_a, track_b = two_tracks
+    run(track_a)
+    out = run(track_b)
+
+    assert out == (
+        "Poster sessions: 0 created, 0 updated, 2 unchanged. Poster slots: 2 created, 0 updated, 0 unchanged, "
+        "0 removed. 2 other slots in these sessions are not in the file and were kept (replace removes them).\n"
+    )
+    assert slot_rows() == BOTH_TRACKS
+    for track in (track_a, track_b, track_a):
+        with CaptureQueriesContext(connection) as queries:
+            out = run(track)
+        assert writes(queries.captured_queries) == []
+        assert "Poster slots: 0 created, 0 updated, 2 unchanged, 0 removed." in out
+        assert slot_rows() == BOTH_TRACKS
+
+
+def test_replace_is_scoped_to_the_files_sessions_and_dry_run_prints_what_would_go(two_tracks, tmp_path):
+    track_a, _track_b = two_tracks
+    run(track_a)
+    run(_track_b)
+    other = SessionFactory(uid="poster-session:tuesday", kind=Session.Kind.POSTER, title="Tuesday")
+    PosterSlot.objects.create(paper=PosterSlot.objects.get(paper__uid="p3").paper, session=other)
+    only_a_monday_1 = tmp_path / "a1.csv"
+    only_a_monday_1.write_text(HEADER + TRACK_A[0] + "\n", encoding="utf-8")
+
+    out = run(only_a_monday_1, "--replace", "--dry-run")
+
+    assert out == (
+        "Dry run, nothing was written. Poster sessions: 0 created, 0 updated, 1 unchanged. "
+        "Poster slots: 0 created, 0 updated, 1 unchanged, 1 removed.\n"
+        "  Would remove paper p3 from “Monday 1”.\n"
+    )
+    assert len(slot_rows()) == 5
+
+    out = run(only_a_monday_1, "--replace")
+
+    assert out.endswith("  Removed paper p3 from “Monday 1”.\n")
+    # Monday 2 is not in the file, and p3's Tuesday slot is in another session: both stay.
+    assert slot_rows() == [
+        ("p1", "Monday 1", "https://video.example.org/j/a1"),
+        ("p2", "Monday 2", "https://video.example.org/j/a2"),
+        ("p3", "Tuesday", ""),
+        ("p4", "Monday 2", "https://video.example.org/j/b4"),
+    ]
+
+
+def test_a_dry_run_writes_nothing(papers, slots_file):
+    path = slots_file(TRACK_A[0])
+    with CaptureQueriesContext(connection) as queries:
+        out = run(path, "--dry-run")
+    assert out == (
+        "Dry run, nothing was written. Poster sessions: 1 created, 0 updated, 0 unchanged. "
+        "Poster slots: 1 created, 0 updated, 0 unchanged, 0 removed.\n"
+    )
+    assert (Session.objects.count(), PosterSlot.objects.count()) == (0, 0)
+    assert writes(queries.captured_queries)  # written, then rolled back
