@@ -8,6 +8,11 @@ server sees it (on SQLite the test database is an in-memory, shared-cache databa
 every connection in this process opens; on PostgreSQL it is the real test database).
 
 On failure a screenshot and the page's HTML are saved under test-artifacts/.
+
+Every page a test opens listens to the browser's console: an error logged there (a script
+error, a refused resource, htmx's own `htmx:syntax:error`) or an uncaught page error fails
+the test at teardown, whatever the test itself checked. A test that provokes errors on
+purpose (a 404 page, a dropped socket) names them: `@pytest.mark.console_errors(regex, …)`.
 """
 
 import asyncio
@@ -188,6 +193,7 @@ def new_page(request, browser, live_server_url, transactional_db):
     fails.
     """
     contexts = []
+    errors = []
 
     def open_page(**options):
         options.setdefault("viewport", DESKTOP)
@@ -196,6 +202,7 @@ def new_page(request, browser, live_server_url, transactional_db):
         context = browser.new_context(base_url=live_server_url, **options)
         context.set_default_timeout(10_000)
         page = context.new_page()
+        listen_for_errors(page, errors)
         contexts.append((context, page))
         return page
 
@@ -208,6 +215,22 @@ def new_page(request, browser, live_server_url, transactional_db):
             suffix = f"-{number}" if number else ""
             save_artifacts(page, f"{request.node.name}{suffix}-failure")
         context.close()
+    if not failed:
+        expected = [re.compile(p) for m in request.node.iter_markers("console_errors") for p in m.args]
+        unexpected = [e for e in errors if not any(p.search(e) for p in expected)]
+        assert not unexpected, "the browser logged errors:\n" + "\n".join(unexpected)
+
+
+def listen_for_errors(page, errors):
+    """Collect the page's console errors and uncaught exceptions into `errors` ("url: text")."""
+
+    def on_console(message):
+        if message.type == "error":
+            where = message.location.get("url") or page.url
+            errors.append(f"console error at {where}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"page error at {page.url}: {error}"))
 
 
 @pytest.fixture
