@@ -46,7 +46,9 @@ class ApiRootView(APIView):
     schema and its documentation: where a client starts."""
 
     @extend_schema(
-        responses=inline_serializer("ApiRoot", {"endpoints": serializers.DictField(child=serializers.URLField())})
+        operation_id="api_root",
+        summary="The API's endpoints",
+        responses=inline_serializer("ApiRoot", {"endpoints": serializers.DictField(child=serializers.URLField())}),
     )
     def get(self, request):
         from portal import api_urls  # it imports this module

@@ -117,3 +117,33 @@
       .catch(function () { /* try again on the next page */ });
   }
 });
+
+// The paper browser's keyword box applies as soon as what is typed names a keyword (its
+// slug or its name, in any case, as the server reads it) or is emptied, without waiting
+// for Enter or leaving the box: it tells htmx with a "keyword-chosen" event (the form's
+// hx-trigger). A half-typed word sends nothing, so no "no such keyword" notice flickers.
+(function () {
+  "use strict";
+  var input = document.getElementById("paper-keyword");
+  if (!input) return;
+  var last = input.value.trim().toLowerCase();
+  var timer = null;
+  function names() {
+    var list = document.getElementById(input.getAttribute("list"));
+    var known = {};
+    if (list) list.querySelectorAll("option").forEach(function (option) {
+      known[option.value.toLowerCase()] = true;
+      if (option.dataset.name) known[option.dataset.name.toLowerCase()] = true;
+    });
+    return known;
+  }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var value = input.value.trim().toLowerCase();
+      if (value === last || (value && !names()[value])) return;
+      last = value;
+      input.dispatchEvent(new CustomEvent("keyword-chosen", { bubbles: true }));
+    }, 250);
+  });
+})();

@@ -201,6 +201,11 @@ def new_page(request, browser, live_server_url, transactional_db):
         options.setdefault("locale", "en-GB")
         context = browser.new_context(base_url=live_server_url, **options)
         context.set_default_timeout(10_000)
+        # The tests run offline: a third party's URL (ReDoc's "by Redocly" logo from
+        # cdn.redoc.ly, a livestream embed) answers empty rather than failing DNS, which
+        # Chromium would log as an error that is the sandbox's, not the portal's.
+        context.route(OFFSITE, lambda route: route.fulfill(status=204, body=b""))
+        context.add_init_script(HTMX_ERRORS)
         page = context.new_page()
         listen_for_errors(page, errors)
         contexts.append((context, page))
@@ -219,6 +224,23 @@ def new_page(request, browser, live_server_url, transactional_db):
         expected = [re.compile(p) for m in request.node.iter_markers("console_errors") for p in m.args]
         unexpected = [e for e in errors if not any(p.search(e) for p in expected)]
         assert not unexpected, "the browser logged errors:\n" + "\n".join(unexpected)
+
+
+OFFSITE = re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])[a-z]+://")
+# htmx reports a bad hx-trigger and other faults as events, not on the console: say them there.
+HTMX_ERRORS = """
+[
+  "htmx:syntax:error", "htmx:targetError", "htmx:swapError", "htmx:responseError", "htmx:sendError",
+  "htmx:onLoadError", "htmx:evalDisallowedError", "htmx:invalidPath", "htmx:historyCacheError",
+].forEach(function (name) {
+  document.addEventListener(name, function (event) {
+    var where = event.target && (event.target.id ? "#" + event.target.id : event.target.tagName);
+    var d = event.detail || {};
+    var detail = d.token || d.error || (d.xhr && d.xhr.status);
+    console.error(name + " on " + where + (detail ? ": " + JSON.stringify(detail) : ""));
+  });
+});
+"""
 
 
 def listen_for_errors(page, errors):

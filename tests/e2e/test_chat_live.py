@@ -94,6 +94,8 @@ def test_a_posts_b_sees_it_b_reports_a_moderator_hides_it_everywhere(new_page, l
     expect(b.locator("li.chat-message", has_text="Is the code out?")).to_have_count(0)
 
 
+# The test takes the browser offline: Chromium logs each refused reconnection.
+@pytest.mark.console_errors(r"WebSocket connection to '.*/ws/rooms/.*' failed: .*ERR_INTERNET_DISCONNECTED")
 def test_a_dropped_connection_catches_up_and_a_reload_shows_every_message_once(
     new_page, live_server_url, paper_room, settings
 ):
