@@ -3,6 +3,7 @@ page error (the `new_page` fixture fails the test on any), no serious or critica
 finding, and a screenshot of each in test-artifacts/every-page/ to look at."""
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -120,11 +121,19 @@ CONTRAST = """(el) => {
 }"""
 
 
-def test_the_today_label_is_readable(new_page, demo):
+def test_the_today_label_and_the_now_line_are_readable(new_page, demo):
     page = new_page()
+    page.clock.install()
     for path in ("/schedule/", f"/schedule/{demo.first_day.isoformat()}/"):
         page.goto(path)
         badge = page.locator(".today-badge")
         assert badge.inner_text() == "Today"
         assert badge.evaluate(CONTRAST) >= 4.5, path
+    # The "Now" line says the time as the server does, the zone named, each minute too.
+    now_line = page.locator("#now-line span")
+    assert re.fullmatch(r"Now · \d\d:\d\d UTC", now_line.inner_text())
+    assert now_line.evaluate(CONTRAST) >= 4.5
+    page.clock.run_for(61_000)
+    assert re.fullmatch(r"Now · \d\d:\d\d UTC", now_line.inner_text())
+    assert now_line.locator("abbr.zone").evaluate("(el) => getComputedStyle(el).color") == "rgb(255, 255, 255)"
     save_artifacts(page, "every-page/today-label")
