@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from chat.models import Room
 from chat.services import presence
+from schedule import subjects
 
 PER_PAGE = 50
 SORTS = {"active": "recent activity", "busy": "busiest in the last hour"}
@@ -36,3 +37,13 @@ def room_page(params):
 
 def kinds():
     return list(Room.objects.order_by("kind").values_list("kind", flat=True).distinct())
+
+
+def who_has_rooms():
+    """ "Every paper has a room", naming only the kinds registered now (keynotes and booths
+    once their features register them), or "" when none is."""
+    names = subjects.kind_names()
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"Every {listed} has a room"

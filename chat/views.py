@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chat import exporting, rooms, services
-from chat.listing import SORTS, kinds, room_page
+from chat.listing import SORTS, kinds, room_page, who_has_rooms
 from chat.models import Mention, ModerationAction, Room, Sanction
 from chat.services.errors import ChatError
 from chat.services.moderation import open_reports
@@ -52,6 +52,7 @@ def room_list(request):
         "sort": request.GET.get("sort") if request.GET.get("sort") in SORTS else "active",
         "sorts": SORTS,
         "kinds": kinds(),
+        "who_has_rooms": who_has_rooms(),
     }
     template = "chat/_room_rows.html" if getattr(request, "htmx", False) else "chat/room_list.html"
     response = render(request, template, context)

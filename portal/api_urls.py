@@ -2,9 +2,10 @@
 
 from django.urls import include, path
 
-from portal.api import ConferenceView
+from portal.api import ApiRootView, ConferenceView
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("conference/", ConferenceView.as_view(), name="api-conference"),
     path("", include("schedule.api_urls")),
     path("", include("posters.api_urls")),

@@ -128,3 +128,15 @@ def zone_abbreviation(zone, instant):
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_abbreviations(zone, around):
+    """{UTC offset in minutes: zone_abbreviation} for the offsets a zone uses in the year
+    around an instant (standard and summer time), so a script names the zone of any recent
+    or coming instant exactly as the `when` filter does (static/js/chat.js)."""
+    labels = {}
+    for days in range(-182, 183, 7):
+        instant = around + timedelta(days=days)
+        minutes = int(instant.astimezone(zone).utcoffset().total_seconds() // 60)
+        labels.setdefault(minutes, zone_abbreviation(zone, instant))
+    return labels

@@ -6,11 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
 from django.db.models import Count, Max, Min
-from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -101,6 +109,14 @@ def profile(request):
         # The browser keeps the same zone after logging out.
         return remember_zone(response, user.time_zone) if user.time_zone else response
     return render(request, "portal/profile.html", {"form": form})
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page says: the static icon (nginx
+    or WhiteNoise serve it, hashed in production), cached for a day."""
+    response = HttpResponsePermanentRedirect(static("favicon.ico"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 @never_cache

@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 from portal.timezones import local_day_bounds, zone_or_none
-from posters.browse import card_prefetches
+from posters.browse import card_prefetches, find_keyword
 from posters.models import Authorship, Paper, PaperKeyword, PosterSlot, SimilarPaper
 from posters.search import apply_search, parse_query
 from posters.uploads import api_video
@@ -160,7 +160,11 @@ def _slots():
 @extend_schema(
     parameters=[
         OpenApiParameter("q", OpenApiTypes.STR, description="Full-text search (title, authors, keywords, abstract)."),
-        OpenApiParameter("keyword", OpenApiTypes.STR, description="A keyword's slug."),
+        OpenApiParameter(
+            "keyword",
+            OpenApiTypes.STR,
+            description="A keyword's slug or its name (any case), e.g. machine translation.",
+        ),
         OpenApiParameter("session", OpenApiTypes.INT, description="A poster session's id."),
         OpenApiParameter("day", OpenApiTypes.DATE, description="Papers with a poster session starting that day."),
         OpenApiParameter("tz", OpenApiTypes.STR, description="Zone of `day` (default: the viewer's zone)."),
@@ -181,7 +185,10 @@ class PaperList(ViewerMixin, generics.ListAPIView):
             self.searching = True
             papers = apply_search(papers, parsed, highlight=False)
         if params.get("keyword"):
-            papers = papers.filter(paper_keywords__keyword__slug=params["keyword"][:300])
+            keyword = find_keyword(params["keyword"])
+            if keyword is None:
+                raise ValidationError({"keyword": "No such keyword: give its slug or its name."})
+            papers = papers.filter(paper_keywords__keyword=keyword)
         if params.get("session"):
             if not params["session"].isdigit():
                 raise ValidationError({"session": "A poster session's id is a number."})

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 
 from portal.timezones import local_day_bounds
 from posters.models import Authorship, Keyword, Paper, PaperKeyword, PosterSlot
@@ -85,6 +85,18 @@ def local_days(sessions, zone):
     return sorted({s.start.astimezone(zone).date() for s in sessions})
 
 
+def find_keyword(text):
+    """The keyword a visitor means, in one query: its slug (as in the chips' links), else the
+    name people see on the papers ("machine translation", "MT"), in any case."""
+    text = text.strip()[:MAX_PARAM]
+    if not text:
+        return None
+    rows = Keyword.objects.filter(Q(slug=text) | Q(name__iexact=text) | Q(slug__iexact=text))[:20]
+    folded = text.casefold()
+    # The exact slug, then the exact name, then the name in another case, then the slug's.
+    return min(rows, key=lambda k: (k.slug != text, k.name != text, k.name.casefold() != folded, k.name), default=None)
+
+
 def _one(params, name):
     value = params.get(name, "")
     value = value.replace("\x00", "").strip() if isinstance(value, str) else ""
@@ -101,11 +113,11 @@ def read_filters(params, *, sessions, zone):
     elif raw_q.strip() and not filters.query:
         filters.notices.append("Your search has no letters or digits to look for; showing all papers.")
 
-    slug = _one(params, "keyword")
-    if slug:
-        filters.keyword = Keyword.objects.filter(slug=slug).first()
+    wanted = _one(params, "keyword")
+    if wanted:
+        filters.keyword = find_keyword(wanted)
         if filters.keyword is None:
-            filters.notices.append(f"There is no keyword “{slug[:80]}”; that filter was left out.")
+            filters.notices.append(f"There is no keyword “{wanted[:80]}”; that filter was left out.")
 
     session_id = _one(params, "session")
     if session_id:

@@ -1,9 +1,14 @@
-"""Healthy hours: 08:00–22:00 local time, when a person can reasonably attend a session."""
+"""Healthy hours: 08:00–22:00 local time, when a person can reasonably attend a session.
 
-from datetime import time
+The hours are the programme's own ("Only my healthy hours", schedule/days.py); here is what
+posters ask of them: whether a session fits one local day's window, and that window.
+"""
 
-HEALTHY_START = time(8)
-HEALTHY_END = time(22)
+from datetime import datetime
+
+from schedule.days import HEALTHY_END, HEALTHY_START
+
+__all__ = ["HEALTHY_END", "HEALTHY_START", "healthy_window", "within_healthy_hours"]
 
 
 def within_healthy_hours(start, end, zone):
@@ -14,3 +19,8 @@ def within_healthy_hours(start, end, zone):
         and local_start.time() >= HEALTHY_START
         and local_end.time() <= HEALTHY_END
     )
+
+
+def healthy_window(day, zone):
+    """The aware instants [08:00, 22:00) of this local day in `zone`."""
+    return datetime.combine(day, HEALTHY_START, tzinfo=zone), datetime.combine(day, HEALTHY_END, tzinfo=zone)

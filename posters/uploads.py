@@ -1,6 +1,7 @@
 """A paper's pre-recorded talk, seen from the papers: who its authors are (for uploads and
 previews), which recording is the paper's (``paper:<uid>``) and on which day it is released
-(the New Zealand date of the paper's first poster session, DESIGN.md "Release rule").
+(the latest New Zealand date whose 02:00 is at or before the paper's first poster session,
+DESIGN.md "Release rule").
 
 schedule and chat ask about authors through the "paper" subject kind (posters/subjects.py).
 """
@@ -14,7 +15,7 @@ from portal.models import verified_addresses
 from posters.models import AuthorEmail, Authorship, Paper, PosterSlot
 from schedule.models import Recording
 from schedule.recordings import release
-from schedule.recordings.release import release_day_of, release_instant
+from schedule.recordings.release import release_day_for, release_instant
 from schedule.recordings.services import recording_for
 
 PREFIX = "paper:"
@@ -68,9 +69,9 @@ def authored_papers(user):
 
 
 def release_day(paper):
-    """The release-zone date of the paper's first poster session (None without one)."""
+    """The release day by the rule on the paper's first poster session (None without one)."""
     first = PosterSlot.objects.filter(paper=paper).aggregate(first=Min("session__start"))["first"]
-    return release_day_of(first) if first else None
+    return release_day_for(first) if first else None
 
 
 def sync_release_days(paper_ids=None):
@@ -82,7 +83,8 @@ def sync_release_days(paper_ids=None):
     firsts = PosterSlot.objects.values("paper__uid").annotate(first=Min("session__start"))
     if paper_ids is not None:
         firsts = firsts.filter(paper_id__in=paper_ids)
-    day_by_key = {f"{PREFIX}{row['paper__uid']}": release_day_of(row["first"]) for row in firsts}
+    zone, hour = release.release_zone_and_hour()
+    day_by_key = {f"{PREFIX}{row['paper__uid']}": release_day_for(row["first"], zone, hour) for row in firsts}
     recordings = Recording.objects.filter(released_at__isnull=True, subject_key__startswith=PREFIX)
     if paper_ids is not None:
         recordings = recordings.filter(subject_key__in=day_by_key)
@@ -115,7 +117,7 @@ def release_at(paper, recording, first_session_start=None):
         return recording.release_at
     if first_session_start is None:
         first_session_start = PosterSlot.objects.filter(paper=paper).aggregate(first=Min("session__start"))["first"]
-    return release_instant(release_day_of(first_session_start)) if first_session_start else None
+    return release_instant(release_day_for(first_session_start)) if first_session_start else None
 
 
 def _authored_uids(user):
@@ -148,7 +150,7 @@ def api_video(paper, context, siblings):
     else:
         starts = [slot.session.start for slot in paper.poster_slots.all()]
         zone, hour = cache["zone"]
-        when = release_instant(release_day_of(min(starts), zone), zone, hour) if starts else None
+        when = release_instant(release_day_for(min(starts), zone, hour), zone, hour) if starts else None
     entry = {
         "release_at": when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when else None,
         "status": recording.status if recording else Recording.Status.MISSING,

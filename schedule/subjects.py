@@ -84,6 +84,12 @@ def subject_kind(name) -> SubjectKind | None:
     return _kinds.get(name)
 
 
+def kind_names(*, singletons=False) -> list[str]:
+    """The registered kinds, in registration order (the singletons, such as the corridor,
+    only when asked): what can have a room, a recording or an agenda item now."""
+    return [kind.name for kind in _kinds.values() if singletons or not kind.singleton]
+
+
 def split_key(key) -> tuple[str, str] | None:
     """(kind, arg) of a well-formed key (arg "" for a bare kind), else None."""
     match = KEY_RE.match(key) if isinstance(key, str) else None

@@ -12,18 +12,27 @@ from django.utils import timezone
 from portal.public import changes_at
 from posters.uploads import recordings_by_uid
 from schedule.recordings.media import media_for
-from schedule.recordings.release import release_day_of, release_instant, release_zone_and_hour
+from schedule.recordings.release import release_day_for, release_instant, release_zone_and_hour
 
 register = template.Library()
 
 
 def _media(request, paper, recording, starts, conference):
     user = getattr(request, "user", None)
-    media = media_for(recording, user, timezone.now()) if user is not None else media_for(None, None, None)
+    now = timezone.now()
+    media = media_for(recording, user, now) if user is not None else media_for(None, None, None)
     if media.release_at is None and (recording is None or not recording.release_day) and starts:
         # Not uploaded yet: the rule on the paper's first poster session (already on the page).
         zone, hour = release_zone_and_hour(conference)
-        media.release_at = release_instant(release_day_of(min(starts), zone), zone, hour)
+        media.release_at = release_instant(release_day_for(min(starts), zone, hour), zone, hour)
+    if not media.released and media.release_at is not None:
+        if media.release_at <= now:
+            # A promise in the past ("will be available from" yesterday) is no promise: a
+            # held recording, or none uploaded yet, simply is not there.
+            media.release_at = None
+        else:
+            # The promise vanishes (or the video appears) then: the page must not outlive it.
+            changes_at(request, media.release_at)
     return media
 
 

@@ -84,9 +84,24 @@ def migrated(**kwargs):
 
 
 def release_day_of(instant, zone=None):
-    """The release-zone date of an instant (a paper's day: its first poster session's)."""
+    """The release-zone date of an instant ("today" for the release announcements)."""
     zone = zone or release_zone_and_hour()[0]
     return instant.astimezone(zone).date()
+
+
+def release_day_for(first_session_start, zone=None, hour=None):
+    """The release day of a subject whose first live session starts at this instant: the
+    latest release-zone date whose release instant is at or before the start, so the video
+    is out before the session in every zone. (Not the session's own New Zealand date: a
+    session at 12:00 UTC is already the next day in Auckland, whose 02:00 comes after it.)"""
+    if zone is None or hour is None:
+        default_zone, default_hour = release_zone_and_hour()
+        zone = zone or default_zone
+        hour = default_hour if hour is None else hour
+    day = first_session_start.astimezone(zone).date()
+    while release_instant(day, zone, hour) > first_session_start:
+        day -= timedelta(days=1)
+    return day
 
 
 def is_public(recording, now):

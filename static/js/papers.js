@@ -117,3 +117,44 @@
       .catch(function () { /* try again on the next page */ });
   }
 });
+
+// The paper browser's keyword box applies as soon as what is typed names a keyword (its
+// slug or its name, in any case, as the server reads it) or is emptied, and on leaving
+// the box whatever it holds, without waiting for Enter: it tells htmx with one
+// "keyword-chosen" event (the form's hx-trigger). A half-typed word sends nothing, so no
+// "no such keyword" notice flickers, and a value already sent is not sent again.
+(function () {
+  "use strict";
+  var input = document.getElementById("paper-keyword");
+  if (!input || !input.form) return;
+  var sent = input.value.trim().toLowerCase();
+  var timer = null;
+  function known(value) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) return false;
+    return Array.prototype.some.call(list.querySelectorAll("option"), function (option) {
+      return option.value.toLowerCase() === value || (option.dataset.name || "").toLowerCase() === value;
+    });
+  }
+  function choose(value) {
+    if (value === sent) return;
+    input.dispatchEvent(new CustomEvent("keyword-chosen", { bubbles: true }));
+  }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var value = input.value.trim().toLowerCase();
+      if (!value || known(value)) choose(value);
+    }, 250);
+  });
+  input.addEventListener("change", function () {
+    clearTimeout(timer);
+    // After this task: Enter fires "change" and then submits, and the submit sends it.
+    timer = setTimeout(function () { choose(input.value.trim().toLowerCase()); }, 0);
+  });
+  // Whatever sent the form (Enter, a select, the search box) sent the keyword too.
+  input.form.addEventListener("htmx:beforeRequest", function () {
+    clearTimeout(timer);
+    sent = input.value.trim().toLowerCase();
+  });
+})();

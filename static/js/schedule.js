@@ -153,12 +153,23 @@
       rows[i].classList.toggle("is-live", start <= now && now < end);
       if (!before && start > now) before = rows[i];
     }
-    var label = "Now";
+    // "Now · 14:25 UTC", as the server renders it: 24-hour, the zone named by the page's
+    // own abbreviation (the server's label for its zone, kept when there is one).
     try {
       var zone = document.getElementById("tz-current").dataset.zone;
-      label += " · " + new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date());
+      var time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone }).format(new Date());
+      var abbr = line.querySelector("abbr.zone");
+      if (!abbr) {
+        var shown = document.querySelector(".tz-abbr");
+        abbr = document.createElement("abbr");
+        abbr.className = "zone";
+        abbr.title = zone;
+        abbr.textContent = shown ? shown.textContent.replace(/[()]/g, "").trim() : zone;
+      }
+      var span = line.firstChild;
+      span.textContent = "Now · " + time + " ";
+      span.appendChild(abbr);
     } catch (e) { /* unknown zone in this browser: the server's label stays */ }
-    line.firstChild.textContent = label;
     list.insertBefore(line, before);
   }
 

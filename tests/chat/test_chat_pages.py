@@ -17,6 +17,7 @@ from chat.rooms import open_room
 from portal.models import MODERATORS_GROUP
 from tests.chat.factories import AttendeeFactory, MessageFactory, ReportFactory, RoomFactory
 from tests.factories import UserFactory
+from tests.subjects import subject_kind
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,16 @@ def test_room_list_is_searchable_and_shows_presence(client):
     assert "<td>7</td>" in html
     partial = client.get("/rooms/?q=acme", headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial and "Acme Robotics" in partial
+
+
+def test_room_list_claims_rooms_only_for_the_kinds_that_exist(client):
+    # Papers are registered (posters); keynotes and booths have no subject kind yet.
+    html = client.get("/rooms/").content.decode()
+    assert "Every paper has a room, opened by its first visitor; the " in html
+    assert "booth" not in html.lower() and "keynote" not in html.lower()
+    with subject_kind("keynote", lambda slugs: []):
+        html = client.get("/rooms/").content.decode()
+    assert "Every paper and keynote has a room, opened by its first visitor; the " in html
 
 
 @pytest.mark.parametrize("n", [1, 50])

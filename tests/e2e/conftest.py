@@ -8,6 +8,11 @@ server sees it (on SQLite the test database is an in-memory, shared-cache databa
 every connection in this process opens; on PostgreSQL it is the real test database).
 
 On failure a screenshot and the page's HTML are saved under test-artifacts/.
+
+Every page a test opens listens to the browser's console: an error logged there (a script
+error, a refused resource, htmx's own `htmx:syntax:error`) or an uncaught page error fails
+the test at teardown, whatever the test itself checked. A test that provokes errors on
+purpose (a 404 page, a dropped socket) names them: `@pytest.mark.console_errors(regex, …)`.
 """
 
 import asyncio
@@ -188,6 +193,7 @@ def new_page(request, browser, live_server_url, transactional_db):
     fails.
     """
     contexts = []
+    errors = []
 
     def open_page(**options):
         options.setdefault("viewport", DESKTOP)
@@ -195,7 +201,13 @@ def new_page(request, browser, live_server_url, transactional_db):
         options.setdefault("locale", "en-GB")
         context = browser.new_context(base_url=live_server_url, **options)
         context.set_default_timeout(10_000)
+        # The tests run offline: a third party's URL (ReDoc's "by Redocly" logo from
+        # cdn.redoc.ly, a livestream embed) answers empty rather than failing DNS, which
+        # Chromium would log as an error that is the sandbox's, not the portal's.
+        context.route(OFFSITE, lambda route: route.fulfill(status=204, body=b""))
+        context.add_init_script(HTMX_ERRORS)
         page = context.new_page()
+        listen_for_errors(page, errors)
         contexts.append((context, page))
         return page
 
@@ -208,6 +220,39 @@ def new_page(request, browser, live_server_url, transactional_db):
             suffix = f"-{number}" if number else ""
             save_artifacts(page, f"{request.node.name}{suffix}-failure")
         context.close()
+    if not failed:
+        expected = [re.compile(p) for m in request.node.iter_markers("console_errors") for p in m.args]
+        unexpected = [e for e in errors if not any(p.search(e) for p in expected)]
+        assert not unexpected, "the browser logged errors:\n" + "\n".join(unexpected)
+
+
+OFFSITE = re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])[a-z]+://")
+# htmx reports a bad hx-trigger and other faults as events, not on the console: say them there.
+HTMX_ERRORS = """
+[
+  "htmx:syntax:error", "htmx:targetError", "htmx:swapError", "htmx:responseError", "htmx:sendError",
+  "htmx:onLoadError", "htmx:evalDisallowedError", "htmx:invalidPath", "htmx:historyCacheError",
+].forEach(function (name) {
+  document.addEventListener(name, function (event) {
+    var where = event.target && (event.target.id ? "#" + event.target.id : event.target.tagName);
+    var d = event.detail || {};
+    var detail = d.token || d.error || (d.xhr && d.xhr.status);
+    console.error(name + " on " + where + (detail ? ": " + JSON.stringify(detail) : ""));
+  });
+});
+"""
+
+
+def listen_for_errors(page, errors):
+    """Collect the page's console errors and uncaught exceptions into `errors` ("url: text")."""
+
+    def on_console(message):
+        if message.type == "error":
+            where = message.location.get("url") or page.url
+            errors.append(f"console error at {where}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"page error at {page.url}: {error}"))
 
 
 @pytest.fixture

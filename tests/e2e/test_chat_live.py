@@ -94,6 +94,8 @@ def test_a_posts_b_sees_it_b_reports_a_moderator_hides_it_everywhere(new_page, l
     expect(b.locator("li.chat-message", has_text="Is the code out?")).to_have_count(0)
 
 
+# The test takes the browser offline: Chromium logs each refused reconnection.
+@pytest.mark.console_errors(r"WebSocket connection to '.*/ws/rooms/.*' failed: .*ERR_INTERNET_DISCONNECTED")
 def test_a_dropped_connection_catches_up_and_a_reload_shows_every_message_once(
     new_page, live_server_url, paper_room, settings
 ):
@@ -144,3 +146,41 @@ def test_a_dropped_connection_catches_up_and_a_reload_shows_every_message_once(
     room_a.get_by_role("button", name="Show older messages").click()
     expect(room_a.locator("li[data-id]")).to_have_count(61)
     assert message_ids(a) == ids
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("UTC", ["Wed 14:25 UTC", "Mon 02:05 UTC"]),
+        ("Asia/Tokyo", ["Wed 23:25 JST", "Mon 11:05 JST"]),
+        # Summer and winter: the abbreviation of each message's own instant.
+        ("America/New_York", ["Wed 10:25 EDT", "Sun 21:05 EST"]),
+        ("Asia/Kolkata", ["Wed 19:55 IST", "Mon 07:35 IST"]),
+    ],
+)
+def test_chat_times_read_as_the_page_renders_them(new_page, live_server_url, paper_room, zone, expected):
+    from datetime import UTC, datetime
+
+    from tests.chat.factories import MessageFactory, RoomFactory
+
+    room = RoomFactory(key=ROOM, kind="paper", title="Learning to chat, live")
+    summer = datetime(2025, 7, 16, 14, 25, tzinfo=UTC)  # a Wednesday
+    winter = datetime(2025, 12, 8, 2, 5, tzinfo=UTC)  # a Monday
+    MessageFactory(room=room, body="Summer message", created_at=summer)
+    MessageFactory(room=room, body="Winter message", created_at=winter)
+
+    def times(page):
+        return page.locator("[data-messages] .chat-time").all_inner_texts()
+
+    # Server-rendered (no JavaScript), then re-rendered by chat.js from the socket's state,
+    # in a browser whose locale would say "02:25 PM".
+    plain = new_page(java_script_enabled=False, locale="en-US")
+    plain.context.add_cookies([{"name": "tz", "value": zone, "url": live_server_url}])
+    plain.goto(f"/rooms/{ROOM}/")
+    assert times(plain) == expected
+    live = new_page(locale="en-US", timezone_id="America/Los_Angeles")
+    live.context.add_cookies([{"name": "tz", "value": zone, "url": live_server_url}])
+    open_room(live)
+    expect(live.locator("[data-messages] li[data-id]")).to_have_count(2)
+    assert times(live) == expected
+    save_artifacts(live, f"chat-times-{zone.replace('/', '-')}")

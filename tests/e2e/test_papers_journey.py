@@ -117,6 +117,35 @@ def test_find_a_paper_see_its_sessions_in_pacific_time_and_bookmark_it(new_page,
     save_artifacts(page, "papers-4-my-papers-account")
 
 
+def test_the_filters_apply_on_change_and_the_search_button_works_without_javascript(new_page, papers):
+    _, first, _ = papers
+    page = new_page()
+    page.goto("/papers/")
+    count = page.locator("#result-count")
+    expect(count).to_have_text("3 papers")
+    # The name people see, typed, not chosen from the list, and no Enter: it applies.
+    page.locator("#paper-keyword").press_sequentially("Self-Supervised Learning", delay=15)
+    expect(count).to_contain_text("2 papers found with keyword self-supervised learning")
+    assert "keyword=Self-Supervised%20Learning" in page.url
+    page.get_by_label("Poster session").select_option(str(first.pk))
+    expect(count).to_contain_text("1 paper found with keyword self-supervised learning in Poster session 1")
+    page.get_by_label("View").select_option("compact")
+    expect(page.locator("#paper-results table.paper-table")).to_be_visible()
+    page.locator("#paper-keyword").fill("")
+    page.locator("#paper-keyword").dispatch_event("input")
+    expect(count).to_contain_text("2 papers found in Poster session 1")
+    assert page.locator(".notice.warning").count() == 0
+    save_artifacts(page, "papers-filters-on-change")
+
+    # Without JavaScript the Search button sends the form.
+    plain = new_page(java_script_enabled=False)
+    plain.goto("/papers/")
+    plain.locator("#paper-keyword").fill("computer vision")
+    plain.get_by_role("button", name="Search", exact=True).click()
+    expect(plain.locator("#result-count")).to_contain_text("1 paper found with keyword computer vision")
+    save_artifacts(plain, "papers-filters-without-javascript")
+
+
 def test_paper_map_and_phone_layout(new_page, papers):
     from posters.discovery import compute_discovery
 

@@ -325,3 +325,39 @@ def test_home_says_when_todays_videos_are_out(client):
         assert "videos are out" not in client.get("/").content.decode()
         ReleaseAnnouncement.objects.create(release_day=date(2027, 4, 4), count=172, announced_at=datetime.now(UTC))
         assert "Today&#x27;s 172 videos are out" in client.get("/").content.decode()
+
+
+def test_favicon_is_a_real_icon(client):
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"], response["Cache-Control"]) == (
+        301,
+        "/static/favicon.ico",
+        "public, max-age=86400",
+    )
+    icon = b"".join(client.get(response["Location"]).streaming_content)
+    assert icon[:6] == b"\x00\x00\x01\x00\x01\x00"  # an ICO with one image
+    assert icon[22:30] == b"\x89PNG\r\n\x1a\n"
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+
+
+def test_the_api_root_lists_the_endpoints(client):
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "endpoints": {
+            "conference": "http://testserver/api/v1/conference/",
+            "sessions": "http://testserver/api/v1/sessions/",
+            "me/agenda": "http://testserver/api/v1/me/agenda/",
+            "me/agenda/merge": "http://testserver/api/v1/me/agenda/merge/",
+            "papers": "http://testserver/api/v1/papers/",
+            "poster-sessions": "http://testserver/api/v1/poster-sessions/",
+            "rooms": "http://testserver/api/v1/rooms/",
+            "schema": "http://testserver/api/schema/",
+            "docs": "http://testserver/api/docs/",
+        }
+    }
+    schema = client.get("/api/schema/", headers={"accept": "application/json"}).json()
+    assert schema["paths"]["/api/v1/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ApiRoot"
+    }

@@ -21,3 +21,13 @@ def test_zone_abbreviation_names_numeric_zones_by_offset():
     assert zone_abbreviation(zoneinfo.ZoneInfo("Asia/Kolkata"), instant) == "IST"
     assert zone_abbreviation(zoneinfo.ZoneInfo("America/Sao_Paulo"), instant) == "UTC-03:00"
     assert zone_abbreviation(zoneinfo.ZoneInfo("Asia/Kathmandu"), instant) == "UTC+05:45"
+
+
+def test_zone_abbreviations_name_both_offsets_as_the_when_filter_does():
+    from portal.timezones import zone_abbreviations
+
+    around = datetime(2026, 12, 5, tzinfo=UTC)
+    assert zone_abbreviations(zoneinfo.ZoneInfo("Pacific/Auckland"), around) == {780: "NZDT", 720: "NZST"}
+    assert zone_abbreviations(zoneinfo.ZoneInfo("Asia/Kolkata"), around) == {330: "IST"}
+    assert zone_abbreviations(zoneinfo.ZoneInfo("America/Sao_Paulo"), around) == {-180: "UTC-03:00"}
+    assert zone_abbreviations(zoneinfo.ZoneInfo("UTC"), around) == {0: "UTC"}

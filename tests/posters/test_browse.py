@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from posters.models import Bookmark
+from posters.models import Bookmark, Keyword
 from posters.search import parse_query
 from tests.factories import PaperFactory, PosterSlotFactory, SessionFactory, UserFactory
 from tests.posters.factories import paper_in_sessions
@@ -141,6 +141,30 @@ def test_pagination_keeps_the_filters(client, conference):
     assert "Page 2 of 3" in html
     assert 'href="?keyword=graphs&amp;page=3"' in html
     assert 'href="?keyword=graphs&amp;page=1"' in html
+
+
+@pytest.mark.parametrize(
+    "keyword", ["machine-translation", "machine translation", "Machine Translation", "MT", "mt", "Mt", "  mt "]
+)
+def test_the_keyword_filter_takes_the_name_people_see_in_any_case(client, conference, keyword):
+    PaperFactory(title="Translating well", keyword_names=["machine translation"])
+    PaperFactory(title="Translating fast", keyword_names=["MT"])
+    PaperFactory(title="Unrelated", keyword_names=["graphs"])
+    Keyword.objects.filter(name="MT").update(slug="mt")  # as the importer slugifies it
+    expected = ["Translating fast"] if keyword.strip().lower() == "mt" else ["Translating well"]
+    response = client.get("/papers/", {"keyword": keyword})
+    assert titles(response) == expected
+    assert "left out" not in response.content.decode()
+    assert api_titles(client.get("/api/v1/papers/", {"keyword": keyword})) == expected
+
+
+def test_an_unknown_keyword_is_a_clear_api_error(client, conference):
+    response = client.get("/api/v1/papers/", {"keyword": "no such keyword"})
+    assert (response.status_code, response.json()) == (400, {"keyword": "No such keyword: give its slug or its name."})
+
+
+def api_titles(response):
+    return [p["title"] for p in response.json()["results"]]
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,19 @@
 """Discovery: similar papers, the map and its regions, surprise me, poster coverage."""
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db.models import F
 
+from posters.coverage import coverage_table
 from posters.discovery import compute_discovery
 from posters.models import DiscoveryRun, PaperMapPoint, SimilarPaper
 from posters.tasks import compute_discovery as compute_discovery_task
-from tests.factories import PaperFactory
-from tests.posters.factories import iclr_like_sessions
+from tests.factories import PaperFactory, SessionFactory
+from tests.posters.factories import MONDAY, iclr_like_sessions
 
 TOPICS = {
     "graph": "graph neural networks message passing node edge molecules",
@@ -106,11 +108,42 @@ def test_poster_coverage_for_the_iclr_grid(db, conference):
     out = StringIO()
     call_command("poster_coverage", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[1] == "offset     Mon 27  Tue 28  Wed 29  Thu 30   min"
-    assert lines[2] == "UTC-12          3       3       3       3     3"
-    assert lines[7] == "UTC-07          2       2       2       2     2   < 3"
-    assert lines[14] == "UTC+00          4       4       4       4     4"
+    assert lines[2] == "offset    Sun 26  Mon 27  Tue 28  Wed 29  Thu 30  Fri 01    min"
+    assert lines[3] == "UTC-12       (2)       3       3       3     (1)              3"
+    assert lines[9] == "UTC-06       (0)       2       2       2     (2)              2   < 3"
+    assert lines[15] == "UTC+00                 4       4       4       4              4"
+    assert lines[18] == "UTC+03                 4       4       4       4     (0)      4"
     assert lines[-1] == (
-        "The promise of at least 3 sessions a day within 08:00–22:00 does NOT hold for 11 of 27 offsets: "
-        "UTC-11, UTC-10, UTC-08, UTC-07, UTC-06, UTC-05, UTC+09, UTC+10, UTC+11, UTC+13, UTC+14."
+        "The promise of at least 3 sessions a day within 08:00–22:00 does NOT hold for 11 of 27 offsets "
+        "(full days only): UTC-11, UTC-10, UTC-08, UTC-07, UTC-06, UTC-05, UTC+09, UTC+10, UTC+11, UTC+13, UTC+14."
+    )
+
+
+def test_poster_coverage_judges_full_days_when_the_first_and_last_utc_days_are_partial(db, conference):
+    # Round the clock, a two-hour session every two hours, from Monday 12:00 UTC to Thursday 10:00 UTC:
+    # six or seven sessions fit any full day's 08:00-22:00, wherever it is.
+    start, end = MONDAY + timedelta(hours=12), MONDAY + timedelta(days=3, hours=10)
+    sessions = [
+        SessionFactory(uid=f"s{n}", start=start + timedelta(hours=2 * n), end=start + timedelta(hours=2 * n + 2))
+        for n in range((end - start) // timedelta(hours=2))
+    ]
+    table = coverage_table(sessions)
+    utc, auckland, karachi = table.rows[0], table.rows[12], table.rows[5]
+    monday, thursday = MONDAY.date(), MONDAY.date() + timedelta(days=3)
+    assert (utc.counts, utc.partial) == (
+        {monday: 5, monday + timedelta(days=1): 7, monday + timedelta(days=2): 7, thursday: 1},
+        {monday, thursday},
+    )
+    # In Auckland the conference begins at 00:00 Tuesday (full) and ends 22:00 Thursday (full).
+    assert (list(auckland.counts.values()), auckland.partial) == ([7, 7, 7], frozenset())
+    # At UTC+05 it begins at 17:00 Monday and ends at 15:00 Thursday: both partial.
+    assert (list(karachi.counts.values()), sorted(karachi.partial)) == ([2, 6, 6, 3], [monday, thursday])
+    out = StringIO()
+    call_command("poster_coverage", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[2] == "offset    Mon 27  Tue 28  Wed 29  Thu 30    min"
+    assert lines[15] == "UTC+00       (5)       7       7     (1)      7"
+    assert lines[-1] == (
+        "The promise holds: at every offset from UTC−12 to UTC+14 with a full conference day, at least 3 poster "
+        "sessions on every full day fall wholly within 08:00–22:00 local time."
     )

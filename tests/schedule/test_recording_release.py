@@ -13,7 +13,7 @@ from schedule.recordings.release import (
     hold_back,
     is_public,
     is_released,
-    release_day_of,
+    release_day_for,
     release_due_recordings,
     release_early,
     release_instant,
@@ -64,9 +64,32 @@ def test_without_a_conference_row_the_settings_hold(settings):
     assert recording.release_at == datetime(2027, 6, 10, 0, tzinfo=UTC)
 
 
-def test_a_papers_day_is_its_first_session_as_it_falls_in_new_zealand():
-    # 20:00 UTC on 26 April is already 27 April in Auckland (08:00 NZST).
-    assert release_day_of(datetime(2020, 4, 26, 20, tzinfo=UTC), NZ) == date(2020, 4, 27)
+def test_a_session_after_0200_in_new_zealand_is_released_that_new_zealand_day():
+    # 20:00 UTC on 26 April is already 27 April in Auckland (08:00 NZST); 02:00 came before it.
+    assert release_day_for(datetime(2020, 4, 26, 20, tzinfo=UTC), NZ, 2) == date(2020, 4, 27)
+
+
+@pytest.mark.parametrize(
+    ("start", "day", "release"),
+    [
+        # 12:00-14:00 UTC is 00:00-02:00 on the 28th in Auckland: its own NZ day's 02:00
+        # (14:00 UTC) is when it ends, so the release is the 27th's 02:00.
+        (datetime(2020, 4, 27, 12, tzinfo=UTC), date(2020, 4, 27), datetime(2020, 4, 26, 14, tzinfo=UTC)),
+        (datetime(2020, 4, 27, 13, 59, tzinfo=UTC), date(2020, 4, 27), datetime(2020, 4, 26, 14, tzinfo=UTC)),
+        # At 02:00 NZ exactly: "at or before the start".
+        (datetime(2020, 4, 27, 14, tzinfo=UTC), date(2020, 4, 28), datetime(2020, 4, 27, 14, tzinfo=UTC)),
+        # Spring-forward (2027-09-26: 02:00 NZST does not exist; its release is 03:00 NZDT).
+        (datetime(2027, 9, 25, 13, 30, tzinfo=UTC), date(2027, 9, 25), datetime(2027, 9, 24, 14, tzinfo=UTC)),
+        (datetime(2027, 9, 25, 14, tzinfo=UTC), date(2027, 9, 26), datetime(2027, 9, 25, 14, tzinfo=UTC)),
+        # Fall-back (2027-04-04: 02:00 happens twice; the first, 13:00 UTC, is the release).
+        (datetime(2027, 4, 3, 12, 30, tzinfo=UTC), date(2027, 4, 3), datetime(2027, 4, 2, 13, tzinfo=UTC)),
+        (datetime(2027, 4, 3, 13, 30, tzinfo=UTC), date(2027, 4, 4), datetime(2027, 4, 3, 13, tzinfo=UTC)),
+    ],
+)
+def test_the_release_is_the_latest_0200_at_or_before_the_session(start, day, release):
+    assert release_day_for(start, NZ, 2) == day
+    assert release_instant(day, NZ, 2) == release
+    assert release <= start < release + timedelta(days=1, hours=1)
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,7 @@ def test_hsts_only_over_https(production):
 
 # The browser half: the pages run under these policies without a violation. The e2e
 # suite's live server has no nginx in front, so this drives Chromium at the stack.
-from tests.e2e.conftest import browser  # noqa: E402, F401  (the fixture)
+from tests.e2e.conftest import HTMX_ERRORS, OFFSITE, browser, listen_for_errors  # noqa: E402, F401  (browser: the fixture)
 from tests.factories import PaperFactory, SessionFactory, UserFactory  # noqa: E402
 
 WATCH_VIOLATIONS = """
@@ -110,7 +110,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 API_DESCRIPTION = "text=Papers, poster sessions, schedule and chat of the virtual conference."
-RENDERED_BY_SCRIPT = {"/api/docs/": f"#swagger-ui >> {API_DESCRIPTION}", "/api/redoc/": f"redoc >> {API_DESCRIPTION}"}
+RENDERED_BY_SCRIPT = {"/api/docs/": f"redoc >> {API_DESCRIPTION}"}
 
 
 @pytest.mark.e2e
@@ -124,7 +124,11 @@ def test_the_pages_run_under_the_policy(production, browser, settings):  # noqa:
     stack = production(roles=("web", "ws", "nginx"))
     context = browser.new_context(base_url=stack.url)
     context.add_init_script(WATCH_VIOLATIONS)
+    context.add_init_script(HTMX_ERRORS)
+    context.route(OFFSITE, lambda route: route.fulfill(status=204, body=b""))
     page = context.new_page()
+    errors = []  # any console error, under nginx and the policy (tests/e2e/conftest.py)
+    listen_for_errors(page, errors)
     refused = []
     # Chromium reports a refused inline script or style in the console, with the page's URL.
     page.on(
@@ -142,7 +146,6 @@ def test_the_pages_run_under_the_policy(production, browser, settings):  # noqa:
         "/schedule/",
         f"/schedule/sessions/{session.pk}/",
         "/api/docs/",
-        "/api/redoc/",
         "/admin/login/",
     )
     try:
@@ -166,3 +169,4 @@ def test_the_pages_run_under_the_policy(production, browser, settings):  # noqa:
     finally:
         context.close()
     assert refused == []
+    assert errors == []
