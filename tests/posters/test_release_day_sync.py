@@ -71,7 +71,7 @@ def test_a_late_utc_session_is_released_before_it_starts(conference, django_capt
 def test_the_migration_moves_releases_stored_by_the_old_rule(conference, django_capture_on_commit_callbacks):
     from django.apps import apps
 
-    migration = importlib.import_module("posters.migrations.0004_release_day_latest_0200")
+    migration = importlib.import_module("posters.migrations.0005_release_day_latest_0200")
     recording = recording_for_paper(late_utc_paper(django_capture_on_commit_callbacks))
     released = recording_for_paper(PaperFactory(uid="done"))
     # As the old rule stored them: the session's own New Zealand date.

@@ -33,7 +33,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("posters", "0003_search_triggers"),
+        ("posters", "0004_author_emails"),
         ("schedule", "0004_processing_heartbeat"),
         ("portal", "0003_display_name_controls"),
     ]
