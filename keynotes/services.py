@@ -425,7 +425,8 @@ def _store_on_air(keynote, moderator, question_id):
             question = _locked_question(question_id, keynote)
             if question.status != Status.VISIBLE:
                 raise Invalid(
-                    f"Question {question.pk} is {question.get_status_display().lower()}; only a visible one goes on air."
+                    f"Question {question.pk} is {question.get_status_display().lower()}; "
+                    "only a visible one goes on air."
                 )
         previous = locked.on_air_id
         if previous and previous != question_id:

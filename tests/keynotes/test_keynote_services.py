@@ -249,7 +249,7 @@ def test_merge_adds_votes_and_counts_nobody_twice(keynote, moderator, captured):
         ("question.updated", original.pk),
     ]
     assert public(captured)[1]["question"]["votes"] == 3
-    with pytest.raises(Invalid, match="is merged into another; it cannot be merged."):
+    with pytest.raises(Invalid, match=r"is merged into another; it cannot be merged\."):
         services.merge(keynote, moderator, duplicate.pk, original.pk)
     with time_machine.travel(OPEN, tick=False), pytest.raises(Forbidden, match=f"merged into question {original.pk}"):
         services.vote(keynote, only_original, duplicate.pk)
@@ -288,7 +288,7 @@ def test_on_air_and_next(keynote, moderator, captured):
 
 
 def test_unknown_questions_are_named(keynote, moderator):
-    with pytest.raises(Invalid, match="There is no question 999 in this Q&A."):
+    with pytest.raises(Invalid, match=r"There is no question 999 in this Q&A\."):
         services.hide(keynote, moderator, 999)
     with pytest.raises(Invalid, match="Name the question by its id"):
         services.hide(keynote, moderator, "1")
