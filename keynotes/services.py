@@ -462,9 +462,10 @@ def set_on_air(keynote, moderator, question_id):
     return _finish(_store_on_air(keynote, moderator, question_id))
 
 
-def next_on_air(keynote, moderator):
+def _store_next(keynote, moderator):
     """Put the top visible unanswered question (most votes, then oldest) on air."""
     check_moderator(moderator, keynote)
+    keynote.refresh_from_db(fields=["on_air"])
     top = (
         Question.objects.filter(keynote=keynote, status=Status.VISIBLE, answered_at__isnull=True)
         .exclude(pk=keynote.on_air_id or 0)
@@ -474,7 +475,11 @@ def next_on_air(keynote, moderator):
     )
     if top is None:
         raise Invalid("No unanswered question is waiting.")
-    return set_on_air(keynote, moderator, top)
+    return _store_on_air(keynote, moderator, top)
+
+
+def next_on_air(keynote, moderator):
+    return _finish(_store_next(keynote, moderator))
 
 
 MODERATION = {
@@ -483,6 +488,7 @@ MODERATION = {
     "merge": _store_merge,
     "answered": _store_answered,
     "on_air": _store_on_air,
+    "next": _store_next,
 }
 
 
