@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q
 
 from keynotes.models import Keynote, Question, Speaker, Vote
 from keynotes.timing import Window, window
+from portal.timezones import local_day_bounds
 from schedule.recordings.models import Recording
 
 
@@ -68,3 +69,10 @@ def summary(keynote):
         .order_by("-votes", "created_at")[:10]
     )
     return {**counts, **votes, "peak_watchers": keynote.peak_watchers, "top": top}
+
+
+def todays_keynotes(now, zone):
+    """The keynotes whose live Q&A falls on the viewer's today (for the home page)."""
+    day = now.astimezone(zone).date()
+    start, end = local_day_bounds(day, zone)
+    return keynote_rows(now, keynotes_with_speakers().filter(qa_session__start__lt=end, qa_session__end__gt=start))

@@ -227,3 +227,29 @@ def test_ids_in_the_page_are_unique(keynote):
     ids = re.findall(r' id="([^"]+)"', html)
     assert len(ids) == len(set(ids))
     assert json.loads("[]") == []
+
+
+def test_home_shows_todays_keynotes_and_which_is_live(conference, client):
+    KeynoteFactory(slug="today", title="Today's talk", qa_start=at(2020, 4, 27, 10))
+    KeynoteFactory(slug="tomorrow", title="Tomorrow's talk", qa_start=at(2020, 4, 28, 10))
+    client.cookies["tz"] = "Europe/Berlin"
+    with time_machine.travel(DURING, tick=False):
+        page = parse(client.get("/").content)
+    cards = page.by_id("todays-keynotes").find_all("session-card")
+    assert [card.text for card in cards] == [
+        "Keynote Live now Today's talk Grace Hopper Live Q&A 12:00–12:45 CEST · ask and vote"
+    ]
+
+
+def test_keynotes_are_in_the_navigation_the_programme_and_the_feeds(keynote, client):
+    with time_machine.travel(DURING, tick=False):
+        home = client.get("/").content.decode()
+        live = parse(client.get("/live/").content)
+        feed = client.get("/calendar.ics").content.decode()
+        day = client.get("/schedule/2020-04-27/").content.decode()
+    assert '<a href="/keynotes/">Keynotes</a>' in home
+    assert [row.find("title").text for row in live.by_id("live").find_all("session-row")] == [
+        "Live Q&A: Compilers for everyone"
+    ]
+    assert "SUMMARY:Live Q&A: Compilers for everyone" in feed
+    assert "Live Q&amp;A: Compilers for everyone" in day
