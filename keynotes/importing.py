@@ -28,7 +28,7 @@ def _unique_slug(base, keynote_pk=None):
     return slug
 
 
-def _qa_session(record, session, where):
+def _qa_session(record, session, name, where):
     qa = session.children.filter(kind=Session.Kind.KEYNOTE_QA).order_by("start").first()
     if qa is not None:
         return qa
@@ -36,7 +36,7 @@ def _qa_session(record, session, where):
     qa = Session.objects.filter(uid=uid).first() or Session(uid=uid)
     values = {
         "kind": Session.Kind.KEYNOTE_QA,
-        "title": f"Live Q&A: {session.title}"[:300],
+        "title": f"Live Q&A: {name}"[:300],
         "start": session.start,
         "end": session.end,
         "parent": session,
@@ -62,10 +62,10 @@ def import_keynote(record, session, where, result):
     name = HONORIFIC.sub("", text(record.get("speaker")))
     if not name:
         raise ImportFailed([f"{where}: no “speaker”."])
-    qa = _qa_session(record, session, where)
+    qa = _qa_session(record, session, name, where)
     keynote = Keynote.objects.filter(import_key=session.uid).first()
     values = {
-        "title": (text(record.get("title")) or name)[:300],
+        "title": (html_to_text(record.get("title")) or name)[:300],
         "abstract": html_to_text(record.get("abstract")),
         "talk_session": session,
         "qa_session": qa,
