@@ -24,6 +24,8 @@
   var voted = {};
   var selected = 0;
   var sort = list ? list.dataset.sortCurrent || "top" : "top";
+  var zoneNode = document.getElementById("tz-current");
+  var zone = (zoneNode && zoneNode.dataset.zone) || "UTC";
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -53,7 +55,8 @@
   function time(iso) {
     var when = new Date(iso);
     try {
-      return when.toLocaleString([], { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+      // In the page's zone (the one its server-rendered times are in), named.
+      return when.toLocaleString([], { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short", timeZone: zone });
     } catch (e) { return iso; }
   }
 
@@ -71,13 +74,15 @@
     if (q.answered) li.classList.add("answered");
     if (onAir === q.id) li.classList.add("on-air");
     var votes = el("div", { class: "question-votes" });
+    if (chair) votes = el("p", { class: "chair-votes" });
     votes.appendChild(el("span", { class: "vote-count", "aria-label": q.votes + " vote" + (q.votes === 1 ? "" : "s") }, String(q.votes)));
-    if (me.can_vote && q.status === "visible" && !q.answered) {
+    if (!chair && me.can_vote && q.status === "visible" && !q.answered) {
       var button = el("button", { type: "button", class: "vote-button outline small", "aria-pressed": voted[q.id] ? "true" : "false", "data-vote": q.id });
       button.appendChild(document.createTextNode(voted[q.id] ? "Voted" : "Vote"));
       button.appendChild(el("span", { class: "visually-hidden" }, " for question " + q.id));
       votes.appendChild(button);
     }
+    if (chair) votes.appendChild(document.createTextNode(q.votes === 1 ? " vote" : " votes"));
     li.appendChild(votes);
     var body = el("div", { class: "question-body" });
     body.appendChild(el("p", { class: "question-text" }, q.body));
@@ -85,7 +90,7 @@
     meta.appendChild(el("span", { class: "badge on-air-badge" }, "On air now"));
     if (q.answered) meta.appendChild(el("span", { class: "badge answered-badge" }, "Answered"));
     if (q.status === "pending") meta.appendChild(el("strong", {}, " · waiting for approval"));
-    if (chair) meta.appendChild(document.createTextNode(" · #" + q.id));
+    if (chair) meta.appendChild(document.createTextNode(" · #" + q.id + (onAir === q.id ? " · on air" : "")));
     body.appendChild(meta);
     li.appendChild(body);
     if (chair) {
