@@ -15,6 +15,7 @@ import threading
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 
 from chat.services import events
 from chat.services.db import in_pool
@@ -81,7 +82,14 @@ def send_later(keynote, question_ids):
             except Exception:
                 logger.warning("keynotes: could not send the vote count of %s", question_id, exc_info=True)
 
-        timer = threading.Timer(interval() + MARGIN, send)
+        def in_thread(send=send):
+            try:
+                send()
+            finally:
+                # The timer's thread opened its own connection: close it with the thread.
+                connections.close_all()
+
+        timer = threading.Timer(interval() + MARGIN, in_thread)
         timer.daemon = True
         with _lock:
             _timers[question_id] = (timer, send)
