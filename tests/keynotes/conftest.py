@@ -43,3 +43,17 @@ def captured():
     with events.capture() as emitted:
         yield emitted
     votecounts.flush_now()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_persistent_connections():
+    """As tests/chat: sockets run ORM calls in worker threads; a persistent connection left
+    in one would keep the PostgreSQL test database open at teardown."""
+    from django.db import connections
+
+    saved = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections.settings}
+    for alias in connections.settings:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+    yield
+    for alias, value in saved.items():
+        connections.settings[alias]["CONN_MAX_AGE"] = value
