@@ -26,6 +26,7 @@ def resolve(slugs):
             key=f"{KIND}:{slug}",
             title=title,
             url=reverse("keynotes:detail", args=[slug]),
+            upload_url=reverse("keynotes:recording", args=[slug]),
             author_emails=frozenset(emails[slug]),
         )
         for slug, title in titles.items()
