@@ -20,6 +20,7 @@ from keynotes.models import Keynote, Question
 from keynotes.timing import Phase, window
 from portal.models import Conference
 from portal.public import changes_at, public_page
+from portal.timezones import zone_abbreviation
 from schedule.call_links import window as call_window
 from schedule.recordings import services as recording_services
 from schedule.recordings.media import media_for
@@ -84,6 +85,10 @@ def keynote_detail(request, slug):
         "call_key": f"session:{qa_session.pk}" if qa_session else "",
         "livestream_url": Conference.get().livestream_url,
         "answered_count": sum(1 for q in questions if q.answered_at),
+        # Written once, not per question: a page with hundreds of questions renders fast.
+        "vote_prefix": f"{keynote.get_absolute_url()}questions/",
+        "here": request.get_full_path(),
+        "zone_abbr": zone_abbreviation(request.viewer_zone, now) if hasattr(request, "viewer_zone") else "UTC",
     }
     return render(request, "keynotes/keynote_detail.html", context)
 
