@@ -3,7 +3,8 @@
     GET /me/state.json?qa=<slug>
     {"qa": {"<slug>": {"can_ask": false, "reason": "not_open", "detail": "The Q&A opens at …",
                        "can_vote": false, "moderator": false,
-                       "voted": [12, 15], "mine": [{"id": 12, "status": "pending"}]}}}
+                       "voted": [12, 15], "mine": [{"id": 12, "status": "pending"}],
+                       "uploader": false}}}
 
 Asked by the keynote page's `data-state-part="qa" data-state-key="<slug>"`; the same
 queries for one keynote or several.
@@ -16,6 +17,7 @@ from keynotes import services
 from keynotes.models import Keynote, Question, Vote
 from keynotes.timing import window
 from portal.state_parts import BadKeys
+from schedule import subjects
 from schedule.recordings.models import Recording
 
 
@@ -54,5 +56,7 @@ def build(request, slugs):
         me["moderator"] = user.is_authenticated and (user.is_staff or user.is_moderator or keynote.pk in chaired)
         me["voted"] = sorted(voted.get(keynote.pk, []))
         me["mine"] = sorted(mine.get(keynote.pk, []), key=lambda q: q["id"])
+        # Speakers (by a verified address) and organisers upload the talk: one query, only for them.
+        me["uploader"] = user.is_authenticated and (user.is_staff or subjects.is_author(keynote.subject_key, user))
         answer[keynote.slug] = me
     return answer

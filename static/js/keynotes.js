@@ -140,6 +140,7 @@
       cannot.textContent = state.detail || "";
     }
     if (state.moderator) root.querySelectorAll('[data-role="moderator"]').forEach(function (n) { n.hidden = false; });
+    if (state.uploader) root.querySelectorAll("[data-upload-link]").forEach(function (n) { n.hidden = false; });
   }
 
   function handle(frame) {

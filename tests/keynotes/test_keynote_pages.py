@@ -80,6 +80,7 @@ def test_the_state_gives_the_visitors_votes_and_permissions(keynote, attendee):
             "moderator": False,
             "voted": [theirs.pk],
             "mine": [{"id": mine.pk, "status": "visible"}],
+            "uploader": False,
         }
     }
     assert anonymous["hopper"]["reason"] == "login"
