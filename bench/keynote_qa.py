@@ -252,7 +252,7 @@ async def act(url, voter_cookies, asker_cookies, questions_rate, votes_rate, dur
     readers = [asyncio.create_task(read(ws, i)) for i, (ws, _) in enumerate(voters)]
     readers += [asyncio.create_task(read(ws, -1 - i)) for i, (ws, _) in enumerate(askers)]
     rng = random.Random(16)  # a reproducible plan
-    asks = 0
+    asks = failed_sends = 0
     events = sorted(
         [(i / votes_rate, "vote") for i in range(int(votes_rate * duration))]
         + [(i / questions_rate, "ask") for i in range(int(questions_rate * duration))]
@@ -265,9 +265,14 @@ async def act(url, voter_cookies, asker_cookies, questions_rate, votes_rate, dur
         if kind == "ask":
             ws = askers[asks % len(askers)][0]
             asks += 1
-            await ws.send(
-                json.dumps({"type": "question.ask", "body": f"Bench question {number}?", "client_id": f"ask{number}"})
-            )
+            try:
+                await ws.send(
+                    json.dumps(
+                        {"type": "question.ask", "body": f"Bench question {number}?", "client_id": f"ask{number}"}
+                    )
+                )
+            except Exception:  # noqa: BLE001  (closed by the server: counted, not fatal)
+                failed_sends += 1
             continue
         for _ in range(20):
             index, question = rng.randrange(len(voters)), rng.choice(questions)
@@ -277,12 +282,18 @@ async def act(url, voter_cookies, asker_cookies, questions_rate, votes_rate, dur
             continue
         voted.add((index, question))
         pending[(index, question)] = time.time()
-        await voters[index][0].send(json.dumps({"type": "question.vote", "id": question}))
+        try:
+            await voters[index][0].send(json.dumps({"type": "question.vote", "id": question}))
+        except Exception:  # noqa: BLE001  (closed by the server: counted, not fatal)
+            failed_sends += 1
+            voted.discard((index, question))
+            pending.pop((index, question), None)
     await asyncio.sleep(3)
     for ws, _ in voters + askers:
         await ws.close()
     for reader in readers:
         reader.cancel()
+    refused["failed sends"] = failed_sends
     return votes, asked, refused, len(voted), acks
 
 

@@ -217,21 +217,21 @@ class Done:
 
     question: Question | None
     frames: list
-    votes_changed: list  # question ids whose count this caller sends, coalesced (votecounts.claim)
+    send_votes: bool  # this caller sends the keynote's moved counts after the window (votecounts.note)
     keynote: Keynote
 
 
 def _finish(done):
     _send(done.frames)
-    if done.votes_changed:
-        votecounts.send_later(done.keynote, done.votes_changed)
+    if done.send_votes:
+        votecounts.send_later(done.keynote)
     return done.question
 
 
 async def _afinish(done):
     await _asend(done.frames)
-    if done.votes_changed:
-        votecounts.asend_later(done.keynote, done.votes_changed)
+    if done.send_votes:
+        votecounts.asend_later(done.keynote)
     return done.question
 
 
@@ -269,7 +269,7 @@ def _store_question(keynote, user, body, anonymous, now):
             status=Status.PENDING if keynote.pre_moderated else Status.VISIBLE,
             created_at=now,
         )
-    return Done(question, _question_frames(keynote, question, "question.new"), [], keynote)
+    return Done(question, _question_frames(keynote, question, "question.new"), False, keynote)
 
 
 def ask(keynote, user, body, anonymous=False, now=None):
@@ -316,7 +316,7 @@ def _store_vote(keynote, user, question_id, on, now):
             Question.objects.filter(pk=question.pk).update(votes=F("votes") + (1 if on else -1))
             question.votes += 1 if on else -1
     # Claimed once the vote is committed, so the count sent after the window includes it.
-    return Done(question, [], votecounts.claim([question.pk]) if changed else [], keynote)
+    return Done(question, [], changed and votecounts.note(keynote.pk, [question.pk]), keynote)
 
 
 def vote(keynote, user, question_id, now=None):
@@ -344,7 +344,7 @@ def _store_approve(keynote, moderator, question_id):
             )
         question.status = Status.VISIBLE
         question.save(update_fields=["status"])
-    return Done(question, _question_frames(keynote, question, "question.new"), [], keynote)
+    return Done(question, _question_frames(keynote, question, "question.new"), False, keynote)
 
 
 def _store_hide(keynote, moderator, question_id):
@@ -360,7 +360,7 @@ def _store_hide(keynote, moderator, question_id):
             Keynote.objects.filter(pk=keynote.pk).update(on_air=None)
             keynote.on_air_id = None
             frames += _on_air_frames(keynote)
-    return Done(question, frames, [], keynote)
+    return Done(question, frames, False, keynote)
 
 
 def _store_merge(keynote, moderator, question_id, into_id):
@@ -395,7 +395,7 @@ def _store_merge(keynote, moderator, question_id, into_id):
             keynote.on_air_id = target.pk
             frames += _on_air_frames(keynote)
         frames += _question_frames(keynote, target)
-    return Done(target, frames, [], keynote)
+    return Done(target, frames, False, keynote)
 
 
 def _store_answered(keynote, moderator, question_id, answered, now):
@@ -411,7 +411,7 @@ def _store_answered(keynote, moderator, question_id, answered, now):
             Keynote.objects.filter(pk=keynote.pk).update(on_air=None)
             keynote.on_air_id = None
             frames += _on_air_frames(keynote)
-    return Done(question, frames, [], keynote)
+    return Done(question, frames, False, keynote)
 
 
 def _store_on_air(keynote, moderator, question_id):
@@ -439,7 +439,7 @@ def _store_on_air(keynote, moderator, question_id):
         Keynote.objects.filter(pk=keynote.pk).update(on_air=question)
         keynote.on_air_id = question.pk if question else None
         frames += _on_air_frames(keynote)
-    return Done(question, frames, [], keynote)
+    return Done(question, frames, False, keynote)
 
 
 def approve(keynote, moderator, question_id):

@@ -301,3 +301,14 @@ def test_opening_follows_an_early_release(keynote, attendee):
     with time_machine.travel(BEFORE, tick=False):
         services.ask(keynote, attendee, "Early bird?")
     assert QA_START > BEFORE
+
+
+def test_one_frame_carries_every_count_that_moved_in_the_window(keynote, attendee, other, captured):
+    first, second, untouched = QuestionFactory.create_batch(3, keynote=keynote)
+    with time_machine.travel(OPEN, tick=False):
+        services.vote(keynote, attendee, first.pk)
+        services.vote(keynote, other, second.pk)
+        services.vote(keynote, other, first.pk)
+    votecounts.flush_now()
+    assert public(captured) == [{"type": "question.votes", "votes": {str(first.pk): 2, str(second.pk): 1}}]
+    assert untouched.votes == 0
