@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -65,6 +65,19 @@ def recording_of(keynote):
     return Recording.objects.filter(subject_key=keynote.subject_key).first()
 
 
+WINDOW_MEMO_SECONDS = 5
+
+
+def _window_now(keynote, now):
+    """The Q&A's window, remembered on the keynote object for a few seconds: a socket's
+    votes do not each read the recording (an organiser's early release shows within 5 s)."""
+    memo = getattr(keynote, "_qa_window_memo", None)
+    if memo is None or not (memo[0] <= now < memo[0] + timedelta(seconds=WINDOW_MEMO_SECONDS)):
+        memo = (now, window(keynote, recording_of(keynote)))
+        keynote._qa_window_memo = memo
+    return memo[1]
+
+
 def qa_window(keynote):
     return window(keynote, recording_of(keynote))
 
@@ -81,7 +94,7 @@ def check_participant(user, what):
 
 
 def check_open(keynote, now, what):
-    qa = window(keynote, recording_of(keynote))
+    qa = _window_now(keynote, now)
     if qa.opens_at is None:
         raise Forbidden(f"This keynote has no live Q&A, so you cannot {what}.", reason="no_session")
     if now < qa.opens_at:
@@ -304,12 +317,11 @@ def _store_vote(keynote, user, question_id, on, now):
         question = _locked_question(question_id, keynote)
         _check_votable(question, keynote, now, what)
         if on:
-            try:
-                with transaction.atomic():
-                    Vote.objects.create(question=question, user=user)
-                changed = True
-            except IntegrityError:  # voted already: a second vote changes nothing
-                changed = False
+            # The question's row is locked: this person's other votes on it wait for us, so
+            # looking first is enough (no savepoint); a second vote changes nothing.
+            changed = not Vote.objects.filter(question=question, user=user).exists()
+            if changed:
+                Vote.objects.create(question=question, user=user)
         else:
             changed = Vote.objects.filter(question=question, user=user).delete()[0] > 0
         if changed:
