@@ -154,6 +154,7 @@ class QAConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
     keynote = None
     joined = False
     moderator = False
+    closing = False
 
     @property
     def group(self):
@@ -329,5 +330,11 @@ class QAConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
 
     # --- events from the channel layer (sent by keynotes.services only) ---------------
 
+    async def close(self, code=None, reason=None):
+        self.closing = True
+        await super().close(code=code, reason=reason)
+
     async def chat_frame(self, event):
-        await self.send(text_data=event["text"])
+        # Events still come from the layer between our close and the client's answer.
+        if not self.closing:
+            await self.send(text_data=event["text"])
