@@ -179,6 +179,7 @@ class Watcher:
     def __init__(self, ws, state, timed):
         self.ws = ws
         self.counts = {q["id"]: q["votes"] for q in state["questions"]}
+        self.versions = {q["id"]: q["votes_version"] for q in state["questions"]}
         self.timed = timed
         self.seen = []  # (question, count, time) for timed clients
         self.frames = 0
@@ -192,12 +193,16 @@ class Watcher:
                 if kind == "question.votes":
                     self.frames += 1
                     for key, count in frame["votes"].items():
-                        self.counts[int(key)] = count
+                        version = frame["versions"][key]
+                        if version >= self.versions.get(int(key), 0):  # frames may cross: keep the newest
+                            self.counts[int(key)], self.versions[int(key)] = count, version
                         if self.timed:
                             self.seen.append((int(key), count, received))
                 elif kind in ("question.new", "question.updated"):
                     question = frame["question"]
-                    self.counts[question["id"]] = max(self.counts.get(question["id"], 0), question["votes"])
+                    if question["votes_version"] >= self.versions.get(question["id"], 0):
+                        self.counts[question["id"]] = question["votes"]
+                        self.versions[question["id"]] = question["votes_version"]
         except Exception:  # noqa: BLE001, S110  (closed at the end)
             pass
 

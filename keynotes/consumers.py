@@ -9,9 +9,10 @@ Server → client
   to everyone  {"type": "question.new", "question": <question>}
                {"type": "question.updated", "question": <question>}  (answered, votes after a merge)
                {"type": "question.removed", "id", "reason": "hidden"|"merged", "merged_into"?}
-               {"type": "question.votes", "votes": {"<id>": n, …}}  (coalesced: ≤ 1 per question per 250 ms)
+               {"type": "question.votes", "votes": {"<id>": n, …}, "versions": {"<id>": v, …}}
+                 (coalesced: ≤ 1 per keynote per 250 ms; keep the count of the highest version)
                {"type": "qa.on_air", "id": id|null}
-  to sender    {"type": "question.ack", "action", "client_id", "id", "votes"?}
+  to sender    {"type": "question.ack", "action", "client_id", "id", "votes"?, "votes_version"?, "voted"?}
                {"type": "error", "code": "forbidden"|"invalid"|"rate_limited"|"unavailable", "detail",
                 "reason"?, "retry_after"?, "client_id"?}
                {"type": "pong"}
@@ -25,7 +26,7 @@ Client → server
   {"type": "question.on_air", "id": 12 | null}            {"type": "question.next"}
   {"type": "ping"}
 <question> = {"id", "body" (plain text), "author" (null when asked anonymously), "anonymous",
-"votes", "status", "answered", "on_air", "created_at"}; moderators' sockets also get
+"votes", "votes_version", "status", "answered", "on_air", "created_at"}; moderators' sockets also get
 "asker": {"id", "name"} and "merged_into", and pending and hidden questions.
 
 A socket for a keynote that does not exist is refused at the handshake (4404); with
@@ -270,7 +271,14 @@ class QAConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
         question = await self._zoned(services._store_vote)(
             self.keynote, self.user(), frame.get("id"), on, timezone.now()
         )
-        await self.ack("vote" if on else "unvote", client_id, question, votes=question.votes, voted=on)
+        await self.ack(
+            "vote" if on else "unvote",
+            client_id,
+            question,
+            votes=question.votes,
+            votes_version=question.votes_version,
+            voted=on,
+        )
 
     async def do_vote(self, frame, client_id):
         await self._vote(frame, client_id, True)

@@ -137,6 +137,9 @@ class Question(models.Model):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Kept equal to the number of Vote rows by the services (under a lock on the row).
     votes = models.PositiveIntegerField(default=0)
+    # Raised with every change of `votes`: clients keep the count of the highest version,
+    # since frames sent by different server processes may arrive out of order.
+    votes_version = models.PositiveIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
 

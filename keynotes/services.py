@@ -168,6 +168,7 @@ def question_json(question, *, for_moderators=False, on_air_id=None):
         "author": None if question.anonymous else author.name,
         "anonymous": question.anonymous,
         "votes": question.votes,
+        "votes_version": question.votes_version,
         "status": question.status,
         "answered": question.answered_at is not None,
         "on_air": on_air_id is not None and question.pk == on_air_id,
@@ -325,8 +326,11 @@ def _store_vote(keynote, user, question_id, on, now):
         else:
             changed = Vote.objects.filter(question=question, user=user).delete()[0] > 0
         if changed:
-            Question.objects.filter(pk=question.pk).update(votes=F("votes") + (1 if on else -1))
+            Question.objects.filter(pk=question.pk).update(
+                votes=F("votes") + (1 if on else -1), votes_version=F("votes_version") + 1
+            )
             question.votes += 1 if on else -1
+            question.votes_version += 1
     # Claimed once the vote is committed, so the count sent after the window includes it.
     return Done(question, [], changed and votecounts.note(keynote.pk, [question.pk]), keynote)
 
@@ -399,7 +403,10 @@ def _store_merge(keynote, moderator, question_id, into_id):
         duplicate.status, duplicate.merged_into = Status.MERGED, target
         if duplicate.answered_at and not target.answered_at:
             target.answered_at = duplicate.answered_at
-        Question.objects.filter(pk=target.pk).update(votes=target.votes, answered_at=target.answered_at)
+        target.votes_version += 1
+        Question.objects.filter(pk=target.pk).update(
+            votes=target.votes, votes_version=target.votes_version, answered_at=target.answered_at
+        )
         duplicate.save(update_fields=["status", "merged_into", "votes"])
         frames = _removed_frames(keynote, duplicate)
         if keynote.on_air_id == duplicate.pk:

@@ -104,8 +104,13 @@ def counts_frame(keynote):
     question_ids = take(keynote.pk)
     if not question_ids:
         return None
-    counts = dict(Question.objects.filter(pk__in=question_ids).values_list("pk", "votes"))
-    return {"type": "question.votes", "votes": {str(pk): n for pk, n in sorted(counts.items())}}
+    rows = sorted(Question.objects.filter(pk__in=question_ids).values_list("pk", "votes", "votes_version"))
+    return {
+        "type": "question.votes",
+        "votes": {str(pk): n for pk, n, _ in rows},
+        # Frames from different server processes may cross: a client keeps the highest version.
+        "versions": {str(pk): version for pk, _, version in rows},
+    }
 
 
 def _groups(keynote):

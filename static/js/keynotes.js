@@ -157,13 +157,26 @@
         break;
       case "question.new":
       case "question.updated":
+        var known = questions[frame.question.id];
+        if (known && known.votes_version > frame.question.votes_version) {
+          frame.question.votes = known.votes;
+          frame.question.votes_version = known.votes_version;
+        }
         questions[frame.question.id] = frame.question;
         break;
       case "question.removed":
         if (questions[frame.id]) questions[frame.id].status = frame.reason;
         break;
       case "question.votes":
-        Object.keys(frame.votes).forEach(function (id) { if (questions[id]) questions[id].votes = frame.votes[id]; });
+        // Frames from different server processes may cross: keep the highest version.
+        Object.keys(frame.votes).forEach(function (id) {
+          var q = questions[id];
+          var version = frame.versions ? frame.versions[id] : 0;
+          if (q && !(version < (q.votes_version || 0))) {
+            q.votes = frame.votes[id];
+            q.votes_version = version;
+          }
+        });
         break;
       case "qa.on_air":
         onAir = frame.id;
@@ -171,7 +184,11 @@
       case "question.ack":
         if (frame.action === "vote" || frame.action === "unvote") {
           voted[frame.id] = frame.voted;
-          if (questions[frame.id]) questions[frame.id].votes = frame.votes;
+          var mine = questions[frame.id];
+          if (mine && !(frame.votes_version < (mine.votes_version || 0))) {
+            mine.votes = frame.votes;
+            mine.votes_version = frame.votes_version;
+          }
         } else if (frame.action === "ask") {
           var form = root.querySelector("[data-ask-form]");
           if (form) form.reset();

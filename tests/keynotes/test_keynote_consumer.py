@@ -121,15 +121,20 @@ async def test_ask_vote_and_everyone_sees_it(keynote, attendee, other):
             "client_id": "b1",
             "id": question_id,
             "votes": 1,
+            "votes_version": 1,
             "voted": True,
         }
         await bob.send_json_to({"type": "question.vote", "id": question_id})  # twice: nothing changes
         await until(bob, "question.ack")
         votes = await until(watcher, "question.votes")
-        assert votes == {"type": "question.votes", "votes": {str(question_id): 1}}
+        assert votes == {"type": "question.votes", "votes": {str(question_id): 1}, "versions": {str(question_id): 1}}
         await bob.send_json_to({"type": "question.unvote", "id": question_id})
         assert (await until(bob, "question.ack"))["votes"] == 0
-        assert await until(watcher, "question.votes") == {"type": "question.votes", "votes": {str(question_id): 0}}
+        assert await until(watcher, "question.votes") == {
+            "type": "question.votes",
+            "votes": {str(question_id): 0},
+            "versions": {str(question_id): 2},
+        }
         # A reconnecting client gets the full current state.
         await watcher.disconnect()
         again, state = await connect()

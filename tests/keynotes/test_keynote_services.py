@@ -55,6 +55,7 @@ def test_ask_stores_and_tells_everyone(keynote, attendee, captured):
         "author": "Ada",
         "anonymous": False,
         "votes": 0,
+        "votes_version": 0,
         "status": "visible",
         "answered": False,
         "on_air": False,
@@ -162,8 +163,8 @@ def test_votes_count_once_and_are_sent_coalesced(keynote, attendee, other, captu
     assert Vote.objects.count() == 2
     assert captured == []  # nothing yet: the window is open
     votecounts.flush_now()
-    assert public(captured) == [{"type": "question.votes", "votes": {str(question.pk): 2}}]
-    assert mods(captured) == [{"type": "question.votes", "votes": {str(question.pk): 2}}]
+    frame = {"type": "question.votes", "votes": {str(question.pk): 2}, "versions": {str(question.pk): 2}}
+    assert (public(captured), mods(captured)) == ([frame], [frame])
     with time_machine.travel(OPEN, tick=False):
         services.unvote(keynote, other, question.pk)
         services.unvote(keynote, other, question.pk)  # nothing to take back
@@ -182,7 +183,9 @@ def test_a_burst_of_votes_is_one_frame_after_the_window(keynote, captured, setti
         for voter in voters:
             services.vote(keynote, voter, question.pk)
     time.sleep(votecounts.interval() + 0.2)
-    assert public(captured) == [{"type": "question.votes", "votes": {str(question.pk): 5}}]
+    assert public(captured) == [
+        {"type": "question.votes", "votes": {str(question.pk): 5}, "versions": {str(question.pk): 5}}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -310,5 +313,11 @@ def test_one_frame_carries_every_count_that_moved_in_the_window(keynote, attende
         services.vote(keynote, other, second.pk)
         services.vote(keynote, other, first.pk)
     votecounts.flush_now()
-    assert public(captured) == [{"type": "question.votes", "votes": {str(first.pk): 2, str(second.pk): 1}}]
+    assert public(captured) == [
+        {
+            "type": "question.votes",
+            "votes": {str(first.pk): 2, str(second.pk): 1},
+            "versions": {str(first.pk): 2, str(second.pk): 1},
+        }
+    ]
     assert untouched.votes == 0
