@@ -393,9 +393,7 @@ def main():
         f"{args.duration:.0f} s at {args.questions:g} questions/s and {args.votes:g} votes/s"
     )
     print("| watchers | asked | votes acked/cast | lost | p50 ms | p99 ms | frames/client | server CPU% | RSS MiB |")
-    print(
-        "|---------:|------:|-----------------:|-----:|-------:|-------:|--------------:|------------:|--------:|------------:|"
-    )
+    print("|---------:|------:|-----------------:|-----:|-------:|-------:|--------------:|------------:|--------:|")
     r = result
     print(
         f"| {r['watchers']} | {r['asked']} | {r['votes']}/{r['cast']} | {r['lost']} | {r['p50']:.0f} | "
