@@ -1,5 +1,11 @@
 """/api/v1/ endpoints of the keynotes app (mounted by portal/api_urls.py)."""
 
-from django.urls import path  # noqa: F401  (the app's issue fills these in)
+from django.urls import path
 
-urlpatterns = []
+from keynotes import api
+
+urlpatterns = [
+    path("keynotes/", api.KeynoteList.as_view(), name="api-keynotes"),
+    path("keynotes/<slug:slug>/", api.KeynoteDetail.as_view(), name="api-keynote"),
+    path("keynotes/<slug:slug>/questions/", api.QuestionList.as_view(), name="api-keynote-questions"),
+]

@@ -8,6 +8,7 @@ changes nothing.
 """
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from keynotes.models import Keynote, Question, Speaker
 from portal.models import MODERATORS_GROUP, Conference, RegisteredEmail, User
 from posters.importers import PaperRecord, PosterSlotRecord, poster_session_uid, save_papers, save_poster_slots
 from posters.models import Author, Authorship, Paper, PosterSlot
@@ -462,6 +464,58 @@ def _set_up_accounts(first_paper_uid):
     return accounts
 
 
+KEYNOTE_TITLE = re.compile(r"^Keynote: (?P<title>.+) \((?P<speaker>[^()]+)\)$")
+DEMO_QUESTIONS = (
+    "How would your approach change with ten times less data?",
+    "Which result surprised you most while preparing this talk?",
+    "What should a first-year PhD student read to get started?",
+)
+
+
+def _save_keynotes():
+    """A Keynote for each demo keynote session, its live Q&A the session's child; a few
+    questions from the demo attendee on the first one, so the Q&A has something to show."""
+    made = []
+    for talk in Session.objects.filter(uid__startswith=DEMO_SESSION_PREFIX, kind=Session.Kind.KEYNOTE).order_by(
+        "start"
+    ):
+        match = KEYNOTE_TITLE.match(talk.title)
+        if match is None:
+            continue
+        qa = talk.children.filter(kind=Session.Kind.KEYNOTE_QA).first()
+        values = {"title": match["title"], "abstract": talk.description, "talk_session": talk, "qa_session": qa}
+        keynote = Keynote.objects.filter(import_key=talk.uid).first()
+        if keynote is None:
+            slug = slugify(match["speaker"])[:70] or "keynote"
+            if Keynote.objects.filter(slug=slug).exists():
+                slug = f"{slug}-{talk.pk}"
+            keynote = Keynote.objects.create(import_key=talk.uid, slug=slug, **values)
+            Speaker.objects.create(
+                keynote=keynote,
+                name=match["speaker"],
+                affiliation="Demo University",
+                bio=f"{match['speaker']} works on the things this conference is about.",
+            )
+        elif any(getattr(keynote, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(keynote, k, v)
+            keynote.save()
+        made.append(keynote)
+    attendee = User.objects.filter(email=ACCOUNTS[1][1]).first()
+    if made and attendee is not None and not made[0].questions.exists():
+        for number, body in enumerate(DEMO_QUESTIONS):
+            Question.objects.create(
+                keynote=made[0],
+                author=attendee,
+                body=body,
+                anonymous=number == 2,
+                created_at=made[0].qa_session.start - timedelta(hours=3 - number)
+                if made[0].qa_session
+                else timezone.now(),
+            )
+    return made
+
+
 def _update_conference(first_day):
     conference = Conference.get()
     values = {
@@ -512,4 +566,5 @@ def seed_demo(papers=700, seed=DEFAULT_SEED, first_day=None):
         created, updated = _save_sessions(programme(first_day, seed))
         accounts = _set_up_accounts(uids[0]) if uids else []
         _update_conference(first_day)
+        _save_keynotes()
     return DemoResult(first_day, paper_result, slot_result, created, updated, accounts)

@@ -265,6 +265,13 @@ CALL_LINK_HOSTS = [
     *env.list("CALL_LINK_EXTRA_HOSTS", default=[]),
 ]  # fmt: skip
 
+# --- Keynotes' Q&A ------------------------------------------------------------------------
+# Per person, across keynotes: at most this many questions in this many seconds ("slow down").
+KEYNOTES_QUESTIONS_PER_WINDOW = env.int("KEYNOTES_QUESTIONS_PER_WINDOW", default=3)
+KEYNOTES_QUESTION_WINDOW_SECONDS = env.int("KEYNOTES_QUESTION_WINDOW_SECONDS", default=60)
+# Vote counts go out at most once per question in this many seconds (keynotes/votecounts.py).
+KEYNOTES_VOTE_UPDATE_SECONDS = env.float("KEYNOTES_VOTE_UPDATE_SECONDS", default=0.25)
+
 # --- Chat -----------------------------------------------------------------------------
 # Per person, across rooms: at most this many posts in this many seconds.
 CHAT_RATE_LIMIT_MESSAGES = env.int("CHAT_RATE_LIMIT_MESSAGES", default=5)

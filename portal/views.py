@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from keynotes.listing import todays_keynotes
 from portal.forms import ProfileForm
 from portal.health import run_checks
 from portal.public import changes_at, public_page
@@ -46,6 +47,8 @@ def home(request):
         horizon = upcoming[0].start + timedelta(hours=12)
         upcoming = [s for s in upcoming if s.start < horizon]
     span = Session.objects.aggregate(first_start=Min("start"), last_end=Max("end"))
+    keynotes = todays_keynotes(now, request.viewer_zone)
+    changes_at(request, *(i for row in keynotes for i in row.window.changes()))
     # "Live now" and "next" move on as sessions start and end.
     changes_at(request, *(s.end for s in live), *(s.start for s in upcoming))
     context = {
@@ -55,6 +58,7 @@ def home(request):
         "first_start": span["first_start"],
         "last_end": span["last_end"],
         "release_announcement": todays_release_announcement(now),
+        "keynotes": keynotes,
     }
     return render(request, "portal/home.html", context)
 

@@ -153,6 +153,17 @@ def _upsert(uid, values, result, where, match_title=None):
     return session
 
 
+# Features that keep something of their own per speaker (keynotes: its Keynote) register a
+# hook from their AppConfig.ready(); each is called with (record, keynote session, where,
+# result) inside the import's transaction, and may raise ImportFailed.
+_speaker_hooks = []
+
+
+def register_speaker_hook(hook):
+    if hook not in _speaker_hooks:
+        _speaker_hooks.append(hook)
+
+
 def import_speakers(records, days, result):
     for number, record in enumerate(records, start=1):
         where = f"speakers.yml: speaker {number}"
@@ -186,6 +197,8 @@ def import_speakers(records, days, result):
             if not qa.call_link and link(record.get("zoom")):
                 values["call_link"] = link(record.get("zoom"))
             save_if_changed(qa, values, result)
+        for hook in _speaker_hooks:
+            hook(record, keynote, where, result)
 
 
 def import_workshops(records, calendars, result):

@@ -13,6 +13,7 @@ from posters.models import Bookmark
 from schedule.agenda import add_to_agenda
 from tests.chat.factories import AttendeeFactory
 from tests.factories import PaperFactory, SessionFactory, UserFactory
+from tests.keynotes.factories import KeynoteFactory
 from tests.posters.factories import paper_in_sessions
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def site(conference):
     session = SessionFactory(start=START, end=START + timedelta(hours=2), title="Mon Session 1")
     paper = paper_in_sessions([session], uid="paperA", title="Robust things", author_names=["Ada One"])
     open_room("corridor")
+    KeynoteFactory(slug="hopper", qa_start=START)
     return paper, session
 
 
@@ -55,6 +57,8 @@ def public_urls(paper, session):
         "/rooms/",
         "/corridor/",
         f"/rooms/{paper.chat_room_key}/",
+        "/keynotes/",
+        "/keynotes/hopper/",
     ]
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from keynotes.models import Keynote
 from portal.demo import generate_papers, generate_poster_slots
 from portal.models import MODERATORS_GROUP, Conference, User
 from posters.models import Author, Authorship, Paper, PosterSlot
@@ -74,6 +75,10 @@ def test_seed_demo_builds_a_whole_conference():
     assert workshop.start.date() == date(2026, 11, 25)
     assert workshop.children.count() == 3
     assert Session.objects.get(uid="demo:keynote-1-qa").parent.uid == "demo:keynote-1"
+    # Each keynote session is a Keynote, its live Q&A the session's child; the first has questions.
+    keynotes = list(Keynote.objects.select_related("qa_session").order_by("qa_session__start"))
+    assert [k.qa_session.uid for k in keynotes] == [f"demo:keynote-{n}-qa" for n in range(1, 9)]
+    assert keynotes[0].questions.count() == 3
     assert Session.objects.get(uid="demo:opening").start == datetime(2026, 11, 26, 4, tzinfo=UTC)
 
     conference = Conference.get()

@@ -44,7 +44,7 @@ def test_a_key_resolves_through_its_kind(booth_kind):
 
 @pytest.mark.parametrize(
     "key",
-    ["booth:nobody", "keynote:lecun", "booth", "Booth:acme", "booth:a b", "", None, "booth:" + "x" * 97],
+    ["booth:nobody", "unknownkind:lecun", "booth", "Booth:acme", "booth:a b", "", None, "booth:" + "x" * 97],
 )
 def test_what_names_nothing_known_is_none(booth_kind, key):
     """An unknown thing, an unregistered kind, a kind without its arg, a malformed key."""
