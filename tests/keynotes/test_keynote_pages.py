@@ -94,7 +94,7 @@ def test_before_the_release_the_page_says_when_questions_open(keynote, client):
     page = parse(response.content)
     assert page.find("qa-status").text == "Questions open at Sunday 26 April, 16:00 CEST, when the talk is released."
     assert page.find("recording-pending").text == (
-        "The video and slides will be available from Sunday 26 April, 16:00 CEST."
+        "The video and slides will be available from Sunday 26 April 2020, 16:00 CEST."
     )
     assert page.find("ask-link") is None
     # The release is 3,600 s away: the page is not cached past it (at most the default).

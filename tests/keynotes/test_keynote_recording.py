@@ -54,7 +54,7 @@ def test_the_talk_is_served_only_from_its_release(keynote, media_dir, tasks_in_p
         api = Client().get("/api/v1/keynotes/hopper/").json()
     assert "/media/recordings/" not in before
     assert parse(before.encode()).find("recording-pending").text == (
-        "The video and slides will be available from Sunday 26 April, 14:00 UTC."
+        "The video and slides will be available from Sunday 26 April 2020, 14:00 UTC."
     )
     assert f"/media/recordings/{recording.pk}/" in after
     assert api["questions_open_at"] == "2020-04-26T14:00:00Z"

@@ -352,6 +352,7 @@ def test_the_api_root_lists_the_endpoints(client):
             "me/agenda/merge": "http://testserver/api/v1/me/agenda/merge/",
             "papers": "http://testserver/api/v1/papers/",
             "poster-sessions": "http://testserver/api/v1/poster-sessions/",
+            "keynotes": "http://testserver/api/v1/keynotes/",
             "rooms": "http://testserver/api/v1/rooms/",
             "schema": "http://testserver/api/schema/",
             "docs": "http://testserver/api/docs/",
