@@ -2,13 +2,19 @@
 
 from django.urls import path
 
-from booths import private_views, views
+from booths import host_views, private_views, views
 
 app_name = "booths"
 
 urlpatterns = [
+    path("booths/", views.index, name="index"),
     path("booths/start/", private_views.start, name="start"),
+    path("booths/apply/", host_views.apply, name="apply"),
     path("booths/<slug:slug>/", views.detail, name="detail"),
+    path("booths/<slug:slug>/call/", views.call, name="call"),
+    path("booths/<slug:slug>/edit/", host_views.edit, name="edit"),
+    path("booths/<slug:slug>/edit/slots/", host_views.add_slots, name="add_slots"),
+    path("booths/<slug:slug>/edit/open/", host_views.mark_open, name="mark_open"),
     path("booths/<slug:slug>/members/", private_views.add_member, name="add_member"),
     path("booths/<slug:slug>/join/<str:token>/", private_views.join, name="join"),
 ]
