@@ -1,12 +1,19 @@
 """Organisers' screens for booths: create invited and affinity booths, approve or decline
 applications (the message is shown to the applicant and e-mailed to them)."""
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import admin, messages
 from django.db import models
+from django.shortcuts import redirect, render
+from django.urls import path
 
-from booths.models import Booth, BoothMember
+from booths.importers import FILES, import_sponsors
+from booths.models import Booth, BoothMember, Job, MeetingSlot, Sponsor
 from booths.services import applications
 from booths.services.errors import BoothError
+from schedule.importers import ImportFailed
 
 
 class BoothMemberInline(admin.TabularInline):
@@ -64,3 +71,90 @@ class BoothAdmin(admin.ModelAdmin):
     @admin.action(description="Decline the selected proposals (their message is sent)")
     def decline(self, request, queryset):
         self._decide(request, queryset, False)
+
+
+class JobInline(admin.TabularInline):
+    model = Job
+    extra = 0
+
+
+class MeetingSlotInline(admin.TabularInline):
+    model = MeetingSlot
+    extra = 0
+    raw_id_fields = ["recruiter", "booked_by"]
+    readonly_fields = ["booked_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Sponsor)
+class SponsorAdmin(admin.ModelAdmin):
+    list_display = ["name", "tier", "tier_rank", "booth"]
+    list_filter = ["tier"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["talks", "recruiters"]
+    raw_id_fields = ["booth"]
+    inlines = [JobInline, MeetingSlotInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    change_list_template = "admin/booths/sponsor/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="booths_sponsor_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """The same import as `manage.py import_sponsors`: sponsors.yml, sponsors.tsv and
+        expos.yml, uploaded together (any of them)."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return redirect("admin:booths_sponsor_changelist")
+        problems = []
+        if request.method == "POST":
+            uploads = request.FILES.getlist("files")
+            wrong = [u.name for u in uploads if u.name not in FILES]
+            if not uploads:
+                problems = [f"Choose one or more of {', '.join(FILES)}."]
+            elif wrong:
+                problems = [f"{wrong[0]}: not one of {', '.join(FILES)} (the files keep their Mini-Conf names)."]
+            elif any(u.size > 5 * 1024 * 1024 for u in uploads):
+                problems = ["A file is larger than 5 MB; import it with manage.py import_sponsors."]
+            else:
+                with tempfile.TemporaryDirectory() as folder:
+                    for upload in uploads:
+                        Path(folder, upload.name).write_bytes(upload.read())
+                    try:
+                        result = import_sponsors(folder)
+                    except ImportFailed as exc:
+                        problems = exc.problems
+                    else:
+                        messages.success(
+                            request,
+                            f"Sponsors: {result.created} created, {result.updated} updated, {result.unchanged} "
+                            f"unchanged; {result.matched} expo talks linked. {' '.join(result.notes)}",
+                        )
+                        return redirect("admin:booths_sponsor_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import sponsors from sitedata files",
+            "problems": problems,
+            "files": FILES,
+        }
+        return render(request, "admin/booths/sponsor/import.html", context)
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["title", "sponsor", "place", "deadline"]
+    list_filter = ["sponsor"]
+    search_fields = ["title", "place"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(MeetingSlot)
+class MeetingSlotAdmin(admin.ModelAdmin):
+    list_display = ["sponsor", "start", "end", "recruiter", "booked_by", "cancelled_at"]
+    list_filter = ["sponsor"]
+    raw_id_fields = ["recruiter", "booked_by"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

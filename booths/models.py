@@ -182,3 +182,6 @@ class BoothMember(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.booth}"
+
+
+from booths.sponsor_models import Job, MeetingAppointment, MeetingSlot, Sponsor  # noqa: E402, F401  (models of this app)

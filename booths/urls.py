@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booths import host_views, private_views, views
+from booths import host_views, private_views, sponsor_views, views
 
 app_name = "booths"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("booths/<slug:slug>/edit/open/", host_views.mark_open, name="mark_open"),
     path("booths/<slug:slug>/members/", private_views.add_member, name="add_member"),
     path("booths/<slug:slug>/join/<str:token>/", private_views.join, name="join"),
+    path("sponsors/", sponsor_views.sponsor_list, name="sponsors"),
+    path("sponsors/jobs/", sponsor_views.job_list, name="jobs"),
+    path("sponsors/meetings/", sponsor_views.my_meetings, name="meetings"),
+    path("sponsors/meetings/<int:slot_id>/book/", sponsor_views.book, name="book"),
+    path("sponsors/meetings/<int:slot_id>/cancel/", sponsor_views.cancel, name="cancel_meeting"),
+    path("sponsors/<slug:slug>/", sponsor_views.sponsor_detail, name="sponsor"),
 ]
