@@ -9,7 +9,7 @@ from django.db import models
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from booths.importers import FILES, import_sponsors
+from booths.importers import FILES, import_social_booths, import_sponsors, sync_workshop_booths
 from booths.models import Booth, BoothMember, Job, MeetingSlot, Sponsor
 from booths.services import applications
 from booths.services.errors import BoothError
@@ -41,6 +41,49 @@ class BoothAdmin(admin.ModelAdmin):
         ("Application", {"fields": ["applicant", "proposed_slots", "decision_message", "decided_at", "decided_by"]}),
         ("Self-organised", {"classes": ["collapse"], "fields": ["topic", "closes_at", "closed_at"]}),
     ]
+
+    change_list_template = "admin/booths/booth/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="booths_booth_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """The same as `manage.py import_booths`: socials.yml's socials become social booths,
+        every workshop gets its booth."""
+        if not self.has_add_permission(request):
+            return redirect("admin:booths_booth_changelist")
+        problems = []
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            try:
+                notes = []
+                if upload is not None:
+                    if upload.name != "socials.yml" or upload.size > 5 * 1024 * 1024:
+                        raise ImportFailed([f"{upload.name}: choose a socials.yml of at most 5 MB."])
+                    with tempfile.TemporaryDirectory() as folder:
+                        target = Path(folder, "socials.yml")
+                        target.write_bytes(upload.read())
+                        result = import_social_booths(target)
+                    notes.append(
+                        f"Socials: {result.created} booths created, {result.updated} updated, "
+                        f"{result.unchanged} unchanged; {result.matched} slots linked."
+                    )
+                notes.append(f"Workshops: {sync_workshop_booths().created} booths created.")
+            except ImportFailed as exc:
+                problems = exc.problems
+            else:
+                messages.success(request, " ".join(notes))
+                return redirect("admin:booths_booth_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import socials and workshop booths",
+            "problems": problems,
+        }
+        return render(request, "admin/booths/booth/import.html", context)
 
     def save_model(self, request, obj, form, change):
         """Changing a proposal's status to approved or declined decides it (the service:

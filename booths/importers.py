@@ -10,15 +10,21 @@ changes nothing.
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from booths.models import Booth
+from booths.services.applications import unique_slug
 from booths.sponsor_models import Sponsor
-from schedule.importers import ImportFailed, ImportResult
+from portal.models import Conference
+from schedule.importers import ImportFailed, ImportResult, html_to_text, titles_match
+from schedule.importers.ical import WORKSHOP_UID_PREFIX
+from schedule.importers.sitedata import TIME_RANGE, Days, link, load, text, time_range
 from schedule.models import Session
 
 HREF = re.compile(r"""href=['"]([^'"]+)['"]""", re.I)
@@ -58,10 +64,10 @@ def read_yaml_sponsors(path):
 def read_tsv_sponsors(path):
     rows = []
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFailed([f"{path.name}: not readable ({exc})."]) from exc
-    reader = csv.reader(io.StringIO(text), delimiter="\t")
+    reader = csv.reader(io.StringIO(content), delimiter="\t")
     header = next(reader, None)
     if not header or [h.strip().lower() for h in header[:2]] != ["name", "sponsorship level"]:
         raise ImportFailed([f"{path.name}, line 1: expected the columns “name”, “Sponsorship Level”, “Image Tag”."])
@@ -157,4 +163,126 @@ def import_sponsors(folder):
                 if not sponsor.talks.filter(pk=talk.pk).exists():
                     sponsor.talks.add(talk)
                     result.matched += 1
+    return result
+
+
+# --- socials and workshops become booths ------------------------------------------------------
+
+
+def import_social_booths(path):
+    """Each social of `socials.yml` becomes a social booth (`social-<id>`) whose slots are
+    the social's sessions that `import_schedule_yaml` made (`social:<id>:<n>`); a time the
+    schedule cannot place ("All Day") makes it an all-day booth with a slot for that whole
+    (UTC) day, so nothing is dropped."""
+    path = Path(path)
+    records = load(path)
+    days = Days(Conference.get())
+    result = ImportResult(source=path.name)
+    with transaction.atomic():
+        for number, record in enumerate(records, start=1):
+            where = f"{path.name}: social {number}"
+            title = text(record.get("name"))[:200]
+            if not title:
+                raise ImportFailed([f"{where}: no name."])
+            identifier = slugify(text(record.get("id")) or title)[:60] or str(number)
+            description = "\n\n".join(
+                part
+                for part in (
+                    html_to_text(record.get("description")),
+                    f"Organisers: {text(record.get('organizers'))}" if record.get("organizers") else "",
+                )
+                if part
+            )
+            values = {
+                "kind": Booth.Kind.SOCIAL,
+                "status": Booth.Status.APPROVED,
+                "name": title,
+                "description": description,
+                "links": link(record.get("website")),
+            }
+            slug = f"social-{identifier}"[:96]
+            booth = Booth.objects.filter(slug=slug).first()
+            if booth is None:
+                booth = Booth(slug=slug, **values)
+                _checked(booth, where)
+                booth.save()
+                result.created += 1
+            elif any(getattr(booth, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(booth, k, v)
+                _checked(booth, where)
+                booth.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            slots = []
+            for occurrence, (day_name, times) in enumerate(
+                zip(record.get("day") or [], record.get("times") or [], strict=False), start=1
+            ):
+                if TIME_RANGE.match(str(times or "")):
+                    # The schedule's import made it, by this uid or matched to the calendar's event.
+                    start, _ = time_range(days.resolve(day_name, where), times, where)
+                    session = Session.objects.filter(uid=f"social:{identifier}:{occurrence}").first() or next(
+                        (
+                            s
+                            for s in Session.objects.filter(kind=Session.Kind.SOCIAL, start=start).order_by("pk")
+                            if titles_match(s.title, title)
+                        ),
+                        None,
+                    )
+                    if session is None:
+                        result.notes.append(f"{where}: no session on {day_name} {times}; import the schedule first.")
+                    else:
+                        slots.append(session)
+                    continue
+                day = days.resolve(day_name, where)
+                start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+                session, made = Session.objects.get_or_create(
+                    uid=f"social:{identifier}:{occurrence}",
+                    defaults={
+                        "kind": Session.Kind.SOCIAL,
+                        "title": title,
+                        "description": description[:2000],
+                        "start": start,
+                        "end": start + timedelta(days=1),
+                        "url": booth.get_absolute_url(),
+                    },
+                )
+                slots.append(session)
+                if not booth.all_day:
+                    booth.all_day = True
+                    booth.save(update_fields=["all_day", "updated_at"])
+                if made:
+                    result.notes.append(f"{where}: “{times}” on {day_name}: an all-day booth.")
+            missing = {s.pk for s in slots} - set(booth.slots.values_list("pk", flat=True))
+            if missing:
+                booth.slots.add(*missing)
+                result.matched += len(missing)
+    return result
+
+
+def _checked(booth, where):
+    try:
+        booth.full_clean(exclude=["slug"])
+    except ValidationError as exc:
+        reasons = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
+        raise ImportFailed([f"{where}: {reasons}"]) from exc
+
+
+def sync_workshop_booths():
+    """Every workshop (a session of kind workshop) gets its booth, open all week."""
+    result = ImportResult(source="workshops")
+    with transaction.atomic():
+        for workshop in Session.objects.filter(kind=Session.Kind.WORKSHOP, workshop_booth__isnull=True):
+            code = workshop.uid.removeprefix(WORKSHOP_UID_PREFIX)
+            Booth.objects.create(
+                kind=Booth.Kind.WORKSHOP,
+                status=Booth.Status.APPROVED,
+                name=workshop.title[:200],
+                slug=unique_slug(f"workshop-{code}"),
+                description=f"The discussions of the workshop “{workshop.title}” go on here all week.",
+                all_day=True,
+                workshop=workshop,
+            )
+            result.created += 1
     return result

@@ -96,6 +96,15 @@ class Booth(models.Model):
         limit_choices_to={"kind": Session.Kind.BOOTH_SLOT},
         help_text="Its times in the programme (sessions of kind “Booth slot”).",
     )
+    workshop = models.OneToOneField(
+        Session,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workshop_booth",
+        limit_choices_to={"kind": Session.Kind.WORKSHOP},
+        help_text="The workshop whose discussions this booth carries on through the week.",
+    )
     call_link = models.URLField(
         max_length=500,
         blank=True,
