@@ -7,4 +7,7 @@ from booths import api
 urlpatterns = [
     path("booths/", api.BoothList.as_view(), name="api-booths"),
     path("booths/<slug:slug>/", api.BoothDetail.as_view(), name="api-booth"),
+    path("sponsors/", api.SponsorList.as_view(), name="api-sponsors"),
+    path("jobs/", api.JobList.as_view(), name="api-jobs"),
+    path("workshops/", api.WorkshopList.as_view(), name="api-workshops"),
 ]

@@ -78,6 +78,12 @@ def test_a_self_organised_booth_leaks_nowhere():
         "/me/agenda/",
         "/api/v1/sessions/",
         "/api/schema/",
+        "/sponsors/",
+        "/sponsors/jobs/",
+        "/workshops/",
+        "/api/v1/sponsors/",
+        "/api/v1/jobs/",
+        "/api/v1/workshops/",
     ]
     for client in (Client(), outsider, member):
         for url in urls:
@@ -86,3 +92,47 @@ def test_a_self_organised_booth_leaks_nowhere():
             for secret in secrets:
                 assert secret not in text, (url, secret, response.status_code)
     assert Session.objects.filter(title__contains="Zanzibar").count() == 0
+
+
+def test_sponsors_jobs_and_workshops_in_the_api():
+    from tests.booths.factories import JobFactory, SponsorFactory
+
+    sponsor = SponsorFactory(name="Acme", slug="acme", tier="Gold", booth=BoothFactory(kind=Booth.Kind.SPONSOR))
+    JobFactory(sponsor=sponsor, title="Engineer", place="Remote", link="https://acme.example/jobs/1")
+    workshop = SessionFactory(kind=Session.Kind.WORKSHOP, uid="workshop:W1", title="Workshop one")
+    SessionFactory(kind=Session.Kind.WORKSHOP_TALK, parent=workshop, title="A talk")
+    sponsors = Client().get("/api/v1/sponsors/").json()["results"]
+    assert [(s["slug"], s["tier"], s["booth"], [j["title"] for j in s["jobs"]]) for s in sponsors] == [
+        ("acme", "Gold", sponsor.booth.slug, ["Engineer"])
+    ]
+    jobs = Client().get("/api/v1/jobs/?place=remote").json()["results"]
+    assert jobs == [
+        {
+            "id": jobs[0]["id"],
+            "title": "Engineer",
+            "place": "Remote",
+            "link": "https://acme.example/jobs/1",
+            "deadline": None,
+            "sponsor": "acme",
+        }
+    ]
+    assert Client().get("/api/v1/jobs/?sponsor=other").json()["results"] == []
+    workshops = Client().get("/api/v1/workshops/").json()["results"]
+    assert [(w["code"], [t["title"] for t in w["talks"]]) for w in workshops] == [("W1", ["A talk"])]
+
+
+@pytest.mark.parametrize("n", (1, 50))
+def test_sponsor_job_and_workshop_api_query_counts(django_assert_num_queries, n):
+    from tests.booths.factories import JobFactory
+
+    for i in range(n):
+        JobFactory()
+        workshop = SessionFactory(kind=Session.Kind.WORKSHOP, uid=f"workshop:W{i}")
+        SessionFactory(kind=Session.Kind.WORKSHOP_TALK, parent=workshop)
+    Conference.get()
+    with django_assert_num_queries(3):  # sponsors with booths, their talks, their jobs
+        assert Client().get("/api/v1/sponsors/").status_code == 200
+    with django_assert_num_queries(1):
+        assert Client().get("/api/v1/jobs/").status_code == 200
+    with django_assert_num_queries(2):  # workshops with booths, their talks
+        assert Client().get("/api/v1/workshops/").status_code == 200
