@@ -277,3 +277,24 @@ def test_a_host_adds_times_in_their_zone():
     booth = BoothFactory(hosts=[host])
     client_for(host).post(f"/booths/{booth.slug}/edit/slots/", {"slots": "2020-04-27 19:00-20:00"})
     assert [(s.start, s.kind) for s in booth.slots.all()] == [(datetime(2020, 4, 27, 10, tzinfo=UTC), "booth_slot")]
+
+
+def test_home_shows_booths_open_now_and_sponsor_logos_by_tier():
+    from tests.booths.factories import SponsorFactory
+
+    now = timezone.now()
+    BoothFactory(name="Open social", kind=Booth.Kind.SOCIAL, slots=[slot(now - timedelta(minutes=5))])
+    BoothFactory(name="Closed social", kind=Booth.Kind.SOCIAL, slots=[slot(now + timedelta(hours=5))])
+    private.start_private_booth(AttendeeFactory(), name="Private chat")
+    SponsorFactory(name="Diamondy", tier="Diamond", tier_rank=0, logo_url="https://example.org/d.png")
+    SponsorFactory(name="Goldy", tier="Gold", tier_rank=1)
+    response = Client().get("/")
+    html = response.content.decode()
+    section = html[html.index("Booths open now") :]
+    assert "Open social" in section and "Closed social" not in section and "Private chat" not in html
+    assert html.index("Diamondy") < html.index("Goldy")
+    assert '<img src="https://example.org/d.png" alt="Diamondy"' in html
+    # The page's lifetime ends no later than the closed booth's call window opens.
+    assert int(response["Cache-Control"].split("max-age=")[1]) <= 10
+    nav = html[html.index('aria-label="Main"') :]
+    assert 'href="/booths/"' in nav and 'href="/sponsors/"' in nav and 'href="/workshops/"' in nav
