@@ -86,14 +86,20 @@ class BoothAdmin(admin.ModelAdmin):
         return render(request, "admin/booths/booth/import.html", context)
 
     def save_model(self, request, obj, form, change):
-        """Changing a proposal's status to approved or declined decides it (the service:
-        slots made, hosts added, the applicant told)."""
+        """Changing a proposal's status to approved or declined decides it, once the form's
+        own relations are saved (save_related): the service makes the slots, adds the hosts
+        and tells the applicant."""
         decided = change and "status" in form.changed_data and form.initial.get("status") == Booth.Status.PROPOSED
-        verdict = obj.status
+        obj._verdict = obj.status if decided and obj.status != Booth.Status.PROPOSED else None
         if decided:
             obj.status = Booth.Status.PROPOSED
         super().save_model(request, obj, form, change)
-        if decided and verdict != Booth.Status.PROPOSED:
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        verdict = getattr(obj, "_verdict", None)
+        if verdict is not None:
             applications.decide(
                 obj, approve=verdict == Booth.Status.APPROVED, message=obj.decision_message, by=request.user
             )

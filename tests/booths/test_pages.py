@@ -298,3 +298,35 @@ def test_home_shows_booths_open_now_and_sponsor_logos_by_tier():
     assert int(response["Cache-Control"].split("max-age=")[1]) <= 10
     nav = html[html.index('aria-label="Main"') :]
     assert 'href="/booths/"' in nav and 'href="/sponsors/"' in nav and 'href="/workshops/"' in nav
+
+
+def test_approving_in_the_change_form_keeps_the_slots_it_makes(django_capture_on_commit_callbacks):
+    ada, organiser = AttendeeFactory(), UserFactory(is_staff=True, is_superuser=True)
+    client_for(ada).post("/booths/apply/", application())
+    booth = Booth.objects.get()
+    admin = client_for(organiser)
+    form = {
+        "kind": "social",
+        "status": "approved",
+        "name": booth.name,
+        "slug": booth.slug,
+        "description": booth.description,
+        "links": "",
+        "hosts": [ada.pk],
+        "host_emails": "friend@example.org",
+        "call_link": "",
+        "applicant": ada.pk,
+        "proposed_slots": '[["2020-04-27T10:00:00+00:00", "2020-04-27T11:00:00+00:00"]]',
+        "decision_message": "Welcome!",
+        "topic": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "_save": "Save",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/booths/booth/{booth.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    booth.refresh_from_db()
+    assert booth.status == Booth.Status.APPROVED
+    assert [s.start.hour for s in booth.slots.all()] == [10]
+    assert mail.outbox[0].subject == "Your booth “Board games” was approved"
