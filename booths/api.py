@@ -173,7 +173,7 @@ class WorkshopList(generics.ListAPIView):
 
     def get_queryset(self):
         return (
-            Session.objects.filter(kind=Session.Kind.WORKSHOP, uid__startswith=WORKSHOP_UID_PREFIX)
+            Session.objects.filter(kind=Session.Kind.WORKSHOP)
             .select_related("workshop_booth")
             .prefetch_related(Prefetch("children", queryset=Session.objects.order_by("start"), to_attr="talk_list"))
         )

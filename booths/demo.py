@@ -4,7 +4,7 @@ all-day social. Idempotent: keyed by slug; the demo owns the slots it made."""
 
 from datetime import UTC, datetime, timedelta
 
-from booths.models import Booth
+from booths.models import Booth, Job, MeetingSlot, Sponsor
 from schedule.models import Session
 
 DEMO_BOOTHS = [
@@ -71,4 +71,60 @@ def seed_booths(first_day, days, host=None):
             elif (session.start, session.end) != (start, end):
                 session.start, session.end = start, end
                 session.save()
+    return created
+
+
+DEMO_SPONSORS = [
+    ("acme-ai", "Acme AI", "Diamond", 0, "demo-acme-ai"),
+    ("globex-research", "Globex Research", "Gold", 1, None),
+    ("initech-labs", "Initech Labs", "Silver", 2, None),
+]
+DEMO_JOBS = [
+    ("acme-ai", "Research scientist, reinforcement learning", "London"),
+    ("acme-ai", "Research engineer, large models", "Remote"),
+    ("globex-research", "PhD residency", "Montréal"),
+    ("initech-labs", "Machine learning engineer", "Nairobi"),
+]
+
+
+def seed_sponsors(first_day, recruiter=None):
+    """Three sponsors by tier, a few jobs, and recruiter meeting slots on the first day."""
+    created = 0
+    for slug, name, tier, rank, booth_slug in DEMO_SPONSORS:
+        values = {"name": name, "tier": tier, "tier_rank": rank, "website": f"https://{slug}.example.org"}
+        sponsor = Sponsor.objects.filter(slug=slug).first()
+        if sponsor is None:
+            sponsor = Sponsor.objects.create(slug=slug, **values)
+            created += 1
+        elif any(getattr(sponsor, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(sponsor, k, v)
+            sponsor.save()
+        booth = Booth.objects.filter(slug=booth_slug).first() if booth_slug else None
+        if booth is not None and sponsor.booth_id != booth.pk:
+            sponsor.booth = booth
+            sponsor.save(update_fields=["booth"])
+    for slug, title, place in DEMO_JOBS:
+        Job.objects.get_or_create(
+            sponsor=Sponsor.objects.get(slug=slug),
+            title=title,
+            defaults={"place": place, "link": f"https://{slug}.example.org/jobs"},
+        )
+    acme = Sponsor.objects.get(slug="acme-ai")
+    for n in range(4):
+        start = datetime.combine(first_day, datetime.min.time(), UTC) + timedelta(hours=9, minutes=30 * n)
+        slot = MeetingSlot.objects.filter(
+            sponsor=acme, call_link=f"https://meet.jit.si/demo-acme-recruiter-{n}"
+        ).first()
+        if slot is None:
+            MeetingSlot.objects.create(
+                sponsor=acme,
+                recruiter=recruiter,
+                start=start,
+                end=start + timedelta(minutes=25),
+                call_link=f"https://meet.jit.si/demo-acme-recruiter-{n}",
+            )
+        elif (slot.start, slot.end) != (start, start + timedelta(minutes=25)):
+            slot.start, slot.end = start, start + timedelta(minutes=25)
+            slot.save(update_fields=["start", "end"])
     return created

@@ -14,7 +14,7 @@ from schedule.call_links import opens_at, window
 from schedule.importers.ical import WORKSHOP_UID_PREFIX
 from schedule.models import Session
 
-MAX_CODE = 60
+MAX_CODE = 255
 
 
 def workshop_code(session):
@@ -22,13 +22,14 @@ def workshop_code(session):
 
 
 def _workshops():
-    return Session.objects.filter(kind=Session.Kind.WORKSHOP, uid__startswith=WORKSHOP_UID_PREFIX)
+    return Session.objects.filter(kind=Session.Kind.WORKSHOP)
 
 
 def _workshop_or_404(code):
-    workshop = (
-        _workshops().select_related("workshop_booth").filter(uid=f"{WORKSHOP_UID_PREFIX}{code[:MAX_CODE]}").first()
-    )
+    code = code[:MAX_CODE]
+    # A workshop's code is its uid without "workshop:" (the calendar import's); one made in
+    # admin or the demo is named by its whole uid.
+    workshop = _workshops().select_related("workshop_booth").filter(uid__in=[WORKSHOP_UID_PREFIX + code, code]).first()
     if workshop is None:
         raise Http404("There is no such workshop.")
     return workshop
@@ -51,7 +52,7 @@ def workshop_detail(request, code):
     talks = list(workshop.children.order_by("start", "title"))
     now = timezone.now()
     changes_at(request, opens_at(workshop), workshop.start, workshop.end)
-    booth = workshop.workshop_booth if hasattr(workshop, "workshop_booth") else None
+    booth = getattr(workshop, "workshop_booth", None)
     context = {
         "workshop": workshop,
         "code": workshop_code(workshop),
