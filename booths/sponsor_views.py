@@ -6,6 +6,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -20,6 +21,7 @@ from portal.public import changes_at, keep_from_shared_caches, public_page
 from schedule.models import Session
 
 MAX_QUERY = 100
+JOBS_PER_PAGE = 100
 
 
 def tiers(sponsors):
@@ -69,8 +71,13 @@ def job_list(request):
         jobs = jobs.filter(place__icontains=place)
     if q or place:
         keep_from_shared_caches(request)
+    page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "jobs": list(jobs),
+        "jobs": list(page),
+        "page": page,
+        "query": query.urlencode(),
         "q": q,
         "place": place,
         "sponsor": sponsor,

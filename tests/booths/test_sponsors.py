@@ -113,7 +113,8 @@ def test_sponsor_list_query_count(django_assert_num_queries, n):
 def test_job_list_query_count(django_assert_num_queries, n):
     JobFactory.create_batch(n)
     Conference.get()
-    with django_assert_num_queries(3):
+    # The count, a page of jobs with their sponsors, the sponsors filter, the conference.
+    with django_assert_num_queries(4):
         assert Client().get("/sponsors/jobs/").status_code == 200
 
 
@@ -218,3 +219,11 @@ def test_booking_through_the_pages():
     assert late.get("/me/state.json").json()["messages"] == [
         {"level": "error", "text": "Someone else booked this meeting slot a moment ago; choose another."}
     ]
+
+
+def test_jobs_come_a_hundred_a_page():
+    sponsor = SponsorFactory()
+    JobFactory.create_batch(101, sponsor=sponsor, title="Same title")
+    first = Client().get("/sponsors/jobs/").content.decode()
+    assert first.count("<tr><td>") == 100 and "Page 1 of 2 (101 jobs)" in first
+    assert Client().get(f"/sponsors/jobs/?sponsor={sponsor.slug}&page=2").content.decode().count("<tr><td>") == 1
