@@ -97,3 +97,30 @@ def test_a_self_organised_booth_for_three_refuses_a_fourth(new_page, live_server
     assert response.status == 403
     expect(outsider.get_by_text("This booth is full: it has 3 people already.")).to_be_visible()
     assert booth.memberships.count() == 3
+
+
+def test_the_booth_list_and_an_open_booth_give_a_registered_attendee_the_call(
+    new_page, live_server_url, transactional_db
+):
+    from schedule.models import Session
+    from tests.booths.factories import BoothFactory
+    from tests.factories import SessionFactory
+
+    now = timezone.now()
+    slot = SessionFactory(kind=Session.Kind.BOOTH_SLOT, start=now - timedelta(minutes=5), end=now + timedelta(hours=1))
+    BoothFactory(
+        name="Queer in AI", slug="queer-in-ai", kind=Booth.Kind.AFFINITY, call_link="https://zoom.us/j/42", slots=[slot]
+    )
+    BoothFactory(name="Later social", kind=Booth.Kind.SOCIAL)
+    visitor = new_page()
+    visitor.goto("/booths/")
+    expect(visitor.get_by_role("heading", name="Open now")).to_be_visible()
+    assert_no_serious_axe_violations(visitor)
+    save_artifacts(visitor, "booth-list")
+    visitor.goto("/workshops/")
+    assert_no_serious_axe_violations(visitor)
+    page = logged_in(new_page, attendee("Ada"), live_server_url)
+    page.goto("/booths/queer-in-ai/")
+    join = page.locator("[data-booth-call] a")
+    expect(join).to_have_attribute("href", "https://zoom.us/j/42")  # from /me/state.json, not the page
+    assert "zoom.us" not in page.request.get("/booths/queer-in-ai/").text()
