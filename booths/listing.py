@@ -9,11 +9,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from booths import calls
 from booths.models import Booth
 from chat.services import presence
+from portal.public import changes_at
 from schedule.models import Session
 
 # "Open in my healthy hours": a slot that runs for some time between 08:00 and 22:00 in the
@@ -128,3 +130,17 @@ def changes(booths, now):
     for booth in booths:
         instants += calls.changes(booth, booth.slot_list, now)
     return instants
+
+
+def open_now_context(request, now, limit=8):
+    """The public booths open now, busiest first (home page, /live/); the page's lifetime
+    ends when a listed booth opens or closes."""
+    booths = booth_list(Filters(), now)
+    changes_at(request, *changes(booths, now))
+    open_now = sorted((b for b in booths if b.is_open), key=lambda b: (-b.present, b.name.lower()))
+    return {"booths": open_now[:limit], "more": max(0, len(open_now) - limit)}
+
+
+def open_now_html(request, now):
+    """The same as a section of /live/ (schedule.live.register_live_section)."""
+    return render_to_string("booths/_open_now.html", open_now_context(request, now), request=request)

@@ -12,19 +12,13 @@ from django.utils import timezone
 
 from booths import listing
 from booths.sponsor_models import Sponsor
-from portal.public import changes_at
 
 register = template.Library()
 
 
 @register.inclusion_tag("booths/_open_now.html", takes_context=True)
 def booths_open_now(context, limit=8):
-    request = context.get("request")
-    now = timezone.now()
-    booths = listing.booth_list(listing.Filters(), now)
-    changes_at(request, *listing.changes(booths, now))
-    open_now = sorted((b for b in booths if b.is_open), key=lambda b: (-b.present, b.name.lower()))
-    return {"booths": open_now[:limit], "more": max(0, len(open_now) - limit)}
+    return listing.open_now_context(context.get("request"), timezone.now(), limit)
 
 
 @register.inclusion_tag("booths/_sponsor_logos.html")

@@ -330,3 +330,13 @@ def test_approving_in_the_change_form_keeps_the_slots_it_makes(django_capture_on
     assert booth.status == Booth.Status.APPROVED
     assert [s.start.hour for s in booth.slots.all()] == [10]
     assert mail.outbox[0].subject == "Your booth “Board games” was approved"
+
+
+def test_live_shows_booths_open_now():
+    now = timezone.now()
+    BoothFactory(name="Open affinity", kind=Booth.Kind.AFFINITY, slots=[slot(now - timedelta(minutes=5))])
+    BoothFactory(name="Closed affinity", kind=Booth.Kind.AFFINITY, slots=[slot(now + timedelta(hours=5))])
+    private.start_private_booth(AttendeeFactory(), name="Private chat")
+    html = Client().get("/live/").content.decode()
+    section = html[html.index("Booths open now") :]
+    assert "Open affinity" in section and "Closed affinity" not in html and "Private chat" not in html
