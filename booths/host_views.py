@@ -16,6 +16,7 @@ from booths.forms import AddSlotForm, ApplicationForm, HostEditForm
 from booths.models import Booth
 from booths.services import applications
 from booths.services.errors import BoothError
+from schedule.models import Session
 
 OPEN_FOR = timedelta(hours=1)
 
@@ -109,4 +110,19 @@ def mark_open(request, slug):
         booth.open_until = None
         messages.success(request, "The booth is closed until its next time.")
     booth.save(update_fields=["open_until", "updated_at"])
+    return HttpResponseRedirect(f"/booths/{booth.slug}/edit/")
+
+
+@never_cache
+@require_POST
+def remove_slot(request, slug, session_id):
+    """A host takes a time off their booth (the session goes: it was the booth's alone)."""
+    booth = _hosted(request, slug)
+    if booth is None:
+        return redirect_to_login(request.get_full_path())
+    session = booth.slots.filter(pk=session_id, kind=Session.Kind.BOOTH_SLOT).first()
+    if session is None:
+        raise Http404("This booth has no such time.")
+    session.delete()
+    messages.success(request, "The time is removed.")
     return HttpResponseRedirect(f"/booths/{booth.slug}/edit/")

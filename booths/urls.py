@@ -15,6 +15,7 @@ urlpatterns = [
     path("booths/<slug:slug>/edit/", host_views.edit, name="edit"),
     path("booths/<slug:slug>/edit/slots/", host_views.add_slots, name="add_slots"),
     path("booths/<slug:slug>/edit/open/", host_views.mark_open, name="mark_open"),
+    path("booths/<slug:slug>/edit/slots/<int:session_id>/remove/", host_views.remove_slot, name="remove_slot"),
     path("booths/<slug:slug>/members/", private_views.add_member, name="add_member"),
     path("booths/<slug:slug>/join/<str:token>/", private_views.join, name="join"),
     path("sponsors/", sponsor_views.sponsor_list, name="sponsors"),

@@ -340,3 +340,19 @@ def test_live_shows_booths_open_now():
     html = Client().get("/live/").content.decode()
     section = html[html.index("Booths open now") :]
     assert "Open affinity" in section and "Closed affinity" not in html and "Private chat" not in html
+
+
+def test_a_host_removes_a_time_of_their_booth_but_not_of_anothers():
+    host, other = AttendeeFactory(), AttendeeFactory()
+    mine = slot(datetime(2020, 4, 27, 9, tzinfo=UTC))
+    theirs = slot(datetime(2020, 4, 27, 9, tzinfo=UTC))
+    booth = BoothFactory(hosts=[host], slots=[mine])
+    BoothFactory(hosts=[other], slots=[theirs])
+    client = client_for(host)
+    assert (
+        f"/booths/{booth.slug}/edit/slots/{mine.pk}/remove/"
+        in client.get(f"/booths/{booth.slug}/edit/").content.decode()
+    )
+    assert client.post(f"/booths/{booth.slug}/edit/slots/{theirs.pk}/remove/").status_code == 404
+    assert client.post(f"/booths/{booth.slug}/edit/slots/{mine.pk}/remove/").status_code == 302
+    assert list(Session.objects.values_list("pk", flat=True)) == [theirs.pk]
