@@ -4,8 +4,10 @@ slots), `/sponsors/jobs/` (filterable) on the read path; booking and cancelling 
 
 from itertools import groupby
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from booths.forms import SLOT_HELP, parse_slots
 from booths.services import meetings
 from booths.services.errors import BoothError
 from booths.sponsor_models import Job, MeetingSlot, Sponsor
@@ -144,3 +147,63 @@ def my_meetings(request):
     now = timezone.now()
     booked = [(slot, meetings.meeting_call(slot, request.user, now)) for slot in meetings.meetings_of(request.user)]
     return render(request, "booths/my_meetings.html", {"meetings": booked, "now": now})
+
+
+class PublishSlotsForm(forms.Form):
+    slots = forms.CharField(label="Meeting times", widget=forms.Textarea(attrs={"rows": 3}))
+    call_link = forms.URLField(
+        assume_scheme="https",
+        max_length=500,
+        help_text="Your video-call link: only you and the one who books see it, from 15 minutes before.",
+    )
+
+    def __init__(self, *args, zone_name="UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone_name = zone_name
+        self.fields["slots"].help_text = SLOT_HELP.format(zone=zone_name)
+
+    def clean_slots(self):
+        spans = parse_slots(self.cleaned_data["slots"], self.zone_name)
+        if not spans:
+            raise forms.ValidationError("Give at least one time.")
+        return spans
+
+
+def _recruiting(request, slug):
+    sponsor = Sponsor.objects.filter(slug=slug).first()
+    if sponsor is None:
+        raise Http404("There is no such sponsor.")
+    if not (request.user.is_staff or sponsor.recruiters.filter(pk=request.user.pk).exists()):
+        raise PermissionDenied("Only this sponsor's recruiters publish its meeting times.")
+    return sponsor
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def publish_slots(request, slug):
+    """A sponsor's recruiter publishes meeting times (in their own zone) and withdraws them."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    sponsor = _recruiting(request, slug)
+    form = PublishSlotsForm(request.POST or None, zone_name=getattr(request, "viewer_zone_name", "UTC"))
+    if request.method == "POST" and "withdraw" in request.POST:
+        raw = str(request.POST.get("withdraw", ""))[:18]
+        slot = sponsor.meeting_slots.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if slot is None:
+            raise Http404("There is no such meeting slot.")
+        slot.cancelled_at = timezone.now()
+        slot.save(update_fields=["cancelled_at"])
+        messages.success(request, "The time is withdrawn.")
+        return HttpResponseRedirect(request.path)
+    if request.method == "POST" and form.is_valid():
+        MeetingSlot.objects.bulk_create(
+            MeetingSlot(
+                sponsor=sponsor, recruiter=request.user, start=start, end=end, call_link=form.cleaned_data["call_link"]
+            )
+            for start, end in form.cleaned_data["slots"]
+        )
+        messages.success(request, f"{len(form.cleaned_data['slots'])} meeting times are published.")
+        return HttpResponseRedirect(request.path)
+    slots = sponsor.meeting_slots.filter(cancelled_at__isnull=True).select_related("booked_by").order_by("start")
+    context = {"sponsor": sponsor, "form": form, "slots": slots}
+    return render(request, "booths/publish_slots.html", context, status=400 if form.errors else 200)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("sponsors/meetings/<int:slot_id>/book/", sponsor_views.book, name="book"),
     path("sponsors/meetings/<int:slot_id>/cancel/", sponsor_views.cancel, name="cancel_meeting"),
     path("sponsors/<slug:slug>/", sponsor_views.sponsor_detail, name="sponsor"),
+    path("sponsors/<slug:slug>/meetings/publish/", sponsor_views.publish_slots, name="publish_slots"),
     path("workshops/", workshop_views.workshop_list, name="workshops"),
     path("workshops/<str:code>.ics", workshop_views.workshop_calendar, name="workshop_calendar"),
     path("workshops/<str:code>/", workshop_views.workshop_detail, name="workshop"),

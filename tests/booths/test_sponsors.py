@@ -227,3 +227,31 @@ def test_jobs_come_a_hundred_a_page():
     first = Client().get("/sponsors/jobs/").content.decode()
     assert first.count("<tr><td>") == 100 and "Page 1 of 2 (101 jobs)" in first
     assert Client().get(f"/sponsors/jobs/?sponsor={sponsor.slug}&page=2").content.decode().count("<tr><td>") == 1
+
+
+def test_a_recruiter_publishes_and_withdraws_meeting_times_in_their_zone():
+    from datetime import UTC, datetime
+
+    recruiter, stranger = AttendeeFactory(time_zone="Asia/Tokyo"), AttendeeFactory()
+    sponsor = SponsorFactory()
+    sponsor.recruiters.add(recruiter)
+    url = f"/sponsors/{sponsor.slug}/meetings/publish/"
+    assert client_for(stranger).get(url).status_code == 403
+    client = client_for(recruiter)
+    response = client.post(
+        url, {"slots": "2020-04-27 19:00-19:30\n2020-04-27 19:30-20:00", "call_link": "https://zoom.us/j/7"}
+    )
+    assert response.status_code == 302
+    slots = list(MeetingSlot.objects.order_by("start"))
+    assert [(s.start, s.recruiter) for s in slots] == [
+        (datetime(2020, 4, 27, 10, tzinfo=UTC), recruiter),
+        (datetime(2020, 4, 27, 10, 30, tzinfo=UTC), recruiter),
+    ]
+    bad = client.post(url, {"slots": "2020-04-27 20:00-19:00", "call_link": "https://zoom.us/j/7"})
+    assert bad.status_code == 400 and "Line 1: the time ends before it starts." in bad.content.decode()
+    client.post(url, {"withdraw": slots[0].pk})
+    slots[0].refresh_from_db()
+    assert slots[0].cancelled_at is not None
+    with pytest.raises(BoothError) as refusal:
+        meetings.book(slots[0], stranger)
+    assert refusal.value.reason == "cancelled"
