@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from booths.demo import seed_booths, seed_sponsors
+from booths.importers import sync_workshop_booths
 from keynotes.models import Keynote, Question, Speaker
 from portal.models import MODERATORS_GROUP, Conference, RegisteredEmail, User
 from posters.importers import PaperRecord, PosterSlotRecord, poster_session_uid, save_papers, save_poster_slots
@@ -567,4 +569,8 @@ def seed_demo(papers=700, seed=DEFAULT_SEED, first_day=None):
         accounts = _set_up_accounts(uids[0]) if uids else []
         _update_conference(first_day)
         _save_keynotes()
+        host = User.objects.filter(email=f"attendee@{DEMO_DOMAIN}").first()
+        seed_booths(first_day, POSTER_DAYS, host=host)
+        seed_sponsors(first_day, recruiter=User.objects.filter(email=f"organiser@{DEMO_DOMAIN}").first())
+        sync_workshop_booths()
     return DemoResult(first_day, paper_result, slot_result, created, updated, accounts)

@@ -168,6 +168,8 @@ CELERY_BEAT_SCHEDULE = {
     "release-recordings": {"task": "schedule.tasks.release_recordings", "schedule": 60.0},
     # Re-queues videos whose processing fell silent (a killed worker): schedule/recordings/processing.py.
     "sweep-stuck-processing": {"task": "schedule.tasks.sweep_stuck_processing", "schedule": 60.0},
+    # Self-organised booths close after BOOTH_PRIVATE_HOURS; their chat is deleted with them.
+    "close-private-booths": {"task": "booths.tasks.close_expired_private_booths", "schedule": 300.0},
 }
 
 # --- Accounts -------------------------------------------------------------------------
@@ -271,6 +273,14 @@ KEYNOTES_QUESTIONS_PER_WINDOW = env.int("KEYNOTES_QUESTIONS_PER_WINDOW", default
 KEYNOTES_QUESTION_WINDOW_SECONDS = env.int("KEYNOTES_QUESTION_WINDOW_SECONDS", default=60)
 # Vote counts go out at most once per question in this many seconds (keynotes/votecounts.py).
 KEYNOTES_VOTE_UPDATE_SECONDS = env.float("KEYNOTES_VOTE_UPDATE_SECONDS", default=0.25)
+
+# --- Booths ---------------------------------------------------------------------------
+# Self-organised booths (booths/services/private.py): at most this many people, open this
+# many hours, with a video call made per booth from this template ({token}: a random
+# per-booth name; the host must be in CALL_LINK_HOSTS so the link never reaches public text).
+BOOTH_PRIVATE_MAX_MEMBERS = env.int("BOOTH_PRIVATE_MAX_MEMBERS", default=3)
+BOOTH_PRIVATE_HOURS = env.float("BOOTH_PRIVATE_HOURS", default=24)
+BOOTH_PRIVATE_CALL_URL = env("BOOTH_PRIVATE_CALL_URL", default="https://meet.jit.si/portal-{token}")
 
 # --- Chat -----------------------------------------------------------------------------
 # Per person, across rooms: at most this many posts in this many seconds.

@@ -34,6 +34,7 @@ from schedule.days import (
     today_in,
 )
 from schedule.fragments import programme_state
+from schedule.live import live_sections
 from schedule.models import Session
 
 NEXT_HORIZON = timedelta(hours=3)
@@ -256,7 +257,14 @@ def live_page(request):
         request,
         "schedule/live.html",
         _context(
-            request, conference, now=now, live=live, upcoming=upcoming, embed_kind=embed_kind, embed_src=embed_src
+            request,
+            conference,
+            now=now,
+            live=live,
+            upcoming=upcoming,
+            embed_kind=embed_kind,
+            embed_src=embed_src,
+            sections=live_sections(request, now),
         ),
     )
 
