@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from booths.models import Booth
+from keynotes.models import Keynote
 from portal.models import Conference
-from schedule.models import Session
+from schedule.models import Recording, Session
 from tests.conftest import SHARED_DATA
 
 STATIC = SHARED_DATA / "iclr2020" / "static"
@@ -30,7 +31,10 @@ def iclr(django_db_setup, django_db_blocker):
         booths_out = StringIO()
         call_command("import_booths", str(SITEDATA), stdout=booths_out)
         yield booths_out.getvalue().splitlines()
+        # speakers.yml also made keynotes and their recordings (keynotes' import hook).
         Booth.objects.all().delete()
+        Keynote.objects.all().delete()
+        Recording.objects.all().delete()
         Session.objects.all().delete()
         Conference.objects.all().delete()
 

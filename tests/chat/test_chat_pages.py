@@ -137,13 +137,12 @@ def test_room_list_is_searchable_and_shows_presence(client):
 
 
 def test_room_list_claims_rooms_only_for_the_kinds_that_exist(client):
-    # Papers are registered (posters); keynotes and booths have no subject kind yet.
+    # The kinds registered now: papers (posters), keynotes, booths.
     html = client.get("/rooms/").content.decode()
-    assert "Every paper has a room, opened by its first visitor; the " in html
-    assert "booth" not in html.lower() and "keynote" not in html.lower()
-    with subject_kind("keynote", lambda slugs: []):
+    assert "Every paper, keynote and booth has a room, opened by its first visitor; the " in html
+    with subject_kind("tutorial", lambda slugs: []):
         html = client.get("/rooms/").content.decode()
-    assert "Every paper and keynote has a room, opened by its first visitor; the " in html
+    assert "Every paper, keynote, booth and tutorial has a room, opened by its first visitor; the " in html
 
 
 @pytest.mark.parametrize("n", [1, 50])
