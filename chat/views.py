@@ -19,7 +19,7 @@ from chat import exporting, rooms, services
 from chat.listing import SORTS, kinds, room_page
 from chat.models import Mention, ModerationAction, Room, Sanction
 from chat.services.errors import ChatError
-from chat.services.moderation import open_reports
+from chat.services.moderation import open_person_reports, open_reports
 from portal.public import public_page
 
 
@@ -164,7 +164,15 @@ def moderation_queue(request):
     actions = list(
         ModerationAction.objects.select_related("moderator", "target_user", "room", "message").order_by("-id")[:30]
     )
-    context = {"items": list(by_message.values()), "sanctions": sanctions, "actions": actions}
+    people = {}
+    for report in open_person_reports().order_by("person_id", "created_at"):
+        people.setdefault(report.person_id, {"person": report.person, "reports": []})["reports"].append(report)
+    context = {
+        "items": list(by_message.values()),
+        "people": list(people.values()),
+        "sanctions": sanctions,
+        "actions": actions,
+    }
     return render(request, "chat/moderation.html", context)
 
 
@@ -206,6 +214,17 @@ def dismiss(request, message_id):
         request,
         lambda: services.dismiss_reports(moderator=request.user, message_id=message_id),
         "The reports are dismissed; the message stays.",
+    )
+
+
+@require_POST
+@moderator_only
+def dismiss_person(request, user_id):
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    return _act(
+        request,
+        lambda: services.dismiss_person_reports(moderator=request.user, person=person),
+        "The reports about this person are dismissed.",
     )
 
 

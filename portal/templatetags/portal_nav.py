@@ -21,6 +21,7 @@ MAIN_NAV = [
     ("keynotes:index", "Keynotes"),
     ("booths:index", "Booths"),
     ("chat:corridor", "Corridor"),
+    ("people:index", "People"),
     ("schedule:my_agenda", "My agenda"),
     ("help", "Help"),
 ]

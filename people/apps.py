@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "people"
+
+    def ready(self):
+        from people import state, views
+        from portal.page_parts import register_page_part
+
+        # The visitor's side of the people on a public page (blocks, their own profile,
+        # their queue): /me/state.json?people=<id>,… (portal/state_parts.py).
+        state.register()
+
+        # The paper page (posters) shows its authors who share a profile.
+        register_page_part("paper", views.paper_authors_block)
