@@ -281,10 +281,11 @@ def answer(user, match_id, *, accept, now=None):
         if match.status != Match.Status.OFFERED:
             raise MeetError(f"This match is over ({match.get_status_display()}).", "over")
         seats = list(match.seats.select_related("user"))
-        if now > match.answer_by:
+        late = now > match.answer_by
+        if late:
+            # Ended for everyone (and kept): the refusal is raised after the commit.
             _expire(match, seats, now)
-            raise MeetError(f"The {answer_seconds()} seconds to answer have passed.", "expired")
-        if accept:
+        elif accept:
             seat.accepted_at = now
             seat.save(update_fields=["accepted_at"])
             if all(s.accepted_at or s.pk == seat.pk for s in seats):
@@ -300,7 +301,11 @@ def answer(user, match_id, *, accept, now=None):
             _close(match, Match.Status.SKIPPED, now)
             _return_to_front([s for s in seats if s.pk != seat.pk], now)
             requeue = True
-        events.send_after_commit([(s.user_id, queue_state(s.user, now)) for s in seats])
+        if not late:
+            events.send_after_commit([(s.user_id, queue_state(s.user, now)) for s in seats])
+    if late:
+        run_matching(now=now)
+        raise MeetError(f"The {answer_seconds()} seconds to answer have passed.", "expired")
     if requeue:
         run_matching(now=now)
     return match
