@@ -231,7 +231,7 @@ def test_one_queue_entry_a_person_by_the_database():
 def test_one_open_offer_a_person_by_the_database():
     ada, bob = PersonFactory(), PersonFactory()
     join(ada, 0)
-    [match] = join(bob, 1)
+    [_match] = join(bob, 1)
     other = Match.objects.create(answer_by=at(100))
     with pytest.raises(IntegrityError), transaction.atomic():
         Seat.objects.create(match=other, user=ada, position=at(0))
