@@ -5,6 +5,7 @@ how many one person may ask for in 24 hours."""
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -44,7 +45,7 @@ def request_introduction(requester, recipient_id, note, now=None):
     with transaction.atomic():
         # One person's requests are counted under their own row lock, so parallel requests
         # store at most the limit.
-        type(requester).objects.select_for_update().filter(pk=requester.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=requester.pk).first()
         if sent_today(requester, now) >= limit:
             raise MeetError(f"You can ask for {limit} introductions a day; try again tomorrow.", "rate_limited")
         try:
