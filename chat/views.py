@@ -20,6 +20,7 @@ from chat.listing import SORTS, kinds, room_page
 from chat.models import Mention, ModerationAction, Room, Sanction
 from chat.services.errors import ChatError
 from chat.services.moderation import open_person_reports, open_reports
+from portal.page_parts import render_page_parts
 from portal.public import public_page
 
 
@@ -37,7 +38,12 @@ def _room_page(request, key):
     room = rooms.find_room(key)
     if room is None:
         raise Http404("There is no such room.")
-    context = {"room": room, "context_url": rooms.url_for(room)}
+    context = {
+        "room": room,
+        "context_url": rooms.url_for(room),
+        # What layers above add to a room's page (people: "meet someone now" in the Corridor).
+        "page_parts": render_page_parts(f"room:{room.kind}", request, room=room),
+    }
     return render(request, "chat/room_detail.html", context)
 
 

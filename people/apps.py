@@ -14,3 +14,5 @@ class PeopleConfig(AppConfig):
 
         # The paper page (posters) shows its authors who share a profile.
         register_page_part("paper", views.paper_authors_block)
+        # The Corridor's page leads to "meet someone now".
+        register_page_part("room:corridor", views.meet_entry_block)

@@ -248,3 +248,10 @@ def paper_authors_block(request, *, paper, **context):
     if not found:
         return ""
     return render_to_string("people/_paper_authors.html", {"profiles": found}, request=request)
+
+
+def meet_entry_block(request, **context):
+    """ "Meet someone now" on the Corridor's page (portal/page_parts.py, place "room:corridor")."""
+    from django.template.loader import render_to_string
+
+    return render_to_string("people/_meet_entry.html", {}, request=request)

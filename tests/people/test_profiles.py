@@ -177,3 +177,22 @@ def test_save_profile_refuses_suggestions_without_a_public_profile():
     user = UserFactory(display_name="Ada")
     with pytest.raises(ProfileError):
         save_profile(user, public=False, suggestible=True)
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_people_api_query_count(client, django_assert_num_queries, n):
+    for i in range(n):
+        PersonFactory(display_name=f"Person {i}", interests="a, b", profile__links="https://x.example")
+    UserFactory(display_name="Never opted in")
+    Conference.get()
+    with django_assert_num_queries(4):
+        response = client.get("/api/v1/people/")
+    body = response.json()
+    assert body["count"] == n
+    first = body["results"][0]
+    assert {k: first[k] for k in ("name", "interests", "links", "papers")} == {
+        "name": "Person 0",
+        "interests": ["a", "b"],
+        "links": ["https://x.example"],
+        "papers": [],
+    }

@@ -55,6 +55,7 @@ def public_urls(paper, session):
         "/rooms/",
         "/corridor/",
         f"/rooms/{paper.chat_room_key}/",
+        "/people/",
     ]
 
 
