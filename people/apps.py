@@ -16,3 +16,10 @@ class PeopleConfig(AppConfig):
         register_page_part("paper", views.paper_authors_block)
         # The Corridor's page leads to "meet someone now".
         register_page_part("room:corridor", views.meet_entry_block)
+
+        # Who's around: the chat's room sockets say who entered and left which room.
+        from chat import signals
+        from people import presence
+
+        signals.person_entered.connect(presence.entered, dispatch_uid="people-presence-entered")
+        signals.person_left.connect(presence.left, dispatch_uid="people-presence-left")

@@ -145,3 +145,20 @@ class Seat(models.Model):
 
     def __str__(self):
         return f"{self.user} in match #{self.match_id}"
+
+
+class Presence(models.Model):
+    """A logged-in person with a page open in a room (`place` is its key: `corridor`,
+    `paper:<uid>`, `booth:<slug>`), from the chat's sockets (chat.signals). Only people who
+    share a profile are ever shown; the rest count only in "online now"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    place = models.CharField(max_length=120)
+    connections = models.PositiveIntegerField(default=1)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "place"], name="people_presence_once")]
+
+    def __str__(self):
+        return f"{self.user} in {self.place}"

@@ -8,6 +8,7 @@ app_name = "people"
 
 urlpatterns = [
     path("people/", views.people_list, name="index"),
+    path("people/around/", views.around, name="around"),
     path("people/<int:user_id>/", views.profile_page, name="profile"),
     path("people/<int:user_id>/introduce/", views.introduce, name="introduce"),
     path("people/<int:user_id>/block/", views.block, name="block"),

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -58,6 +59,16 @@ def profile_page(request, user_id):
         raise Http404("No one shares a profile here.")
     papers = profiles.papers_by_user([user_id]).get(user_id, [])
     return render(request, "people/profile.html", {"profile": profile, "person": profile.user, "papers": papers})
+
+
+@public_page(browsing=True)
+def around(request):
+    """Who's around: people online now, and where those who share a profile are."""
+    from people import presence
+
+    now = timezone.now()
+    context = {"online": presence.online_count(now), "around": presence.around(now)}
+    return render(request, "people/around.html", context)
 
 
 # --- the visitor's own ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from people import presence
 from portal.forms import ProfileForm
 from portal.health import run_checks
 from portal.public import changes_at, public_page
@@ -47,6 +48,7 @@ def home(request):
         "first_start": span["first_start"],
         "last_end": span["last_end"],
         "release_announcement": todays_release_announcement(now),
+        "online": presence.online_count(now),
     }
     return render(request, "portal/home.html", context)
 

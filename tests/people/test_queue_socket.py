@@ -17,18 +17,6 @@ db = database_sync_to_async
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _no_persistent_connections():
-    from django.db import connections
-
-    saved = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections.settings}
-    for alias in connections.settings:
-        connections.settings[alias]["CONN_MAX_AGE"] = 0
-    yield
-    for alias, value in saved.items():
-        connections.settings[alias]["CONN_MAX_AGE"] = value
-
-
 def session_cookie(user):
     client = Client()
     client.force_login(user)
