@@ -27,8 +27,8 @@ def refusal(error, client_id=None):
     return response
 
 
-def room_or_404(key):
-    room = rooms.find_room(key)
+def room_or_404(key, user):
+    room = rooms.find_room_for(key, user)
     if room is None:
         raise Http404("No such room.")
     return room
@@ -65,7 +65,7 @@ class RoomMessagesView(APIView):
         responses={200: dict},
     )
     def get(self, request, key):
-        room = room_or_404(key)
+        room = room_or_404(key, request.user)
         after, before = cursor(request, "after"), cursor(request, "before")
         base = request.build_absolute_uri(request.path)
         if after is not None:
@@ -83,7 +83,7 @@ class RoomMessagesView(APIView):
 
     @extend_schema(request=PostSerializer, responses={201: dict})
     def post(self, request, key):
-        room = room_or_404(key)
+        room = room_or_404(key, request.user)
         serializer = PostSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -25,7 +25,8 @@ Client → server
 <message> = {"id", "room", "author": {"id", "name", "badge"}, "html", "created_at" (ISO 8601
 UTC), "reply_to", "reply": {"id", "author", "excerpt"} | null, "edited_at"}.
 
-A socket to a room that does not exist (or, with public browsing off, from an anonymous
+A socket to a room that does not exist, or to a private room by someone it does not let in
+(as if it did not exist: 4404), or, with public browsing off, from an anonymous
 visitor) is refused at the handshake. One that cannot reach the database or the channel
 layer is accepted and closed with 1013 ("try again later", portal.sockets.TryAgainLater).
 Any bad frame (not JSON, nested too deeply, text that is not text) gets an error frame
@@ -39,6 +40,7 @@ from collections import deque
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
 from chat import history, link, rooms, services, signals
@@ -68,7 +70,7 @@ class RoomConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         try:
-            self.room = await in_pool(rooms.find_room)(key)
+            self.room = await in_pool(rooms.find_room_for)(key, user or AnonymousUser())
             if self.room is not None:
                 await self.channel_layer.group_add(events.room_group(self.room), self.channel_name)
                 if user and user.is_authenticated:

@@ -15,7 +15,7 @@ SORTS = {"active": "recent activity", "busy": "busiest in the last hour"}
 
 def room_page(params):
     """(page of rooms, {room key: present}) for query params q, kind, sort, page."""
-    rooms = Room.objects.all()
+    rooms = Room.objects.filter(private=False)
     query = (params.get("q") or "").strip()[:100]
     if query:
         rooms = rooms.filter(Q(title__icontains=query) | Q(key__icontains=query))
@@ -35,4 +35,4 @@ def room_page(params):
 
 
 def kinds():
-    return list(Room.objects.order_by("kind").values_list("kind", flat=True).distinct())
+    return list(Room.objects.filter(private=False).order_by("kind").values_list("kind", flat=True).distinct())

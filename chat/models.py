@@ -20,6 +20,9 @@ class Room(models.Model):
     # Denormalised so /rooms/ sorts 700 paper rooms by activity without aggregating.
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     message_count = models.PositiveIntegerField(default=0)
+    # A private subject's room (a self-organised booth's): only those its subject's kind lets
+    # in may read or post (chat.rooms.may_enter); no directory, page or feed shows it.
+    private = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["key"]

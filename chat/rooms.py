@@ -1,5 +1,8 @@
 """Rooms are keyed by strings and opened here, through one function: `open_room(key)`.
 
+A private subject's room (a self-organised booth's) is readable only by those its kind's
+`may_enter` lets in (`may_enter`, `find_room_for`): to anyone else it does not exist.
+
 A room's key is a subject's key (schedule/subjects.py): `paper:<uid>`, `booth:<slug>`,
 `keynote:<slug>`, or a bare kind for one-of-a-kind rooms (`corridor`, registered here). A
 room exists for a subject that exists; its title, page and authors are the subject's. So
@@ -43,7 +46,9 @@ def open_room(key) -> Room:
         raise RoomNotFound(f"there is no room “{key}”")
     try:
         with transaction.atomic():
-            return Room.objects.create(key=key, kind=kind_name, title=(subject.title or key)[:500])
+            return Room.objects.create(
+                key=key, kind=kind_name, title=(subject.title or key)[:500], private=subject.private
+            )
     except IntegrityError:
         # Two first visitors at once: the other one created it.
         return Room.objects.get(key=key)
@@ -54,6 +59,25 @@ def find_room(key) -> Room | None:
         return open_room(key)
     except RoomNotFound:
         return None
+
+
+def may_enter(room, user) -> bool:
+    """Whether `user` may read and post in `room` at all: everyone for a public room (posting
+    has its own rules, chat.services.messages), only those the subject's kind lets in for a
+    private one. Everything that shows or accepts a room's messages asks this, and answers
+    a private room to anyone else as if it did not exist (404, not 403)."""
+    return not room.private or subjects.may_enter(room.key, user)
+
+
+def find_room_for(key, user) -> Room | None:
+    """The room `key`, if it exists and `user` may enter it; else None (a 404 to them)."""
+    room = find_room(key)
+    return room if room is not None and may_enter(room, user) else None
+
+
+def delete_room(key):
+    """Delete a room and its messages (a self-organised booth that closed): nothing of it stays."""
+    Room.objects.filter(key=key).delete()
 
 
 def author_emails(room) -> set[str]:

@@ -35,7 +35,7 @@ def room_detail(request, key):
 
 
 def _room_page(request, key):
-    room = rooms.find_room(key)
+    room = rooms.find_room_for(key, request.user)
     if room is None:
         raise Http404("There is no such room.")
     context = {
@@ -72,7 +72,7 @@ def post_page(request, key):
     room's public panel links here); POST posts through the services and goes back."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    room = rooms.find_room(key)
+    room = rooms.find_room_for(key, request.user)
     if room is None:
         raise Http404("There is no such room.")
     back = _next_url(request, rooms.url_for(room) or f"/rooms/{room.key}/")

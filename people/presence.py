@@ -78,7 +78,9 @@ def around(now=None, limit=200):
     for key in keys:
         kind, _, arg = key.partition(":")
         subject = subjects.get(key)
-        if subject is None or (kind == "paper" and arg not in live) or kind not in ("corridor", "paper", "booth"):
+        if subject is None or subject.private or kind not in ("corridor", "paper", "booth"):
+            continue  # a self-organised booth is nobody's business
+        if kind == "paper" and arg not in live:
             continue
         shown[key] = {"key": key, "title": subject.title, "url": subject.url, "kind": kind, "live": kind == "paper"}
     order = {"corridor": 0, "paper": 1, "booth": 2}

@@ -1,25 +1,28 @@
 """The private room two or three people get when they meet: a self-organised booth
 (booths.services.private, issue 17) — members-only chat `booth:<slug>`, a call link shown
-only to members, closed after 24 h. People never builds a room of its own."""
+only to members, closed after 24 h. People builds no room of its own."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+
+from booths.services.errors import BoothError
+from booths.services.private import start_private_booth
+from people.safety import MeetError
 
 
 def open_room_for(users, *, name, topic=""):
-    """Open a private booth for `users` (the first is its creator); its room key."""
-    from booths.services.private import start_private_booth
-
+    """Start a self-organised booth for `users` (the first is its creator); its room key.
+    A refusal of the booths' (someone no longer registered) is a MeetError with its reason."""
     creator, *others = users
-    booth = start_private_booth(creator, others, name=name, topic=topic[:200])
-    return f"booth:{booth.slug}"
+    try:
+        booth = start_private_booth(creator, others, name=name[:200], topic=topic[:300])
+    except BoothError as refusal:
+        raise MeetError(refusal.detail, refusal.reason) from None
+    return booth.room_key
 
 
 def url_for(room_key):
-    """The private booth's page (members only), or "" for a key that names none."""
+    """The private booth's page (its members only), or "" for a key that names none."""
     kind, _, slug = (room_key or "").partition(":")
     if kind != "booth" or not slug:
         return ""
-    try:
-        return reverse("booths:detail", args=[slug])
-    except NoReverseMatch:
-        return reverse("chat:room", args=[room_key])
+    return reverse("booths:detail", args=[slug])

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chat.services.errors import ChatError
-from people import introductions, matching, profiles, safety
+from people import introductions, matching, profiles, rooms, safety
 from people.forms import IntroductionForm, JoinQueueForm, PersonReportForm, ProfileSharingForm
 from people.models import Block
 from people.safety import MeetError
@@ -87,11 +87,15 @@ def my_people(request):
         else:
             messages.success(request, "Your sharing settings are saved.")
             return redirect("people:mine")
+    received = list(introductions.received(request.user)[:50])
+    sent = list(introductions.sent(request.user)[:50])
+    for intro in (*received, *sent):
+        intro.room_url = rooms.url_for(intro.room_key)
     context = {
         "form": form,
         "profile": profile,
-        "received": list(introductions.received(request.user)[:50]),
-        "sent": list(introductions.sent(request.user)[:50]),
+        "received": received,
+        "sent": sent,
         "blocks": list(Block.objects.filter(blocker=request.user).select_related("blocked")),
     }
     return render(request, "people/mine.html", context)

@@ -171,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-processing": {"task": "schedule.tasks.sweep_stuck_processing", "schedule": 60.0},
     # Ends "meet someone now" offers nobody answered in time (people/matching.py); sockets also do it on time.
     "people-expire-matches": {"task": "people.tasks.expire_matches", "schedule": 10.0},
+    # Self-organised booths close after BOOTH_PRIVATE_HOURS; their chat is deleted with them.
+    "close-private-booths": {"task": "booths.tasks.close_expired_private_booths", "schedule": 300.0},
 }
 
 # --- Accounts -------------------------------------------------------------------------
@@ -267,6 +269,14 @@ CALL_LINK_HOSTS = [
     "chime.aws", "*.chime.aws", "*.skype.com", "join.skype.com", "meet.lync.com",
     *env.list("CALL_LINK_EXTRA_HOSTS", default=[]),
 ]  # fmt: skip
+
+# --- Booths ---------------------------------------------------------------------------
+# Self-organised booths (booths/services/private.py): at most this many people, open this
+# many hours, with a video call made per booth from this template ({token}: a random
+# per-booth name; the host must be in CALL_LINK_HOSTS so the link never reaches public text).
+BOOTH_PRIVATE_MAX_MEMBERS = env.int("BOOTH_PRIVATE_MAX_MEMBERS", default=3)
+BOOTH_PRIVATE_HOURS = env.float("BOOTH_PRIVATE_HOURS", default=24)
+BOOTH_PRIVATE_CALL_URL = env("BOOTH_PRIVATE_CALL_URL", default="https://meet.jit.si/portal-{token}")
 
 # --- Chat -----------------------------------------------------------------------------
 # Per person, across rooms: at most this many posts in this many seconds.

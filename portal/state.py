@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from chat.models import Room
+from chat.rooms import may_enter
 from chat.services.errors import ChatError
 from chat.services.messages import check_can_post, open_sanctions
 from portal.state_parts import BadKeys, state_parts
@@ -92,6 +93,8 @@ def rooms_for(user, keys):
     sanctions = open_sanctions(user)
     rooms = {}
     for room in Room.objects.filter(key__in=keys):
+        if room.private and not may_enter(room, user):
+            continue  # as if it did not exist
         me = {"can_post": True, "reason": "", "detail": "", "moderator": user.is_moderator, "muted": False}
         try:
             check_can_post(user, room, sanctions=sanctions)

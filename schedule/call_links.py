@@ -96,6 +96,7 @@ class State:
     ENDED = "ended"
     NO_LINK = "no_link"  # in the window, but the organisers have not set a link
     NOT_ALLOWED = "not_allowed"  # this viewer may never see it (policy)
+    CLOSED = "closed"  # nothing scheduled now or later (a booth with no slot left, not marked open)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ class Subject:
     url: str | None = None  # its page
     upload_url: str | None = None  # where its authors upload its recording
     author_emails: frozenset[str] = frozenset()  # lower case, as written on the subject
+    # Only those its kind's `may_enter` lets in may see it (a self-organised booth): its
+    # room is private, and nothing public lists or links it.
+    private: bool = False
 
     @property
     def kind(self):
@@ -53,6 +56,7 @@ class SubjectKind:
     is_author: Callable[[str, "User"], bool] | None = None
     authored_by: Callable[["User"], Iterable[str]] | None = None
     singleton: bool = False
+    may_enter: Callable[[str, "User"], bool] | None = None
 
     def key(self, arg):
         return self.name if self.singleton else f"{self.name}:{arg}"
@@ -61,7 +65,9 @@ class SubjectKind:
 _kinds: dict[str, SubjectKind] = {}
 
 
-def register_subject_kind(name, resolve, *, is_author=None, authored_by=None, singleton=False) -> SubjectKind:
+def register_subject_kind(
+    name, resolve, *, is_author=None, authored_by=None, singleton=False, may_enter=None
+) -> SubjectKind:
     """Let subjects of this kind exist. Registering the same name again replaces it.
 
     `resolve(args)` returns the Subjects of those args that exist (any order; the rest are
@@ -69,10 +75,12 @@ def register_subject_kind(name, resolve, *, is_author=None, authored_by=None, si
     user)` says whether `user` authored it (uploads, previews, the chat's badge); without
     it the kind has no authors. `authored_by(user)` lists the args `user` is an author of.
     A singleton kind is one thing, keyed by its bare name, resolved with the arg "".
+    `may_enter(arg, user)` says whether `user` may see a *private* subject of this kind
+    (one resolved with `private=True`); without it the kind has no private subjects.
     """
     if not KIND_RE.fullmatch(name or ""):
         raise ValueError(f"subject kind {name!r}: 1-20 lowercase letters, digits, '-' and '_', a letter first")
-    _kinds[name] = SubjectKind(name, resolve, is_author, authored_by, singleton)
+    _kinds[name] = SubjectKind(name, resolve, is_author, authored_by, singleton, may_enter)
     return _kinds[name]
 
 
@@ -116,6 +124,15 @@ def subjects_by_key(keys) -> dict[str, Subject]:
 def subject(key) -> Subject | None:
     """The subject `key` names, or None (malformed, an unregistered kind, nothing there)."""
     return subjects_by_key([key]).get(key)
+
+
+def may_enter(key, user) -> bool:
+    """Whether `user` may see the private subject `key` names (its kind's answer); False
+    for a kind without private subjects, an unknown key or an anonymous visitor."""
+    kind, arg = _kind_and_arg(key)
+    if kind is None or kind.may_enter is None or not user.is_authenticated:
+        return False
+    return bool(kind.may_enter(arg, user))
 
 
 def has_authors(key) -> bool:

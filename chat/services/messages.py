@@ -53,6 +53,8 @@ def check_can_post(user, room, now=None, sanctions=None):
         raise Forbidden("Log in to post in the chat.", reason="login")
     if not user.is_registered:
         raise Forbidden("Only registered attendees can post. You can still read along.", reason="not_registered")
+    if not rooms.may_enter(room, user):
+        raise Forbidden("Only the members of this private room can post in it.", reason="not_member")
     if sanctions is None:
         sanction = active_sanction(user, room, now)
     else:
@@ -162,8 +164,9 @@ def badge_for(user, room):
 # --- mentions ---------------------------------------------------------------------------
 
 
-def resolve_mentions(body, author):
-    """{user: written name} for the people named with @ (at most MAX_MENTIONS)."""
+def resolve_mentions(body, author, room=None):
+    """{user: written name} for the people named with @ (at most MAX_MENTIONS); in a
+    private room only those who may enter it (nobody else learns of it)."""
     from django.contrib.auth import get_user_model
 
     candidates = rendering.mention_candidates(body)[:30]
@@ -176,7 +179,7 @@ def resolve_mentions(body, author):
     lowered = {c.lower(): c for c in candidates}
     for user in get_user_model().objects.filter(query, is_active=True).exclude(pk=author.pk)[: MAX_MENTIONS * 3]:
         written = lowered.get(user.name.lower())
-        if written:
+        if written and (room is None or rooms.may_enter(room, user)):
             found[user] = written
     return dict(list(found.items())[:MAX_MENTIONS])
 
@@ -207,7 +210,7 @@ def _store_message(*, room, author, body, client_id="", reply_to=None):
             raise Invalid("The message you reply to is not in this room any more.")
     check_rate(author, now)  # early and cheap; checked again under the lock below
     badge = badge_for(author, room)
-    mentioned = resolve_mentions(body, author)
+    mentioned = resolve_mentions(body, author, room)
     has_authors = rooms.has_authors(room)
     try:
         with transaction.atomic():
@@ -327,7 +330,7 @@ def _store_edit(*, user, message_id, body):
     message = _own_recent_message(user, message_id, now)
     body = clean_body(body)
     room = message.room
-    mentioned = resolve_mentions(body, user)
+    mentioned = resolve_mentions(body, user, room)
     with transaction.atomic():
         message.body = body
         message.html = rendering.render(body, mentioned.values())

@@ -21,8 +21,9 @@ register = template.Library()
 @register.inclusion_tag("chat/_room_panel.html", takes_context=True)
 def chat_room(context, key, full_page=False, heading=None):
     request = context.get("request")
-    room = rooms.find_room(key)
-    if room is None:
+    user = getattr(request, "user", None)
+    room = rooms.find_room_for(key, user) if user is not None else rooms.find_room(key)
+    if room is None or (user is None and room.private):
         return {"room": None, "key": key}
     quiet = room.message_count == 0  # nothing was ever posted: nothing to read
     messages = [] if quiet else history.latest(room, history.PAGE_SIZE)

@@ -108,3 +108,29 @@ def test_a_note_is_required_and_checked():
     with pytest.raises(MeetError) as refused:
         introductions.request_introduction(ada, bob.pk, "hi\x07")
     assert "U+0007" in refused.value.detail
+
+
+def test_an_accepted_introduction_opens_a_private_booth_for_the_two(django_capture_on_commit_callbacks, captured):
+    from booths.models import Booth
+    from booths.services.private import is_member
+
+    ada, bob = PersonFactory(display_name="Ada"), PersonFactory(display_name="Bob")
+    intro = introductions.request_introduction(ada, bob.pk, "Engines?")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(bob).post(f"/me/introductions/{intro.pk}/answer/", {"answer": "accept"})
+    assert response.status_code == 302
+    intro.refresh_from_db()
+    assert intro.status == "accepted"
+    booth = Booth.objects.get(slug=intro.room_key.partition(":")[2])
+    assert booth.name == "Introduction: Ada and Bob"
+    assert is_member(booth, ada) and is_member(booth, bob)
+    assert captured == [
+        {
+            "group": f"people.person.{ada.pk}",
+            "frame": {"type": "introduction.answered", "id": intro.pk, "status": "accepted"},
+        }
+    ]
+    page = logged_in(ada).get("/me/people/").content.decode()
+    assert f'href="/booths/{booth.slug}/"' in page
+    # The booth's page is for its members only.
+    assert Client().get(f"/booths/{booth.slug}/").status_code == 404

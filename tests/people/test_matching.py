@@ -317,3 +317,62 @@ def test_every_change_is_told_to_the_people_concerned(captured, django_capture_o
         {"id": ada.pk, "name": "Ada", "affiliation": "Analytical", "interests": [], "url": f"/people/{ada.pk}/"}
     ]
     assert offer_to_bob["answer_by"] == "2020-04-27T12:01:01+00:00"
+
+
+# --- rooms: a self-organised booth when everyone accepts ------------------------------------
+
+
+def booth_of(match):
+    from booths.models import Booth
+
+    return Booth.objects.get(slug=match.room_key.partition(":")[2])
+
+
+def test_when_both_accept_they_get_a_private_booth_together():
+    from booths.services.private import is_member
+
+    ada, bob, cy = PersonFactory(), PersonFactory(), PersonFactory()
+    matching.join_queue(ada, topic="engines")
+    [match] = matching.join_queue(bob, topic="engines")
+    matching.answer(ada, match.pk, accept=True)
+    match.refresh_from_db()
+    assert (match.status, match.room_key) == (Match.Status.OFFERED, "")
+    matching.answer(bob, match.pk, accept=True)
+    match.refresh_from_db()
+    assert match.status == Match.Status.ACCEPTED
+    booth = booth_of(match)
+    assert booth.kind == booth.Kind.SELF_ORGANISED and booth.is_private
+    assert (booth.name, booth.topic) == ("Met in the Corridor", "engines")
+    assert [is_member(booth, p) for p in (ada, bob, cy)] == [True, True, False]
+    state = matching.queue_state(ada)
+    assert state["status"] == "matched"
+    assert state["room"]["key"] == match.room_key
+    assert state["room"]["url"] == f"/booths/{booth.slug}/"
+    # An answer after the match is over is refused.
+    with pytest.raises(MeetError) as refused:
+        matching.answer(bob, match.pk, accept=False)
+    assert refused.value.detail == "This match is over (accepted by everyone)."
+
+
+def test_a_group_of_three_gets_one_booth_for_the_three():
+    from booths.models import BoothMember
+
+    people = [PersonFactory() for _ in range(3)]
+    for person in people:
+        matching.join_queue(person, group_size=3)
+    match = Match.objects.get()
+    for person in people:
+        matching.answer(person, match.pk, accept=True)
+    match.refresh_from_db()
+    members = set(BoothMember.objects.filter(booth=booth_of(match)).values_list("user_id", flat=True))
+    assert members == {p.pk for p in people}
+
+
+def test_no_one_is_in_two_open_offers_or_queued_while_offered():
+    people = [PersonFactory() for _ in range(9)]
+    for person in people:
+        matching.join_queue(person)
+    seats = list(Seat.objects.filter(open=True).values_list("user_id", flat=True))
+    assert len(seats) == len(set(seats)) == 8
+    queued = set(QueueEntry.objects.values_list("user_id", flat=True))
+    assert queued.isdisjoint(seats) and len(queued) == 1

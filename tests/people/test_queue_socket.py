@@ -150,3 +150,25 @@ async def test_an_unanswered_offer_ends_on_time_without_the_beat(settings):
     assert match.status == Match.Status.EXPIRED
     await ada_socket.disconnect()
     await bob_socket.disconnect()
+
+
+async def test_both_accept_and_both_are_shown_their_private_room():
+    ada = await db(PersonFactory)(display_name="Ada")
+    bob = await db(PersonFactory)(display_name="Bob")
+    ada_socket, _ = await connect(ada)
+    bob_socket, _ = await connect(bob)
+    await ada_socket.send_json_to({"type": "queue.join"})
+    await next_state(ada_socket, "waiting")
+    await bob_socket.send_json_to({"type": "queue.join"})
+    match_id = (await next_state(ada_socket, "offered"))["offer"]["match"]
+    await next_state(bob_socket, "offered")
+    await ada_socket.send_json_to({"type": "match.accept", "match": match_id})
+    assert (await next_state(bob_socket, "offered"))["offer"]["accepted"] == [ada.pk]
+    await bob_socket.send_json_to({"type": "match.accept", "match": match_id})
+    for socket, other in ((ada_socket, "Bob"), (bob_socket, "Ada")):
+        matched = await next_state(socket, "matched")
+        assert matched["room"]["key"].startswith("booth:private-")
+        assert matched["room"]["url"] == f"/booths/{matched['room']['key'].partition(':')[2]}/"
+        assert [p["name"] for p in matched["room"]["people"]] == [other]
+    await ada_socket.disconnect()
+    await bob_socket.disconnect()
