@@ -5,7 +5,7 @@ class PeopleConfig(AppConfig):
     name = "people"
 
     def ready(self):
-        from people import state, views
+        from people import state, stream, views
         from portal.page_parts import register_page_part
 
         # The visitor's side of the people on a public page (blocks, their own profile,
@@ -23,3 +23,6 @@ class PeopleConfig(AppConfig):
 
         signals.person_entered.connect(presence.entered, dispatch_uid="people-presence-entered")
         signals.person_left.connect(presence.left, dispatch_uid="people-presence-left")
+
+        # /live/ shows the stream's running order, now and next, and where each leads.
+        register_page_part("live", stream.running_order_block)

@@ -162,3 +162,42 @@ class Presence(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.place}"
+
+
+class StreamSegment(models.Model):
+    """One item of the livestream's running order, built by the organisers in admin, so
+    the stream leads somewhere: a paper, a keynote, a booth where people can talk."""
+
+    class Kind(models.TextChoices):
+        LIVESTREAM = "livestream", "Livestream segment"
+        KEYNOTE = "keynote", "Keynote or keynote Q&A"
+        SPOTLIGHT = "spotlight", "Poster spotlight"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LIVESTREAM)
+    title = models.CharField(max_length=300)
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField()
+    subject_key = models.CharField(
+        "what it is about",
+        max_length=120,
+        blank=True,
+        help_text="A key: paper:<UID> (a spotlight's paper), keynote:<slug>, booth:<slug>. Its page is linked.",
+    )
+    session = models.ForeignKey(
+        "schedule.Session",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A keynote's talk or Q&A session; a spotlight's next poster session (filled in when empty).",
+    )
+    clip_url = models.URLField("clip", blank=True, help_text="A spotlight's short clip (a public video address).")
+    note = models.CharField(max_length=300, blank=True, help_text="One line shown under the title.")
+
+    class Meta:
+        ordering = ["start", "id"]
+        verbose_name = "livestream segment"
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="people_segment_ends_after_start")]
+
+    def __str__(self):
+        return f"{self.title} ({self.start:%Y-%m-%d %H:%M} UTC)"

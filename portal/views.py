@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from people import presence
+from people import presence, stream
 from portal.forms import ProfileForm
 from portal.health import run_checks
 from portal.public import changes_at, public_page
@@ -39,6 +39,8 @@ def home(request):
         horizon = upcoming[0].start + timedelta(hours=12)
         upcoming = [s for s in upcoming if s.start < horizon]
     span = Session.objects.aggregate(first_start=Min("start"), last_end=Max("end"))
+    stream_now, stream_next = stream.now_and_next(now, count=1)
+    changes_at(request, stream_now.end if stream_now else None, *(s.start for s in stream_next))
     # "Live now" and "next" move on as sessions start and end.
     changes_at(request, *(s.end for s in live), *(s.start for s in upcoming))
     context = {
@@ -49,6 +51,7 @@ def home(request):
         "last_end": span["last_end"],
         "release_announcement": todays_release_announcement(now),
         "online": presence.online_count(now),
+        "stream_now": stream_now,
     }
     return render(request, "portal/home.html", context)
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from portal.models import Conference
+from portal.page_parts import render_page_parts
 from portal.public import changes_at, public_page
 from portal.timezones import local_day_bounds
 from schedule.call_links import window
@@ -256,7 +257,15 @@ def live_page(request):
         request,
         "schedule/live.html",
         _context(
-            request, conference, now=now, live=live, upcoming=upcoming, embed_kind=embed_kind, embed_src=embed_src
+            request,
+            conference,
+            now=now,
+            live=live,
+            upcoming=upcoming,
+            embed_kind=embed_kind,
+            embed_src=embed_src,
+            # The stream's running order, from a layer above (people's, through portal.page_parts).
+            page_parts=render_page_parts("live", request),
         ),
     )
 

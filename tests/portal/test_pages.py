@@ -168,8 +168,8 @@ def test_home_query_count(client, django_assert_num_queries, conference, frozen,
         session = SessionFactory(start=NOW + timedelta(minutes=10 + i), end=NOW + timedelta(hours=2))
         add_posters(session, 1)
     SessionFactory(start=NOW - timedelta(minutes=5), end=NOW + timedelta(minutes=5))
-    # Conference, on now, next, the programme's span, people online now (people.presence).
-    with django_assert_num_queries(7):
+    # Conference, on now, next, the programme's span, the stream's running order, people online now.
+    with django_assert_num_queries(8):
         assert client.get("/").status_code == 200
 
 
@@ -179,7 +179,7 @@ def test_home_query_count_logged_in(client, django_assert_num_queries, conferenc
         SessionFactory(start=NOW + timedelta(minutes=10 + i), end=NOW + timedelta(hours=2))
     client.force_login(UserFactory())
     # As for anyone: a public page never reads the user (their state is /me/state.json).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get("/").status_code == 200
 
 

@@ -167,7 +167,7 @@ def many(n):
         ("/schedule/", 3),  # + span, sessions
         ("/schedule/2020-04-27/", 3),  # + span, sessions
         ("/now/", 3),  # + live, next
-        ("/live/", 4),  # + live, next, the next start (nothing streamed within 3 h)
+        ("/live/", 5),  # + live, next, the next start (nothing streamed within 3 h), the running order (people)
         ("/calendar.ics", 3),  # + version, sessions
     ],
 )
