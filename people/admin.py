@@ -1,8 +1,18 @@
 from django import forms
 from django.contrib import admin
 
-from people import stream
-from people.models import Block, Introduction, Match, Profile, QueueEntry, Seat, StreamSegment
+from people import engagement, stream
+from people.models import (
+    AuthorEngagement,
+    Block,
+    Introduction,
+    Match,
+    PaperEngagement,
+    Profile,
+    QueueEntry,
+    Seat,
+    StreamSegment,
+)
 
 
 @admin.register(Profile)
@@ -81,3 +91,76 @@ class StreamSegmentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         stream.fill_next_session(obj)
         super().save_model(request, obj, form, change)
+
+
+class ReadOnlyFigures(admin.ModelAdmin):
+    """Figures to read: nothing here is added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="answers required")
+    def required(self, obj):
+        return engagement.required_for(obj.questions)
+
+    @admin.display(description="meets the minimum", boolean=True)
+    def meets_policy(self, obj):
+        return obj.answered >= engagement.required_for(obj.questions)
+
+
+@admin.register(PaperEngagement)
+class PaperEngagementAdmin(ReadOnlyFigures):
+    list_display = ["title", "uid", "questions", "answered", "required", "meets_policy"]
+    search_fields = ["title", "uid"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        papers = super().get_queryset(request).only("uid", "title")
+        return engagement.annotate_papers(papers).order_by("-questions", "title")
+
+    @admin.display(ordering="questions")
+    def questions(self, obj):
+        return obj.questions
+
+    @admin.display(ordering="answered")
+    def answered(self, obj):
+        return obj.answered
+
+
+@admin.register(AuthorEngagement)
+class AuthorEngagementAdmin(ReadOnlyFigures):
+    list_display = ["name", "paper_count", "questions", "answered", "required", "meets_policy"]
+    search_fields = ["name"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        authors = super().get_queryset(request).only("name", "slug")
+        return engagement.annotate_authors(authors).order_by("-questions", "name")
+
+    @admin.display(description="papers", ordering="paper_count")
+    def paper_count(self, obj):
+        return obj.paper_count
+
+    @admin.display(ordering="questions")
+    def questions(self, obj):
+        return obj.questions
+
+    @admin.display(ordering="answered")
+    def answered(self, obj):
+        return obj.answered
+
+    @admin.display(description="answers required")
+    def required(self, obj):
+        # Per paper: the minimum of each of their papers is not known from the sum; the policy
+        # is shown against their papers' total (each paper's own figure is on the per-paper list).
+        return min(engagement.minimum() * obj.paper_count, obj.questions)
+
+    @admin.display(description="meets the minimum", boolean=True)
+    def meets_policy(self, obj):
+        return obj.answered >= self.required(obj)

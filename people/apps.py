@@ -26,3 +26,5 @@ class PeopleConfig(AppConfig):
 
         # /live/ shows the stream's running order, now and next, and where each leads.
         register_page_part("live", stream.running_order_block)
+        # Authors' "My papers" shows the minimum-answer policy and their progress.
+        register_page_part("my_papers", views.answer_policy_block)

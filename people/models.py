@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from posters.models import Author, Paper
+
 
 class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="people_profile")
@@ -201,3 +203,21 @@ class StreamSegment(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.start:%Y-%m-%d %H:%M} UTC)"
+
+
+class PaperEngagement(Paper):
+    """Papers seen by their questions and answers (organisers' figures in admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "paper engagement"
+        verbose_name_plural = "engagement per paper"
+
+
+class AuthorEngagement(Author):
+    """Authors seen by the questions and answers across their papers (admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "author engagement"
+        verbose_name_plural = "engagement per author"

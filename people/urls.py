@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/<int:user_id>/unblock/", views.unblock, name="unblock"),
     path("people/<int:user_id>/report/", views.report, name="report"),
     path("me/people/", views.my_people, name="mine"),
+    path("me/questions/", views.my_questions, name="my_questions"),
     path("me/introductions/<int:intro_id>/answer/", views.answer_introduction, name="answer_introduction"),
     path("me/meet/", views.meet, name="meet"),
     path("me/meet/join/", views.meet_join, name="meet_join"),

@@ -270,3 +270,35 @@ def meet_entry_block(request, **context):
     from django.template.loader import render_to_string
 
     return render_to_string("people/_meet_entry.html", {}, request=request)
+
+
+@never_cache
+@login_required
+def my_questions(request):
+    """The visitor's questions on papers and the answers they received; for authors, the
+    minimum-answer policy and their progress on each paper."""
+    from people import engagement
+
+    asked, received = engagement.counts(request.user)
+    context = {
+        "questions": engagement.questions_asked(request.user),
+        "asked": asked,
+        "received": received,
+        "progress": engagement.author_progress(request.user),
+        "minimum": engagement.minimum(),
+    }
+    return render(request, "people/my_questions.html", context)
+
+
+def answer_policy_block(request, **context):
+    """Authors' "My papers" page (place "my_papers"): the minimum-answer policy and progress."""
+    from django.template.loader import render_to_string
+
+    from people import engagement
+
+    progress = engagement.author_progress(request.user)
+    if not progress:
+        return ""
+    return render_to_string(
+        "people/_answer_progress.html", {"progress": progress, "minimum": engagement.minimum()}, request=request
+    )

@@ -298,6 +298,10 @@ PEOPLE_MATCH_ANSWER_SECONDS = env.int("PEOPLE_MATCH_ANSWER_SECONDS", default=60)
 # People matched (or introduced) are not matched again for this many hours.
 PEOPLE_MATCH_REPEAT_HOURS = env.int("PEOPLE_MATCH_REPEAT_HOURS", default=24)
 
+# Authors are asked to answer at least this many questions in each paper's room (all, when
+# fewer are asked); shown to authors with their progress, and to organisers in admin.
+ENGAGEMENT_MIN_ANSWERS_PER_PAPER = env.int("ENGAGEMENT_MIN_ANSWERS_PER_PAPER", default=3)
+
 CHAT_RETENTION_DAYS = {"corridor": 14, "booth": 30, "paper": None, "keynote": None}
 
 # --- I18N / time ----------------------------------------------------------------------
