@@ -77,9 +77,12 @@ def join_queue(user, *, topic="", group_size=2, now=None):
         topic = " ".join(check_text(topic, "What you'd like to talk about").split())
     except BadInput as problem:
         raise MeetError(str(problem)) from None
-    now = now or timezone.now()
+    given = now
     with transaction.atomic():
         _lock()
+        # The clock is read once the lock is held: an instant read before it could be
+        # older than a change made by the transaction that held it.
+        now = given or timezone.now()
         if Seat.objects.filter(user=user, open=True).exists():
             raise MeetError("You have a match waiting for your answer: accept or skip it first.", "offered")
         entry = QueueEntry.objects.filter(user=user).first()
@@ -96,7 +99,7 @@ def join_queue(user, *, topic="", group_size=2, now=None):
             entry.topic, entry.group_size = topic, group_size
             entry.save(update_fields=["topic", "group_size"])
         events.send_after_commit([(user.pk, queue_state(user, now))])
-    return run_matching(now=now)
+    return run_matching(now=given)
 
 
 def leave_queue(user, now=None):
@@ -201,10 +204,11 @@ def _choose(waiting, excluded):
 
 def run_matching(now=None):
     """Offer matches to the people waiting now; returns the new matches."""
-    now = now or timezone.now()
-    expire_due(now)
+    given = now
+    expire_due(given)
     with transaction.atomic():
         _lock()
+        now = given or timezone.now()
         entries = list(QueueEntry.objects.select_related("user").order_by("position", "id"))
         if len(entries) < 2:
             return []
@@ -268,12 +272,13 @@ def _close(match, status, now):
 
 def answer(user, match_id, *, accept, now=None):
     """Accept or skip a match offered to `user`. Returns the match."""
-    now = now or timezone.now()
+    given = now
     if not isinstance(match_id, int) or isinstance(match_id, bool):
         raise MeetError("match is the id of a match offered to you.")
     requeue = False
     with transaction.atomic():
         _lock()
+        now = given or timezone.now()
         seat = Seat.objects.filter(match_id=match_id, user=user).select_related("match").first()
         if seat is None:
             raise MeetError("That match was not offered to you.", "not_yours")
@@ -304,10 +309,10 @@ def answer(user, match_id, *, accept, now=None):
         if not late:
             events.send_after_commit([(s.user_id, queue_state(s.user, now)) for s in seats])
     if late:
-        run_matching(now=now)
+        run_matching(now=given)
         raise MeetError(f"The {answer_seconds()} seconds to answer have passed.", "expired")
     if requeue:
-        run_matching(now=now)
+        run_matching(now=given)
     return match
 
 
@@ -319,19 +324,21 @@ def _expire(match, seats, now):
 
 def expire_due(now=None):
     """End the offers nobody answered in time (beat every 10 s; sockets on time)."""
-    now = now or timezone.now()
+    given = now
+    now = given or timezone.now()
     due = list(Match.objects.filter(status=Match.Status.OFFERED, answer_by__lt=now).values_list("pk", flat=True))
     if not due:
         return 0
     with transaction.atomic():
         _lock()
+        now = given or timezone.now()
         matches = Match.objects.filter(pk__in=due, status=Match.Status.OFFERED)
         count = 0
         for match in matches:
             _expire(match, list(match.seats.select_related("user")), now)
             count += 1
     if count:
-        run_matching(now=now)
+        run_matching(now=given)
     return count
 
 
