@@ -28,3 +28,10 @@ class PeopleConfig(AppConfig):
         register_page_part("live", stream.running_order_block)
         # Authors' "My papers" shows the minimum-answer policy and their progress.
         register_page_part("my_papers", views.answer_policy_block)
+
+        # Nobody mentions a person who blocked them.
+        from chat.services.messages import refuse_mentions_with
+
+        from people.safety import blockers_among
+
+        refuse_mentions_with(blockers_among)

@@ -78,6 +78,11 @@ def hidden_from(user):
     return set(Block.objects.filter(blocked=user).values_list("blocker_id", flat=True))
 
 
+def blockers_among(author, user_ids):
+    """The ids among `user_ids` who blocked `author` (chat asks before a mention)."""
+    return Block.objects.filter(blocked=author, blocker_id__in=user_ids).values_list("blocker_id", flat=True)
+
+
 def block(user, person):
     """`user` blocks `person`: also leaves any match between them and declines pending
     introductions either way."""

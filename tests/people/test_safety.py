@@ -132,3 +132,20 @@ def test_a_report_with_a_bad_reason_is_refused_naming_it():
     response = logged_in(ada).post(f"/people/{bob.pk}/report/", {"reason": "because"})
     assert "Select a valid choice. because is not one of the available choices." in response.content.decode()
     assert not Report.objects.exists()
+
+
+def test_a_blocked_person_cannot_mention_the_blocker():
+    from chat.models import Mention
+    from chat.rooms import open_room
+    from chat.services import post_message
+    from tests.chat.factories import AttendeeFactory
+
+    ada = AttendeeFactory(display_name="Ada")
+    bob = AttendeeFactory(display_name="Bob")
+    cy = AttendeeFactory(display_name="Cy")
+    safety.block(ada, bob)
+    message = post_message(room=open_room("corridor"), author=bob, body="@Ada and @Cy, look")
+    assert list(Mention.objects.filter(message=message).values_list("user__display_name", flat=True)) == ["Cy"]
+    # ada may still mention bob: the block keeps bob from her, not her from him.
+    message = post_message(room=open_room("corridor"), author=ada, body="@Bob hello")
+    assert list(Mention.objects.filter(message=message).values_list("user__display_name", flat=True)) == ["Bob"]
