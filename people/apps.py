@@ -31,7 +31,6 @@ class PeopleConfig(AppConfig):
 
         # Nobody mentions a person who blocked them.
         from chat.services.messages import refuse_mentions_with
-
         from people.safety import blockers_among
 
         refuse_mentions_with(blockers_among)

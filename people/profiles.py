@@ -120,3 +120,26 @@ def authors_profiles(paper):
 
 def paper_uids_of(user):
     return set(Paper.objects.filter(pk__in=authorships_of(user).values("paper_id")).values_list("uid", flat=True))
+
+
+def suggestions(user, limit=8):
+    """People who opted in to being suggested and share an interest with `user` (most
+    shared first), never across a block either way. Two queries."""
+    from people.models import Block
+
+    mine = {t.lower() for t in user.interest_list}
+    if not mine:
+        return []
+    query = Q()
+    for topic in sorted(mine)[:20]:
+        query |= Q(user__interests__icontains=topic)
+    blocked = Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list("blocker_id", "blocked_id")
+    hidden = {pk for pair in blocked for pk in pair}
+    candidates = public_profiles().filter(query, suggestible=True).exclude(user=user).exclude(user_id__in=hidden)
+    scored = []
+    for profile in candidates[:500]:
+        shared = mine & {t.lower() for t in profile.user.interest_list}
+        if shared:
+            scored.append((-len(shared), profile.user.display_name.lower(), profile, sorted(shared)))
+    scored.sort(key=lambda row: row[:2])
+    return [{"profile": p, "user": p.user, "shared": shared} for _, _, p, shared in scored[:limit]]

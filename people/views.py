@@ -97,6 +97,7 @@ def my_people(request):
         "received": received,
         "sent": sent,
         "blocks": list(Block.objects.filter(blocker=request.user).select_related("blocked")),
+        "suggestions": profiles.suggestions(request.user) if profile.public else [],
     }
     return render(request, "people/mine.html", context)
 

@@ -196,3 +196,20 @@ def test_people_api_query_count(client, django_assert_num_queries, n):
         "links": ["https://x.example"],
         "papers": [],
     }
+
+
+def test_suggestions_are_opted_in_people_with_shared_interests_never_across_a_block():
+    from people.models import Block
+    from people.profiles import suggestions
+
+    me = PersonFactory(interests="fairness, vision")
+    both = PersonFactory(display_name="Both", interests="Vision, fairness")
+    one = PersonFactory(display_name="One", interests="vision")
+    PersonFactory(display_name="None", interests="audio")
+    PersonFactory(display_name="Not suggestible", interests="vision", profile__suggestible=False)
+    blocked = PersonFactory(display_name="Blocked", interests="fairness")
+    Block.objects.create(blocker=blocked, blocked=me)
+    found = [(s["user"], s["shared"]) for s in suggestions(me)]
+    assert found == [(both, ["fairness", "vision"]), (one, ["vision"])]
+    page = logged_in(me).get("/me/people/").content.decode()
+    assert "People you might like to meet" in page and "you share fairness, vision" in page

@@ -142,7 +142,7 @@ def test_a_blocked_person_cannot_mention_the_blocker():
 
     ada = AttendeeFactory(display_name="Ada")
     bob = AttendeeFactory(display_name="Bob")
-    cy = AttendeeFactory(display_name="Cy")
+    AttendeeFactory(display_name="Cy")
     safety.block(ada, bob)
     message = post_message(room=open_room("corridor"), author=bob, body="@Ada and @Cy, look")
     assert list(Mention.objects.filter(message=message).values_list("user__display_name", flat=True)) == ["Cy"]
