@@ -4,8 +4,8 @@ A public page that shows people marks each with `data-state-part="people"
 data-state-key="<user id>"` (and `"me"` where the visitor's own standing matters, as on
 /people/meet/). The answer, under `state["people"]`:
 
-    {"hidden": [ids that blocked the visitor: the page removes them],
-     "blocked": [ids the visitor blocked], "asked": [ids with an introduction waiting],
+    {"hidden": [ids with a block between them and the visitor, either way: the page removes them],
+     "blocked": [ids the visitor blocked (also hidden)], "asked": [ids with an introduction waiting],
      "me": {"id", "public", "suggestible", "can_meet", "reason", "detail", "status"}}
 """
 
@@ -40,12 +40,13 @@ def people_state(request, keys):
                 state["hidden"].append(blocker)
             elif blocker == user.pk:
                 state["blocked"].append(blocked)
+                state["hidden"].append(blocked)
         state["asked"] = sorted(
             Introduction.objects.filter(
                 requester=user, recipient_id__in=ids, status=Introduction.Status.PENDING
             ).values_list("recipient_id", flat=True)
         )
-        state["hidden"].sort()
+        state["hidden"] = sorted(set(state["hidden"]))
         state["blocked"].sort()
     if "me" in keys:
         from people.matching import queue_state  # the queue's own answer

@@ -88,3 +88,21 @@ def test_an_introduction_is_asked_for_and_accepted(new_page, live_server_url):
     save_artifacts(e, "people-introduction-accepted")
     e.get_by_role("link", name="your private room").click()
     expect(e).to_have_url(re.compile(r"/booths/private-[0-9a-f]+/$"))
+
+
+def test_a_block_hides_each_from_the_other(new_page, live_server_url):
+    ada = PersonFactory(display_name="Ada Blocker")
+    bob = PersonFactory(display_name="Bob Blocked")
+    PersonFactory(display_name="Cy Bystander")
+    a = logged_in(new_page, ada, live_server_url)
+    a.goto(f"/people/{bob.pk}/")
+    a.get_by_role("link", name="Block").click()
+    a.get_by_role("button", name="Block").click()
+    expect(a.get_by_text("Blocked. You will not be matched, introduced or shown to each other.")).to_be_visible()
+    expect(a.get_by_role("link", name="Cy Bystander")).to_be_visible()
+    expect(a.get_by_role("link", name="Bob Blocked")).to_have_count(0)
+    b = logged_in(new_page, bob, live_server_url)
+    b.goto(f"/people/{ada.pk}/")
+    expect(b.get_by_text("This profile is not available.")).to_be_visible()
+    expect(b.get_by_role("heading", name="Ada Blocker")).to_have_count(0)
+    assert_no_serious_axe_violations(b)

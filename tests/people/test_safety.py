@@ -31,7 +31,13 @@ def test_a_blocked_person_does_not_see_the_blockers_profile_in_their_state():
     ada, bob, cy = PersonFactory(), PersonFactory(), PersonFactory()
     safety.block(ada, bob)
     assert state(logged_in(bob), f"{ada.pk},{cy.pk}") == {"hidden": [ada.pk], "blocked": [], "asked": [], "me": None}
-    assert state(logged_in(ada), f"{bob.pk},{cy.pk}") == {"hidden": [], "blocked": [bob.pk], "asked": [], "me": None}
+    # Nor does the blocker see the blocked person in any list.
+    assert state(logged_in(ada), f"{bob.pk},{cy.pk}") == {
+        "hidden": [bob.pk],
+        "blocked": [bob.pk],
+        "asked": [],
+        "me": None,
+    }
     assert state(Client(), f"{ada.pk}") == {"hidden": [], "blocked": [], "asked": [], "me": None}
 
 
