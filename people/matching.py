@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from people import events, rooms
-from people.models import Introduction, Match, QueueEntry, Seat
+from people.models import Introduction, Match, Profile, QueueEntry, Seat
 from people.safety import MeetError, blocked_pairs, check_may_meet
 from portal.visitor_input import BadInput, check_text
 from posters.models import Bookmark
@@ -379,14 +379,14 @@ def queue_state(user, now=None):
     seat = Seat.objects.filter(user=user, open=True).select_related("match").first()
     if seat is not None:
         match = seat.match
-        others = list(match.seats.exclude(user=user).select_related("user", "user__people_profile"))
+        others = list(match.seats.exclude(user=user).select_related("user"))
         state["status"] = "offered"
         state["offer"] = {
             "match": match.pk,
             "answer_by": match.answer_by.isoformat(),
             "seconds_left": max(0, int((match.answer_by - now).total_seconds())),
             "shared": match.shared,
-            "people": [_person(s.user) for s in others],
+            "people": _people(others),
             "accepted": [s.user_id for s in match.seats.all() if s.accepted_at],
         }
     elif entry is None:
@@ -406,9 +406,18 @@ def queue_state(user, now=None):
                 "match": match.pk,
                 "key": match.room_key,
                 "url": rooms.url_for(match.room_key),
-                "people": [_person(s.user) for s in others],
+                "people": _people(others),
             }
     return state
+
+
+def _people(seats):
+    """The others in a match, as shown to a person: only those who still share a profile
+    (opting out removes a person everywhere at once, offers and rooms included)."""
+    sharing = set(
+        Profile.objects.filter(user_id__in=[s.user_id for s in seats], public=True).values_list("user_id", flat=True)
+    )
+    return [_person(s.user) for s in seats if s.user_id in sharing]
 
 
 def _person(user):

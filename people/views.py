@@ -207,7 +207,13 @@ def meet(request):
     static/js/meet.js follows `/ws/people/queue/`."""
     state = matching.queue_state(request.user)
     problem = safety.refusal(request.user)
-    context = {"state": state, "problem": problem, "form": JoinQueueForm(), "refresh": state["status"] == "waiting"}
+    context = {
+        "state": state,
+        "problem": problem,
+        "form": JoinQueueForm(),
+        "refresh": state["status"] == "waiting",
+        "answer_seconds": matching.answer_seconds(),
+    }
     return render(request, "people/meet.html", context)
 
 

@@ -117,3 +117,20 @@ def test_the_queue_never_names_a_person_who_opted_out(site):
     assert "Zelda Hidden" in json.dumps(matching.queue_state(other))
     save_profile(zelda, public=False, suggestible=False)
     assert leaks(json.dumps(matching.queue_state(other))) == []
+
+
+def test_a_room_shown_after_a_match_stops_naming_a_person_who_opted_out(site):
+    from people import matching
+
+    zelda = site[2]
+    RegisteredEmail.objects.create(email=zelda.email)
+    save_profile(zelda, public=True, suggestible=True)
+    other = PersonFactory()
+    matching.join_queue(zelda)
+    [match] = matching.join_queue(other)
+    matching.answer(zelda, match.pk, accept=True)
+    matching.answer(other, match.pk, accept=True)
+    assert matching.queue_state(other)["room"]["people"][0]["name"] == "Zelda Hidden"
+    save_profile(zelda, public=False, suggestible=False)
+    state = matching.queue_state(other)
+    assert (state["status"], state["room"]["people"]) == ("matched", [])
