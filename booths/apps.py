@@ -5,8 +5,14 @@ class BoothsConfig(AppConfig):
     name = "booths"
 
     def ready(self):
-        from booths import subjects
+        from booths import agenda, state, subjects
+        from portal.state_parts import register_state_part
+        from schedule.agenda import register_agenda_source
 
         # Booths are subjects, "booth:<slug>" (schedule/subjects.py): their chat rooms open
         # through it, a self-organised booth's as a private room.
         subjects.register()
+        # Each visitor's call link and host controls on the public booth pages.
+        register_state_part("booths", state.build, limit=50)
+        # Booked recruiter meetings in the agendas and feeds of their two people.
+        register_agenda_source("meetings", agenda.meeting_lines)

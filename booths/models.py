@@ -11,9 +11,11 @@ What is true lives here; what happens (apply, approve, start, join, close) in
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from schedule.call_links import refuse_call_links
 from schedule.models import Session
 
 
@@ -28,6 +30,30 @@ class BoothQuerySet(models.QuerySet):
 
 def new_invite_token():
     return secrets.token_urlsafe(18)
+
+
+# A logo is an image a browser shows safely: these formats by their first bytes (no SVG,
+# which can carry script).
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+}
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+def validate_logo(upload):
+    if upload.size > MAX_LOGO_BYTES:
+        raise ValidationError(
+            f"A logo is at most {MAX_LOGO_BYTES // (1024 * 1024)} MB; this one is {upload.size} bytes."
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not webp and not any(head.startswith(sig) for sig in IMAGE_SIGNATURES):
+        raise ValidationError("The logo is not an image: upload a PNG, JPEG, GIF or WebP file.")
 
 
 class Booth(models.Model):
@@ -54,15 +80,30 @@ class Booth(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=96, unique=True, help_text="Its page is /booths/<slug>/; its chat booth:<slug>.")
     description = models.TextField(blank=True)
-    logo = models.FileField(upload_to="booths/logos/", blank=True)
+    logo = models.FileField(
+        upload_to="booths/logos/", blank=True, validators=[validate_logo], help_text="PNG, JPEG, GIF or WebP."
+    )
     links = models.TextField(blank=True, help_text="Public links (a website, slides), one per line; no call links.")
     hosts = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="hosted_booths")
+    host_emails = models.TextField(
+        blank=True,
+        help_text="Co-hosts by e-mail, one per line: whoever has verified one of these addresses hosts the booth.",
+    )
     slots = models.ManyToManyField(
         Session,
         blank=True,
         related_name="booths",
         limit_choices_to={"kind": Session.Kind.BOOTH_SLOT},
         help_text="Its times in the programme (sessions of kind “Booth slot”).",
+    )
+    workshop = models.OneToOneField(
+        Session,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workshop_booth",
+        limit_choices_to={"kind": Session.Kind.WORKSHOP},
+        help_text="The workshop whose discussions this booth carries on through the week.",
     )
     call_link = models.URLField(
         max_length=500,
@@ -78,6 +119,9 @@ class Booth(models.Model):
     # Applications (booths/services/applications.py) and the organisers' decision.
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="booth_applications"
+    )
+    proposed_slots = models.JSONField(
+        default=list, blank=True, help_text="Times proposed in the application ([start, end] in UTC, ISO 8601)."
     )
     decision_message = models.TextField(blank=True, help_text="Shown to the applicant and sent by e-mail.")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -123,6 +167,13 @@ class Booth(models.Model):
     def link_list(self):
         return [line.strip() for line in self.links.splitlines() if line.strip()]
 
+    @property
+    def host_email_list(self):
+        return [line.strip().lower() for line in self.host_emails.splitlines() if line.strip()]
+
+    def clean(self):
+        refuse_call_links(self, ("name", "description", "links"), where="this booth")
+
 
 class BoothMember(models.Model):
     """A person in a self-organised booth (the one who started it among them)."""
@@ -140,3 +191,6 @@ class BoothMember(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.booth}"
+
+
+from booths.sponsor_models import Job, MeetingAppointment, MeetingSlot, Sponsor  # noqa: E402, F401  (models of this app)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from booths.demo import seed_booths
 from people.demo import seed_people
 from portal.models import MODERATORS_GROUP, Conference, RegisteredEmail, User
 from posters.importers import PaperRecord, PosterSlotRecord, poster_session_uid, save_papers, save_poster_slots
@@ -513,6 +514,7 @@ def seed_demo(papers=700, seed=DEFAULT_SEED, first_day=None):
         created, updated = _save_sessions(programme(first_day, seed))
         accounts = _set_up_accounts(uids[0]) if uids else []
         _update_conference(first_day)
+        seed_booths(first_day, POSTER_DAYS, host=User.objects.filter(email=f"attendee@{DEMO_DOMAIN}").first())
         by_role = {a.role: User.objects.get(email=a.email) for a in accounts}
         seed_people(first_day, by_role)
     return DemoResult(first_day, paper_result, slot_result, created, updated, accounts)

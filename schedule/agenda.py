@@ -197,6 +197,27 @@ def lines_for_browser_items(items):
     return lines
 
 
+# --- Appointments features add (a recruiter meeting) ------------------------------------------
+
+_sources = {}
+
+
+def register_agenda_source(name, lines_for):
+    """A feature's private appointments in its people's agendas (a booked recruiter meeting):
+    `lines_for(user)` returns AgendaLines whose `session` is an *unsaved* Session standing
+    for the appointment (never stored, so never in the programme, the feeds or the API;
+    `pk` a negative number unique to it, `uid` stable) and whose `subject_key` names a
+    subject with a page. The owner's agenda page and calendar feed list them."""
+    _sources[name] = lines_for
+
+
+def appointment_lines(user):
+    """Every registered source's lines for `user` (the owner's own page and feed only)."""
+    if not user.is_authenticated:
+        return []
+    return with_subjects([line for lines_for in _sources.values() for line in lines_for(user)])
+
+
 def _related(a, b):
     """One plan, not a clash: a talk and its workshop, a keynote and its Q&A, or two
     things in the same session (two posters of one poster session)."""

@@ -21,6 +21,7 @@ from schedule.agenda import (
     agenda_days,
     agenda_keys,
     agenda_settings_for,
+    appointment_lines,
     lines_for_browser_items,
     lines_for_items,
     parse_browser_items,
@@ -52,7 +53,7 @@ def my_agenda(request):
     context = {"conference": conference, "now": timezone.now()}
     if request.user.is_authenticated:
         items = AgendaItem.objects.filter(user=request.user).select_related("session", "session__parent")
-        lines = lines_for_items(items)
+        lines = lines_for_items(items) + appointment_lines(request.user)
         settings = agenda_settings_for(request.user)
         feed_url, webcal_url = feed_urls(request, settings.feed_token)
         context |= {

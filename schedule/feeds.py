@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from portal.models import Conference
 from portal.timezones import zone_or_none
-from schedule.agenda import AgendaError, lines_for_browser_items, parse_browser_items
+from schedule.agenda import AgendaError, appointment_lines, lines_for_browser_items, parse_browser_items
 from schedule.calendars import (
     FEED_FIELDS,
     PROGRAMME_DESCRIPTION_LIMIT,
@@ -92,7 +92,7 @@ def agenda_calendar(request):
             .select_related("session", "session__parent")
             .only("session", "subject_key", "label", *(f"session__{field}" for field in FEED_FIELDS))
         )
-        lines = list(items)
+        lines = [*items, *appointment_lines(user)]
         zone = zone_or_none(user.time_zone) or conference.zone
         body = render_calendar(
             _entries(request, lines),

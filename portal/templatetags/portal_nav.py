@@ -20,6 +20,8 @@ MAIN_NAV = [
     ("posters:paper_list", "Papers"),
     ("keynotes:index", "Keynotes"),
     ("booths:index", "Booths"),
+    ("booths:sponsors", "Sponsors"),
+    ("booths:workshops", "Workshops"),
     ("chat:corridor", "Corridor"),
     ("people:index", "People"),
     ("schedule:my_agenda", "My agenda"),

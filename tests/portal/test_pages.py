@@ -168,8 +168,9 @@ def test_home_query_count(client, django_assert_num_queries, conference, frozen,
         session = SessionFactory(start=NOW + timedelta(minutes=10 + i), end=NOW + timedelta(hours=2))
         add_posters(session, 1)
     SessionFactory(start=NOW - timedelta(minutes=5), end=NOW + timedelta(minutes=5))
-    # Conference, on now, next, the programme's span, the stream's running order, people online now.
-    with django_assert_num_queries(8):
+    # Conference, on now, next, the programme's span; booths open now, sponsors (booths' tags);
+    # the stream's running order, people online now (people).
+    with django_assert_num_queries(10):
         assert client.get("/").status_code == 200
 
 
@@ -179,7 +180,7 @@ def test_home_query_count_logged_in(client, django_assert_num_queries, conferenc
         SessionFactory(start=NOW + timedelta(minutes=10 + i), end=NOW + timedelta(hours=2))
     client.force_login(UserFactory())
     # As for anyone: a public page never reads the user (their state is /me/state.json).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         assert client.get("/").status_code == 200
 
 

@@ -56,6 +56,8 @@ def test_seed_demo_builds_a_whole_conference():
         "keynote": 8,
         "keynote_qa": 8,
         "social": 4,
+        # booths/demo.py: five booths at three hours a day, one all-day social, four days
+        "booth_slot": 64,
     }
     posters = Session.objects.filter(kind=Session.Kind.POSTER)
     assert sorted({s.start.date() for s in posters}) == [FIRST_DAY + timedelta(days=n) for n in range(4)]

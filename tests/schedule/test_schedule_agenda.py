@@ -174,8 +174,9 @@ def test_my_agenda_query_count(person, client, django_assert_num_queries, n):
     for i in range(n):
         add_to_agenda(person, session(start=at(2020, 4, 27) + timedelta(hours=i)))
     agenda_settings_for(person)
-    # user, conference (once per request), items, settings, notices, agenda keys; the session is in the cache
-    with django_assert_num_queries(6):
+    # user, conference (once per request), items, settings, notices, agenda keys, appointments
+    # (booths' recruiter meetings: schedule.agenda.register_agenda_source); the session is in the cache
+    with django_assert_num_queries(7):
         assert client.get("/me/agenda/").status_code == 200
 
 

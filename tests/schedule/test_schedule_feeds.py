@@ -205,8 +205,9 @@ def test_feed_query_counts(conference, client, django_assert_num_queries, n):
     for i in range(n):
         add_to_agenda(user, session(start=at(2020, 4, 27, 5) + timedelta(hours=i), title=f"S{i}"))
     token = agenda_settings_for(user).feed_token
-    # Conference, the token's owner, the items with their sessions.
-    with django_assert_num_queries(3):
+    # Conference, the token's owner, the items with their sessions, the appointments
+    # (booths' recruiter meetings, schedule.agenda.register_agenda_source).
+    with django_assert_num_queries(4):
         assert client.get(f"/me/agenda.ics?token={token}").status_code == 200
     # The programme's version, the sessions (the Conference is this process's now).
     with django_assert_num_queries(2):

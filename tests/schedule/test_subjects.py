@@ -130,8 +130,8 @@ def test_the_agenda_looks_its_papers_up_at_once(client, conference, django_asser
         add_to_agenda(user, poster, subject_key=f"paper:{paper.uid}", label=paper.title)
     client.force_login(user)
     client.get("/me/agenda/")  # the conference is now in its cache
-    # the user, items, the papers (one query for all), settings, notices, agenda keys
-    with django_assert_num_queries(6):
+    # the user, items, the papers (one query for all), settings, notices, agenda keys, appointments
+    with django_assert_num_queries(7):
         assert client.get("/me/agenda/").status_code == 200
 
 
