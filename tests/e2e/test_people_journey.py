@@ -96,8 +96,8 @@ def test_a_block_hides_each_from_the_other(new_page, live_server_url):
     PersonFactory(display_name="Cy Bystander")
     a = logged_in(new_page, ada, live_server_url)
     a.goto(f"/people/{bob.pk}/")
-    a.get_by_role("link", name="Block").click()
-    a.get_by_role("button", name="Block").click()
+    a.get_by_role("link", name="Block", exact=True).click()
+    a.get_by_role("button", name="Block", exact=True).click()
     expect(a.get_by_text("Blocked. You will not be matched, introduced or shown to each other.")).to_be_visible()
     expect(a.get_by_role("link", name="Cy Bystander")).to_be_visible()
     expect(a.get_by_role("link", name="Bob Blocked")).to_have_count(0)
@@ -106,3 +106,55 @@ def test_a_block_hides_each_from_the_other(new_page, live_server_url):
     expect(b.get_by_text("This profile is not available.")).to_be_visible()
     expect(b.get_by_role("heading", name="Ada Blocker")).to_have_count(0)
     assert_no_serious_axe_violations(b)
+
+
+def test_people_pages_read_well_and_are_axe_clean(new_page, live_server_url):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from people import presence
+    from people.models import StreamSegment
+    from tests.factories import SessionFactory
+    from tests.posters.factories import paper_in_sessions
+
+    now = timezone.now()
+    session = SessionFactory(title="Poster session now", start=now - timedelta(hours=1), end=now + timedelta(hours=1))
+    paper = paper_in_sessions([session], uid="meetP", title="A paper worth meeting for", author_names=["Ada Author"])
+    author = paper.authorships.get().author
+    author.email = "ada.author@example.org"
+    author.save()
+    ada = PersonFactory(
+        email="ada.author@example.org",
+        display_name="Ada Author",
+        affiliation="Engine Lab",
+        interests="engines, robustness",
+        profile__ask_me_about="the ablations",
+    )
+    PersonFactory(display_name="Bo Reader", interests="engines")
+    presence.entered(user_id=ada.pk, room_key="paper:meetP")
+    StreamSegment.objects.create(
+        kind="spotlight",
+        title="Spotlight: meeting for papers",
+        subject_key="paper:meetP",
+        session=session,
+        start=now - timedelta(minutes=5),
+        end=now + timedelta(minutes=10),
+        note="Two minutes on a poster.",
+    )
+    page = new_page()
+    for url, name in (
+        ("/", "people-home"),
+        ("/people/", "people-list"),
+        (f"/people/{ada.pk}/", "people-profile"),
+        ("/papers/meetP/", "people-paper-authors"),
+        ("/people/around/", "people-around"),
+        ("/live/", "people-live"),
+    ):
+        page.goto(url)
+        assert_no_serious_axe_violations(page)
+        save_artifacts(page, name)
+    page.goto("/live/")
+    expect(page.locator("#stream-now")).to_contain_text("Spotlight: meeting for papers")
+    page.goto("/people/around/")
+    expect(page.get_by_text("At the poster")).to_be_visible()
