@@ -23,7 +23,7 @@ class MeetError(Exception):
         self.reason = reason
 
 
-def refusal(user, *, suggestible=True):
+def refusal(user, *, suggestible=True, profile=None):
     """Why `user` may not meet people now (a MeetError), or None.
 
     Meeting is for registered attendees who show a public profile (and, to be matched or
@@ -35,7 +35,8 @@ def refusal(user, *, suggestible=True):
             "Meeting people is for registered attendees: a verified e-mail of yours must be on the registration list.",
             "not_registered",
         )
-    profile = Profile.objects.filter(user=user).only("public", "suggestible").first()
+    if profile is None or profile.pk is None:
+        profile = Profile.objects.filter(user=user).only("public", "suggestible").first()
     if profile is None or not profile.public:
         return MeetError(
             "Turn on your public profile first (My people settings): others must see who you are.", "no_profile"

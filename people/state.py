@@ -52,7 +52,7 @@ def people_state(request, keys):
         from people.matching import queue_state  # the queue's own answer
 
         profile = profile_of(user)
-        problem = refusal(user)
+        problem = refusal(user, profile=profile)
         state["me"] = {
             "id": user.pk,
             "public": profile.public,

@@ -85,3 +85,35 @@ async def test_a_room_socket_puts_a_logged_in_person_in_the_room():
     assert await database_sync_to_async(Presence.objects.count)() == 1
     await close_all(socket, anonymous)
     assert await database_sync_to_async(Presence.objects.count)() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [1, 50])
+def test_around_page_query_count(django_assert_num_queries, n):
+    from portal.models import Conference
+
+    Conference.get()
+    open_room("corridor")
+    for _ in range(n):
+        person = PersonFactory(interests="a, b")
+        presence.entered(user_id=person.pk, room_key="corridor")
+    # online count, who is where (opted in), live papers, profiles with their users
+    with django_assert_num_queries(4):
+        page = Client().get("/people/around/").content.decode()
+    assert page.count('class="person-card"') == n
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [1, 50])
+def test_state_people_part_query_count(django_assert_num_queries, n):
+    people = [PersonFactory() for _ in range(n)]
+    viewer = PersonFactory()
+    client = Client()
+    client.force_login(viewer)
+    keys = ",".join(str(p.pk) for p in people)
+    client.get("/me/state.json", {"people": keys})
+    # the state's own (session, user, conference, registered, roles, stars, agenda ×2) + people:
+    # blocks, introductions asked, my profile, sanctions, my queue entry, open seat, last room
+    with django_assert_num_queries(14):
+        state = client.get("/me/state.json", {"people": keys + ",me"}).json()["people"]
+    assert state["me"]["can_meet"] is True
