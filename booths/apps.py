@@ -6,9 +6,9 @@ class BoothsConfig(AppConfig):
 
     def ready(self):
         from booths import agenda, listing, state, subjects
+        from portal.page_parts import register_page_part
         from portal.state_parts import register_state_part
         from schedule.agenda import register_agenda_source
-        from schedule.live import register_live_section
 
         # Booths are subjects, "booth:<slug>" (schedule/subjects.py): their chat rooms open
         # through it, a self-organised booth's as a private room.
@@ -18,4 +18,4 @@ class BoothsConfig(AppConfig):
         # Booked recruiter meetings in the agendas and feeds of their two people.
         register_agenda_source("meetings", agenda.meeting_lines)
         # "Booths open now" on the livestream page.
-        register_live_section("booths", listing.open_now_html)
+        register_page_part("live", listing.open_now_html)

@@ -141,6 +141,6 @@ def open_now_context(request, now, limit=8):
     return {"booths": open_now[:limit], "more": max(0, len(open_now) - limit)}
 
 
-def open_now_html(request, now):
-    """The same as a section of /live/ (schedule.live.register_live_section)."""
+def open_now_html(request, *, now, **context):
+    """The same as a block of /live/ (portal/page_parts.py, place "live")."""
     return render_to_string("booths/_open_now.html", open_now_context(request, now), request=request)

@@ -92,20 +92,22 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["message_link", "reason", "detail", "reporter", "created_at", "resolution", "resolved_by"]
+    list_display = ["message_link", "person", "reason", "detail", "reporter", "created_at", "resolution", "resolved_by"]
     list_filter = ["resolution", "reason"]
-    list_select_related = ["message", "reporter", "resolved_by"]
-    raw_id_fields = ["message", "reporter", "resolved_by"]
+    list_select_related = ["message", "person", "reporter", "resolved_by"]
+    raw_id_fields = ["message", "person", "reporter", "resolved_by"]
     actions = ["hide_reported", "dismiss"]
 
     @admin.display(description="message")
     def message_link(self, report):
+        if report.message_id is None:
+            return "—"
         url = reverse("admin:chat_message_change", args=[report.message_id])
         return format_html('<a href="{}">#{}</a>: {}', url, report.message_id, report.message.body[:60])
 
     @admin.action(description="Hide the reported messages")
     def hide_reported(self, request, queryset):
-        for message_id in set(queryset.values_list("message_id", flat=True)):
+        for message_id in set(queryset.filter(message__isnull=False).values_list("message_id", flat=True)):
             try:
                 services.hide_message(moderator=request.user, message_id=message_id, reason="hidden in admin")
             except ChatError as error:
@@ -115,7 +117,7 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Dismiss (keep the messages)")
     def dismiss(self, request, queryset):
-        for message_id in set(queryset.values_list("message_id", flat=True)):
+        for message_id in set(queryset.filter(message__isnull=False).values_list("message_id", flat=True)):
             try:
                 services.dismiss_reports(moderator=request.user, message_id=message_id)
             except ChatError as error:

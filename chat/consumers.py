@@ -43,7 +43,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
-from chat import history, link, rooms, services
+from chat import history, link, rooms, services, signals
 from chat.services import events, presence
 from chat.services.db import in_pool
 from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
@@ -87,6 +87,7 @@ class RoomConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
         link.watch(self)
         present = await presence.join(self.room)
         state = await in_pool(self.state_frame)(present)
+        await self.tell(signals.person_entered)
         await self.send(text_data=events.encode(state))
 
     def state_frame(self, present):
@@ -124,6 +125,17 @@ class RoomConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
         except Exception as exc:  # noqa: BLE001  (the layer is gone: nothing to leave)
             logger.info("chat: could not leave the groups of %s (%s)", self.room.key, type(exc).__name__)
         await presence.leave(self.room)
+        await self.tell(signals.person_left)
+
+    async def tell(self, signal):
+        """Tell layers above that a logged-in person entered or left this room."""
+        user = self.scope.get("user")
+        if not (user and user.is_authenticated) or not signal.receivers:
+            return
+        try:
+            await in_pool(signal.send_robust)(sender=type(self), user_id=user.pk, room_key=self.room.key)
+        except UNAVAILABLE as exc:
+            logger.info("chat: could not tell who is in %s (%s)", self.room.key, type(exc).__name__)
 
     # --- frames from the client -------------------------------------------------------
 

@@ -92,6 +92,9 @@ class Message(models.Model):
 
 
 class Report(models.Model):
+    """A report of a message, or of a person (people's "report this person"): one queue
+    and one audit log for both."""
+
     class Reason(models.TextChoices):
         HARASSMENT = "harassment", "Harassment or abuse"
         SPAM = "spam", "Spam or advertising"
@@ -103,8 +106,17 @@ class Report(models.Model):
         OPEN = "", "open"
         HIDDEN = "hidden", "message hidden"
         DISMISSED = "dismissed", "dismissed"
+        SANCTIONED = "sanctioned", "person muted or banned"
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports", null=True, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reports_about",
+        null=True,
+        blank=True,
+        help_text="The person reported (a report of a person, not of a message).",
+    )
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     detail = models.CharField(max_length=1000, blank=True)
@@ -119,9 +131,18 @@ class Report(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["message", "reporter"], name="chat_report_once_per_reporter"),
+            models.UniqueConstraint(
+                fields=["person", "reporter"], condition=Q(resolution=""), name="chat_report_person_open_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(message__isnull=False, person__isnull=True) | Q(message__isnull=True, person__isnull=False),
+                name="chat_report_message_or_person",
+            ),
         ]
 
     def __str__(self):
+        if self.person_id:
+            return f"Report on person #{self.person_id}: {self.get_reason_display()}"
         return f"Report on #{self.message_id}: {self.get_reason_display()}"
 
 

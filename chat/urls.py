@@ -18,6 +18,7 @@ urlpatterns = [
     path("moderation/messages/<int:message_id>/hide/", views.hide, name="hide"),
     path("moderation/messages/<int:message_id>/unhide/", views.unhide, name="unhide"),
     path("moderation/messages/<int:message_id>/dismiss/", views.dismiss, name="dismiss"),
+    path("moderation/users/<int:user_id>/dismiss/", views.dismiss_person, name="dismiss_person"),
     path("moderation/users/<int:user_id>/mute/", views.mute, name="mute"),
     path("moderation/users/<int:user_id>/ban/", views.ban, name="ban"),
     path("moderation/sanctions/<int:sanction_id>/lift/", views.lift, name="lift"),

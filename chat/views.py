@@ -19,7 +19,8 @@ from chat import exporting, rooms, services
 from chat.listing import SORTS, kinds, room_page, who_has_rooms
 from chat.models import Mention, ModerationAction, Room, Sanction
 from chat.services.errors import ChatError
-from chat.services.moderation import open_reports
+from chat.services.moderation import open_person_reports, open_reports
+from portal.page_parts import render_page_parts
 from portal.public import public_page
 
 
@@ -37,7 +38,12 @@ def _room_page(request, key):
     room = rooms.find_room_for(key, request.user)
     if room is None:
         raise Http404("There is no such room.")
-    context = {"room": room, "context_url": rooms.url_for(room)}
+    context = {
+        "room": room,
+        "context_url": rooms.url_for(room),
+        # What layers above add to a room's page (people: "meet someone now" in the Corridor).
+        "page_parts": render_page_parts(f"room:{room.kind}", request, room=room),
+    }
     return render(request, "chat/room_detail.html", context)
 
 
@@ -165,7 +171,15 @@ def moderation_queue(request):
     actions = list(
         ModerationAction.objects.select_related("moderator", "target_user", "room", "message").order_by("-id")[:30]
     )
-    context = {"items": list(by_message.values()), "sanctions": sanctions, "actions": actions}
+    people = {}
+    for report in open_person_reports().order_by("person_id", "created_at"):
+        people.setdefault(report.person_id, {"person": report.person, "reports": []})["reports"].append(report)
+    context = {
+        "items": list(by_message.values()),
+        "people": list(people.values()),
+        "sanctions": sanctions,
+        "actions": actions,
+    }
     return render(request, "chat/moderation.html", context)
 
 
@@ -207,6 +221,17 @@ def dismiss(request, message_id):
         request,
         lambda: services.dismiss_reports(moderator=request.user, message_id=message_id),
         "The reports are dismissed; the message stays.",
+    )
+
+
+@require_POST
+@moderator_only
+def dismiss_person(request, user_id):
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    return _act(
+        request,
+        lambda: services.dismiss_person_reports(moderator=request.user, person=person),
+        "The reports about this person are dismissed.",
     )
 
 

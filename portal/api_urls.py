@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("keynotes.api_urls")),
     path("", include("booths.api_urls")),
     path("", include("chat.api_urls")),
+    path("", include("people.api_urls")),
 ]

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from booths.demo import seed_booths, seed_sponsors
 from booths.importers import sync_workshop_booths
 from keynotes.models import Keynote, Question, Speaker
+from people.demo import seed_people
 from portal.models import MODERATORS_GROUP, Conference, RegisteredEmail, User
 from posters.importers import PaperRecord, PosterSlotRecord, poster_session_uid, save_papers, save_poster_slots
 from posters.models import Author, Authorship, Paper, PosterSlot
@@ -573,4 +574,6 @@ def seed_demo(papers=700, seed=DEFAULT_SEED, first_day=None):
         seed_booths(first_day, POSTER_DAYS, host=host)
         seed_sponsors(first_day, recruiter=User.objects.filter(email=f"organiser@{DEMO_DOMAIN}").first())
         sync_workshop_booths()
+        by_role = {a.role: User.objects.get(email=a.email) for a in accounts}
+        seed_people(first_day, by_role)
     return DemoResult(first_day, paper_result, slot_result, created, updated, accounts)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "posters",
     "keynotes",
     "booths",
+    "people",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,8 @@ CELERY_BEAT_SCHEDULE = {
     "release-recordings": {"task": "schedule.tasks.release_recordings", "schedule": 60.0},
     # Re-queues videos whose processing fell silent (a killed worker): schedule/recordings/processing.py.
     "sweep-stuck-processing": {"task": "schedule.tasks.sweep_stuck_processing", "schedule": 60.0},
+    # Ends "meet someone now" offers nobody answered in time (people/matching.py); sockets also do it on time.
+    "people-expire-matches": {"task": "people.tasks.expire_matches", "schedule": 10.0},
     # Self-organised booths close after BOOTH_PRIVATE_HOURS; their chat is deleted with them.
     "close-private-booths": {"task": "booths.tasks.close_expired_private_booths", "schedule": 300.0},
 }
@@ -294,6 +297,18 @@ CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=4)
 CHAT_LINK_CHECK_SECONDS = env.float("CHAT_LINK_CHECK_SECONDS", default=2.0 if REDIS_URL else 0)
 # Days after the conference's last day that each kind of room keeps its messages;
 # None keeps them for the archive (chat.services.retention, run daily by beat).
+# --- Meeting people (people/) ---------------------------------------------------------------
+# Introductions one person may ask for in 24 hours (against spam).
+PEOPLE_INTRODUCTIONS_PER_DAY = env.int("PEOPLE_INTRODUCTIONS_PER_DAY", default=5)
+# Seconds each side of a "meet someone now" match has to accept or skip.
+PEOPLE_MATCH_ANSWER_SECONDS = env.int("PEOPLE_MATCH_ANSWER_SECONDS", default=60)
+# People matched (or introduced) are not matched again for this many hours.
+PEOPLE_MATCH_REPEAT_HOURS = env.int("PEOPLE_MATCH_REPEAT_HOURS", default=24)
+
+# Authors are asked to answer at least this many questions in each paper's room (all, when
+# fewer are asked); shown to authors with their progress, and to organisers in admin.
+ENGAGEMENT_MIN_ANSWERS_PER_PAPER = env.int("ENGAGEMENT_MIN_ANSWERS_PER_PAPER", default=3)
+
 CHAT_RETENTION_DAYS = {"corridor": 14, "booth": 30, "paper": None, "keynote": None}
 
 # --- I18N / time ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("posters.urls")),
     path("", include("keynotes.urls")),
     path("", include("booths.urls")),
+    path("", include("people.urls")),
     path("", include("chat.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),

@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from keynotes.listing import todays_keynotes
+from people import presence, stream
 from portal.forms import ProfileForm
 from portal.health import run_checks
 from portal.public import changes_at, public_page
@@ -49,6 +50,8 @@ def home(request):
     span = Session.objects.aggregate(first_start=Min("start"), last_end=Max("end"))
     keynotes = todays_keynotes(now, request.viewer_zone)
     changes_at(request, *(i for row in keynotes for i in row.window.changes()))
+    stream_now, stream_next = stream.now_and_next(now, count=1)
+    changes_at(request, stream_now.end if stream_now else None, *(s.start for s in stream_next))
     # "Live now" and "next" move on as sessions start and end.
     changes_at(request, *(s.end for s in live), *(s.start for s in upcoming))
     context = {
@@ -59,6 +62,8 @@ def home(request):
         "last_end": span["last_end"],
         "release_announcement": todays_release_announcement(now),
         "keynotes": keynotes,
+        "online": presence.online_count(now),
+        "stream_now": stream_now,
     }
     return render(request, "portal/home.html", context)
 

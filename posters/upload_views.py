@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.page_parts import render_page_parts
 from posters.models import Paper
 from posters.uploads import authored_papers, may_upload, recording_for_paper, recordings_by_uid
 from schedule.recordings import services
@@ -39,7 +40,9 @@ def authored(request):
     papers = list(authored_papers(request.user))
     recordings = recordings_by_uid(papers)
     rows = [{"paper": p, "recording": recordings.get(p.uid)} for p in papers]
-    return render(request, "posters/my_papers_authored.html", {"rows": rows})
+    # What layers above add (people: the minimum-answer policy and this author's progress).
+    parts = render_page_parts("my_papers", request)
+    return render(request, "posters/my_papers_authored.html", {"rows": rows, "page_parts": parts})
 
 
 @login_required

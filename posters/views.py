@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import visitor_input
+from portal.page_parts import render_page_parts
 from portal.public import changes_at, keep_from_shared_caches, public_page
 from posters import bookmarks, discovery
 from posters.browse import (
@@ -133,6 +134,8 @@ def paper_detail(request, uid):
             for slot in slots
         ],
         "now": now,
+        # Blocks layers above add about the paper (people: its authors' profiles).
+        "page_parts": render_page_parts("paper", request, paper=paper),
     }
     return render(request, "posters/paper_detail.html", context)
 

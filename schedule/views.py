@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from portal.models import Conference
+from portal.page_parts import render_page_parts
 from portal.public import changes_at, public_page
 from portal.timezones import local_day_bounds
 from schedule.call_links import window
@@ -34,7 +35,6 @@ from schedule.days import (
     today_in,
 )
 from schedule.fragments import programme_state
-from schedule.live import live_sections
 from schedule.models import Session
 
 NEXT_HORIZON = timedelta(hours=3)
@@ -264,7 +264,10 @@ def live_page(request):
             upcoming=upcoming,
             embed_kind=embed_kind,
             embed_src=embed_src,
-            sections=live_sections(request, now),
+            # Blocks from layers above (portal/page_parts.py): the stream's running order
+            # (people), and what is open now (booths).
+            stream_parts=render_page_parts("live:stream", request, now=now),
+            page_parts=render_page_parts("live", request, now=now),
         ),
     )
 

@@ -17,11 +17,13 @@ from chat.services.moderation import (
     ahide_message,
     areport_message,
     ban_user,
+    dismiss_person_reports,
     dismiss_reports,
     hide_message,
     lift_sanction,
     mute_user,
     report_message,
+    report_person,
     unhide_message,
 )
 
@@ -39,6 +41,7 @@ __all__ = [
     "ban_user",
     "check_can_post",
     "delete_message",
+    "dismiss_person_reports",
     "dismiss_reports",
     "edit_message",
     "hide_message",
@@ -46,5 +49,6 @@ __all__ = [
     "mute_user",
     "post_message",
     "report_message",
+    "report_person",
     "unhide_message",
 ]

@@ -164,9 +164,20 @@ def badge_for(user, room):
 # --- mentions ---------------------------------------------------------------------------
 
 
+# Layers above say who may not be mentioned by whom (people: nobody mentions a person who
+# blocked them): fn(author, user_ids) -> the ids among them the author may not mention.
+_mention_refusals = []
+
+
+def refuse_mentions_with(refusal):
+    if refusal not in _mention_refusals:
+        _mention_refusals.append(refusal)
+
+
 def resolve_mentions(body, author, room=None):
     """{user: written name} for the people named with @ (at most MAX_MENTIONS); in a
-    private room only those who may enter it (nobody else learns of it)."""
+    private room only those who may enter it (nobody else learns of it); never those a
+    registered refusal keeps from the author (a block)."""
     from django.contrib.auth import get_user_model
 
     candidates = rendering.mention_candidates(body)[:30]
@@ -181,6 +192,10 @@ def resolve_mentions(body, author, room=None):
         written = lowered.get(user.name.lower())
         if written and (room is None or rooms.may_enter(room, user)):
             found[user] = written
+    refused = set()
+    for refusal in _mention_refusals if found else ():
+        refused |= set(refusal(author, [u.pk for u in found]))
+    found = {user: written for user, written in found.items() if user.pk not in refused}
     return dict(list(found.items())[:MAX_MENTIONS])
 
 

@@ -56,12 +56,55 @@ def report_message(*, user, message_id, reason, detail=""):
         return Report.objects.get(message=message, reporter=user)
 
 
+def report_person(*, user, person, reason, detail=""):
+    """Report a person (not one message) to the moderators: the same queue and audit log.
+    One open report per reporter and person; reporting again adds nothing."""
+    if user is None or not user.is_authenticated:
+        raise Forbidden("Log in to report a person.", reason="login")
+    if reason not in Report.Reason.values:
+        raise Invalid(f"A report's reason is one of: {', '.join(Report.Reason.values)}.")
+    if not isinstance(detail, str) or len(detail) > 1000:
+        raise Invalid("The details of a report are text of at most 1,000 characters.")
+    plain_text(detail, "The details of a report")
+    if person is None or person.pk == user.pk:
+        raise Invalid("You cannot report yourself.")
+    try:
+        with transaction.atomic():
+            return Report.objects.create(person=person, reporter=user, reason=reason, detail=detail.strip())
+    except IntegrityError:
+        return Report.objects.get(person=person, reporter=user, resolution="")
+
+
+def dismiss_person_reports(*, moderator, person, reason=""):
+    require_moderator(moderator)
+    with transaction.atomic():
+        count = Report.objects.filter(person=person, resolution="").update(
+            resolution=Report.Resolution.DISMISSED, resolved_at=timezone.now(), resolved_by=moderator
+        )
+        audit(moderator, ModerationAction.Action.DISMISS, target_user=person, reason=reason, reports=count)
+    return count
+
+
+def resolve_person_reports(person, moderator, now):
+    """A mute or ban of a reported person answers the reports about them."""
+    Report.objects.filter(person=person, resolution="").update(
+        resolution=Report.Resolution.SANCTIONED, resolved_at=now, resolved_by=moderator
+    )
+
+
 async def areport_message(**kwargs):
     return await in_pool(report_message)(**kwargs)
 
 
 def open_reports():
-    return Report.objects.filter(resolution="").select_related("message__room", "message__author", "reporter")
+    """Open reports of messages."""
+    return Report.objects.filter(resolution="", message__isnull=False).select_related(
+        "message__room", "message__author", "reporter"
+    )
+
+
+def open_person_reports():
+    return Report.objects.filter(resolution="", person__isnull=False).select_related("person", "reporter")
 
 
 # --- hiding -----------------------------------------------------------------------------
@@ -158,6 +201,8 @@ def mute_user(*, moderator, user, room=None, minutes=60, reason=""):
         sanction = Sanction.objects.create(
             kind=Sanction.Kind.MUTE, user=user, room=room, until=until, reason=reason[:500], created_by=moderator
         )
+        if room is None:
+            resolve_person_reports(user, moderator, sanction.created_at)
         audit(
             moderator,
             ModerationAction.Action.MUTE,
@@ -177,6 +222,7 @@ def ban_user(*, moderator, user, reason=""):
         raise Invalid("You cannot ban yourself.")
     with transaction.atomic():
         sanction = Sanction.objects.create(kind=Sanction.Kind.BAN, user=user, reason=reason[:500], created_by=moderator)
+        resolve_person_reports(user, moderator, sanction.created_at)
         audit(moderator, ModerationAction.Action.BAN, target_user=user, reason=reason)
     return sanction
 

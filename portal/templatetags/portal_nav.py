@@ -23,6 +23,7 @@ MAIN_NAV = [
     ("booths:sponsors", "Sponsors"),
     ("booths:workshops", "Workshops"),
     ("chat:corridor", "Corridor"),
+    ("people:index", "People"),
     ("schedule:my_agenda", "My agenda"),
     ("help", "Help"),
 ]

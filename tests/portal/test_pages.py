@@ -169,8 +169,8 @@ def test_home_query_count(client, django_assert_num_queries, conference, frozen,
         add_posters(session, 1)
     SessionFactory(start=NOW - timedelta(minutes=5), end=NOW + timedelta(minutes=5))
     # Conference, on now, next, the programme's span, today's keynotes; booths open now,
-    # sponsors (booths' tags).
-    with django_assert_num_queries(9):
+    # sponsors (booths' tags); the stream's running order, people online now (people).
+    with django_assert_num_queries(11):
         assert client.get("/").status_code == 200
 
 
@@ -180,7 +180,7 @@ def test_home_query_count_logged_in(client, django_assert_num_queries, conferenc
         SessionFactory(start=NOW + timedelta(minutes=10 + i), end=NOW + timedelta(hours=2))
     client.force_login(UserFactory())
     # As for anyone: a public page never reads the user (their state is /me/state.json).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         assert client.get("/").status_code == 200
 
 

@@ -59,6 +59,7 @@ def public_urls(paper, session):
         f"/rooms/{paper.chat_room_key}/",
         "/keynotes/",
         "/keynotes/hopper/",
+        "/people/",
     ]
 
 

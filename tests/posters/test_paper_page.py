@@ -128,11 +128,12 @@ def test_paper_page_query_count(client, conference, django_assert_num_queries, a
     # similar, slots, the paper's recording
     # + the chat room, created on this first visit: room, the paper (its subject: exists,
     #   title), savepoint, insert, release (no message yet: no history, no engagement)
-    with django_assert_num_queries(12):
+    # + the authors who share a profile (people, through portal.page_parts)
+    with django_assert_num_queries(13):
         assert client.get("/papers/p1/").status_code == 200
     # again (nginx keeps the page for everyone; Django renders it each time): paper,
-    # authors, keywords, similar, slots, recording, room (the conference is this process's)
-    with django_assert_num_queries(7):
+    # authors, keywords, similar, slots, recording, room, authors' profiles (the conference is this process's)
+    with django_assert_num_queries(8):
         assert client.get("/papers/p1/").status_code == 200
 
 
@@ -151,7 +152,7 @@ def test_paper_page_query_count_does_not_grow_with_the_chat(client, conference, 
     client.force_login(user)
     client.get("/papers/p1/")
     # the page (as for anyone: the user is not read) + the chat's messages and engagement
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         html = client.get("/papers/p1/").content.decode()
     assert len(re.findall(r'<li class="chat-message\b', html)) == messages
 
@@ -163,7 +164,7 @@ def test_paper_page_query_count_logged_in(client, conference, django_assert_num_
     Bookmark.objects.create(user=user, paper=paper)
     client.get("/papers/p1/")
     # The page is everyone's (the user is not read); the star comes with the visitor's state.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         html = client.get("/papers/p1/").content.decode()
     assert re.findall(r'data-uid="([^"]+)" aria-pressed="true"', html) == []
     assert client.get("/me/state.json?rooms=paper:p1").json()["stars"] == ["p1"]

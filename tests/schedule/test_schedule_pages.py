@@ -167,7 +167,10 @@ def many(n):
         ("/schedule/", 3),  # + span, sessions
         ("/schedule/2020-04-27/", 3),  # + span, sessions
         ("/now/", 3),  # + live, next
-        ("/live/", 5),  # + live, next, the next start (nothing streamed within 3 h), booths open now
+        (
+            "/live/",
+            6,
+        ),  # + live, next, the next start (nothing streamed within 3 h), booths open now, the running order (people)
         ("/calendar.ics", 3),  # + version, sessions
     ],
 )
