@@ -358,6 +358,7 @@ def test_the_api_root_lists_the_endpoints(client):
             "sponsors": "http://testserver/api/v1/sponsors/",
             "jobs": "http://testserver/api/v1/jobs/",
             "workshops": "http://testserver/api/v1/workshops/",
+            "people": "http://testserver/api/v1/people/",
             "rooms": "http://testserver/api/v1/rooms/",
             "schema": "http://testserver/api/schema/",
             "docs": "http://testserver/api/docs/",
