@@ -64,7 +64,7 @@ class RegisteredEmailAdmin(admin.ModelAdmin):
 @admin.register(Conference)
 class ConferenceAdmin(admin.ModelAdmin):
     fieldsets = (
-        (None, {"fields": ("name", "short_name", "start_date", "end_date", "time_zone")}),
+        (None, {"fields": ("name", "short_name", "start_date", "end_date", "time_zone", "phase_override")}),
         ("Recordings", {"fields": ("release_time_zone", "release_hour")}),
         ("Live", {"fields": ("livestream_url", "call_link_visibility")}),
         ("Code of conduct", {"fields": ("code_of_conduct",)}),

@@ -16,8 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from portal.archive import archive_sections
 from portal.forms import ProfileForm
 from portal.health import run_checks
+from portal.models import Conference
 from portal.public import changes_at, public_page
 from portal.timezones import common_zones, remember_zone, zone_abbreviation, zone_or_none
 from schedule.models import Session
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 @public_page()
 def home(request):
     now = timezone.now()
+    if Conference.get().is_archived(now):
+        return archive_home(request, now)
     # Poster sessions say how many posters they hold; one annotated query, whatever the count.
     sessions = Session.objects.annotate(poster_count=Count("poster_slots")).order_by("start", "title")
     live = list(sessions.filter(start__lte=now, end__gt=now)[:10])
@@ -49,6 +53,14 @@ def home(request):
         "release_announcement": todays_release_announcement(now),
     }
     return render(request, "portal/home.html", context)
+
+
+def archive_home(request, now):
+    """Once the conference is over, the home page is its archive's front page: what each
+    feature adds (portal/archive.py: keynotes, most-discussed papers, workshops, keywords,
+    sessions) instead of an empty "today"."""
+    span = Session.objects.aggregate(first_start=Min("start"), last_end=Max("end"))
+    return render(request, "portal/archive_home.html", {"sections": archive_sections(now), **span})
 
 
 def code_of_conduct(request):
