@@ -80,10 +80,14 @@ def write_search_index(out, export):
     }
     out.write("window.portalPaperIndex = {\n")
     out.write(f'"keywords": {json.dumps(keywords)},\n"sessions": {json.dumps(sessions)},\n"papers": [\n')
-    papers = Paper.objects.order_by("title", "uid").only("uid", "title", "tldr").prefetch_related(
-        Prefetch("authorships", Authorship.objects.select_related("author").order_by("position")),
-        Prefetch("paper_keywords", PaperKeyword.objects.select_related("keyword").order_by("position")),
-        Prefetch("poster_slots", PosterSlot.objects.only("paper_id", "session_id").order_by("session__start")),
+    papers = (
+        Paper.objects.order_by("title", "uid")
+        .only("uid", "title", "tldr")
+        .prefetch_related(
+            Prefetch("authorships", Authorship.objects.select_related("author").order_by("position")),
+            Prefetch("paper_keywords", PaperKeyword.objects.select_related("keyword").order_by("position")),
+            Prefetch("poster_slots", PosterSlot.objects.only("paper_id", "session_id").order_by("session__start")),
+        )
     )
     first = True
     for paper in papers.iterator(chunk_size=1000):
@@ -101,14 +105,10 @@ def write_search_index(out, export):
 
 
 def register():
-    register_archive_section(
-        "papers", order=20, template="posters/_archive_most_discussed.html", build=most_discussed
-    )
+    register_archive_section("papers", order=20, template="posters/_archive_most_discussed.html", build=most_discussed)
     register_archive_section("keywords", order=40, template="posters/_archive_keywords.html", build=keywords)
     register_archive_section("poster-sessions", order=50, template="posters/_archive_sessions.html", build=sessions)
     register_public_paths("papers", paper_paths)
     register_public_paths("authors", author_paths)
     register_public_paths("papers-api", api_paths, sitemap=False)
     register_export_file(SEARCH_INDEX, write_search_index)
-
-

@@ -114,10 +114,8 @@ class Export:
             host=self.host, site_url=self.site_url, exported=self.paths.__contains__, asset=self.asset
         )
         mirrors = [m.rstrip("/") for m in (*settings.MEDIA_MIRRORS, settings.PORTAL_MEDIA_MIRROR_URL) if m]
-        if with_media:
-            first = ""  # the export's own copy, then the mirrors
-        else:
-            first = (media_url or (mirrors[0] if mirrors else self.site_url)).rstrip("/")
+        # With media: the export's own copy first ("" base), then the mirrors.
+        first = "" if with_media else (media_url or (mirrors[0] if mirrors else self.site_url)).rstrip("/")
         self.plan = ExportPlan(media_base=first, mirrors=tuple(dict.fromkeys(m for m in mirrors if m != first)))
 
     # --- files -------------------------------------------------------------------------

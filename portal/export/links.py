@@ -69,10 +69,7 @@ class LinkRewriter:
         parts = urlsplit(absolute)
         path = parts.path
         suffix = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
-        if path.startswith(("/static/", "/media/")):
-            found = self.asset(path)
-        else:
-            found = self.exported(path)
+        found = self.asset(path) if path.startswith(("/static/", "/media/")) else self.exported(path)
         if found:
             if path == page_path and parts.fragment and not parts.query:
                 return f"#{parts.fragment}"

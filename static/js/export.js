@@ -148,6 +148,7 @@
   }
 
   function init() { localTimes(); papers(); }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // After every deferred script (the papers' index is one, loaded after this one).
+  if (document.readyState === "complete") init();
+  else document.addEventListener("DOMContentLoaded", init);
 })();

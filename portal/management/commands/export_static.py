@@ -15,10 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("directory", help="Where the export goes (empty, or replaced with --force).")
         parser.add_argument("--force", action="store_true", help="Replace what DIR holds (swapped in at the end).")
         parser.add_argument(
-            "--with-media", action="store_true", help="Copy the released media (videos, slides, captions) into the export."
+            "--with-media", action="store_true", help="Copy the released media (videos, slides, captions) in."
         )
         parser.add_argument(
-            "--site-url", default="", help="The live portal's address: links to what the export lacks (log in) go there."
+            "--site-url", default="", help="The live portal's address: links to what the export lacks go there."
         )
         parser.add_argument(
             "--media-url", default="", help="Base URL of released media (a mirror); default: the first MEDIA_MIRRORS."
