@@ -321,9 +321,12 @@ class Conference(models.Model):
         return last.astimezone(zoneinfo.ZoneInfo("UTC"))
 
     def phase(self, now):
-        """Phase.BEFORE, LIVE or ARCHIVED at `now`: the organisers' choice, else from the dates."""
+        """Phase.BEFORE, LIVE or ARCHIVED at `now`: the organisers' choice (admin), else the
+        deployment's (settings.PORTAL_PHASE), else from the dates."""
         if self.phase_override:
             return self.phase_override
+        if settings.PORTAL_PHASE:
+            return settings.PORTAL_PHASE
         if now < self.starts_at:
             return Phase.BEFORE
         return Phase.LIVE if now < self.ends_at else Phase.ARCHIVED
@@ -333,7 +336,7 @@ class Conference(models.Model):
 
     def next_phase_change(self, now):
         """When the phase next changes by the clock (None: held by the organisers, or archived)."""
-        if self.phase_override:
+        if self.phase_override or settings.PORTAL_PHASE:
             return None
         return next((at for at in (self.starts_at, self.ends_at) if at > now), None)
 

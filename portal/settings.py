@@ -169,6 +169,12 @@ CELERY_BEAT_SCHEDULE = {
     # Re-queues videos whose processing fell silent (a killed worker): schedule/recordings/processing.py.
     "sweep-stuck-processing": {"task": "schedule.tasks.sweep_stuck_processing", "schedule": 60.0},
 }
+# The conference's phase (before / live / archived) comes from its dates, or from the
+# organisers' choice in admin; a deployment may pin it here (a rehearsal copy kept "live",
+# a fallback host kept "archived"). Empty: not pinned.
+PORTAL_PHASE = env("PORTAL_PHASE", default="")
+if PORTAL_PHASE not in ("", "before", "live", "archived"):
+    raise ValueError(f"PORTAL_PHASE is “{PORTAL_PHASE}”: it is before, live, archived or empty.")
 # The static export as a fallback copy (docs/deploy.md, "Fallback and archive"): rewritten
 # into PORTAL_EXPORT_DIR every PORTAL_EXPORT_EVERY_MINUTES minutes by beat (0: off).
 PORTAL_EXPORT_DIR = env("PORTAL_EXPORT_DIR", default="")
