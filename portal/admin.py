@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -63,6 +64,7 @@ class RegisteredEmailAdmin(admin.ModelAdmin):
 
 @admin.register(Conference)
 class ConferenceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, asked for now
     fieldsets = (
         (None, {"fields": ("name", "short_name", "start_date", "end_date", "time_zone", "phase_override")}),
         ("Recordings", {"fields": ("release_time_zone", "release_hour")}),

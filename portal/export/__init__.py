@@ -80,6 +80,10 @@ def check_target(target, force):
     # The export is written beside the target and renamed into place: the parent must take it.
     if not os.access(parent, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK | os.X_OK)):
         raise ExportRefused(f"{target} cannot be written by this user ({os.getuid()}).")
+    try:
+        Path(tempfile.mkdtemp(prefix=f".{target.name}.check-", dir=parent)).rmdir()
+    except OSError as problem:
+        raise ExportRefused(f"{target} cannot be written: {problem.strerror} in {parent}.") from None
     if target.exists() and any(target.iterdir()) and not force:
         raise ExportRefused(f"{target} is not empty: give an empty directory, or --force to replace what is there.")
     if not settings.PORTAL_PUBLIC_BROWSING:
