@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from portal.models import Conference
+from portal.public import exporting
 from schedule.models import CALL_LINK_LEAD as LEAD
 
 # A URL: with a scheme, from www., or a bare host name followed by a path.
@@ -116,6 +117,8 @@ def opens_at(session):
 
 def not_allowed_reason(conference, user):
     policy = Conference.CallLinkVisibility
+    if exporting() is not None:
+        return "Join the video call from the live portal."
     if conference.call_link_visibility == policy.NOBODY:
         return "Video-call links are not published on this site."
     if not user.is_authenticated:
@@ -150,7 +153,8 @@ class Viewer:
         conference = conference or Conference.get()
         self.user = user
         self.now = now
-        self.allowed = conference.call_links_visible_to(user)
+        # A static export is read long after its windows close, by anyone: never a link in it.
+        self.allowed = conference.call_links_visible_to(user) and exporting() is None
         self.reason = "" if self.allowed else not_allowed_reason(conference, user)
         self.archived = conference.is_archived(now)
 

@@ -161,7 +161,7 @@ def test_the_home_page_is_the_archives_front_page(client, archived):
     html = response.content.decode()
     assert response.status_code == 200
     assert "This is the archive of ICLR 2020</strong>, held 26 April–30 April 2020." in html
-    assert "<h1 id=\"conference-name\">ICLR 2020: the archive</h1>" in html
+    assert '<h1 id="conference-name">ICLR 2020: the archive</h1>' in html
     assert f'<a href="/papers/{discussed.uid}/">Most talked about</a> <span class="muted">· 3 messages</span>' in html
     assert quiet.title not in html  # nobody discussed it
     assert '<a class="chip" href="/papers/?keyword=graphs">graphs <span class="muted">(2)</span></a>' in html
