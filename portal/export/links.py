@@ -13,7 +13,7 @@ import posixpath
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
-URL_ATTRIBUTE = re.compile(r'\s(?P<name>href|src|action|poster|data|data-plyr-icon-url)="(?P<url>[^"]*)"')
+URL_ATTRIBUTE = re.compile(r'\s(?P<name>href|src|action|poster|data|data-source|data-plyr-icon-url)="(?P<url>[^"]*)"')
 FORM = re.compile(r"<form\b(?P<attrs>[^>]*)>.*?</form>", re.S | re.I)
 FORM_ACTION = re.compile(r'\saction="(?P<url>[^"]*)"', re.I)
 POSTS = re.compile(r'\smethod="post"', re.I)

@@ -17,6 +17,10 @@
     } catch (e) { return zone; }
   }
 
+  function ymd(date, tz) {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+  }
+
   function localTimes() {
     var last = null;
     document.querySelectorAll("time[datetime]").forEach(function (el) {
@@ -26,7 +30,8 @@
       if (isNaN(date)) return;
       var text = el.textContent.replace(/\s+\S+$/, "").trim(); // without the zone's abbreviation, if any
       var options = { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-      if (!/^\d{1,2}:\d{2}$/.test(text)) {
+      // A time alone stands under a UTC day's heading: it gains its local date when that differs.
+      if (!/^\d{1,2}:\d{2}$/.test(text) || ymd(date, zone) !== ymd(date, "UTC")) {
         options.weekday = "short"; options.day = "numeric"; options.month = "short";
         if (/\b\d{4}\b/.test(text)) options.year = "numeric";
       }
@@ -141,10 +146,20 @@
       try { history.replaceState(null, "", location.pathname + (query ? "?" + query : "")); } catch (e) { /* file:// in some browsers */ }
     }
 
-    form.addEventListener("submit", function (event) { event.preventDefault(); render(); remember(); });
-    form.addEventListener("input", function () { render(); remember(); });
-    form.addEventListener("change", function () { render(); remember(); });
-    render();
+    // Rendered again only when the filters change ("change" also fires on leaving a field,
+    // and re-rendering then would take away the link being clicked).
+    var last = null;
+    function update() {
+      var now = [q ? q.value : "", keyword ? keyword.value : "", session ? session.value : ""].join("\u0000");
+      if (now === last) return;
+      last = now;
+      render();
+      remember();
+    }
+    form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    update();
   }
 
   function init() { localTimes(); papers(); }

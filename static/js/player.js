@@ -26,10 +26,17 @@
     function use(server, why) {
       var at = video.currentTime || 0;
       var playing = !video.paused;
+      // Plyr plays a chosen quality through video.src (which <source> children then no longer
+      // override): that address moves to the new server too.
+      var chosen = video.getAttribute("src");
       current = server;
       sources.forEach(function (source, i) {
-        source.setAttribute("src", server === 0 ? firstSrc[i] : bases[server - 1] + source.dataset.path);
+        var before = source.getAttribute("src");
+        var after = server === 0 ? firstSrc[i] : bases[server - 1] + source.dataset.path;
+        if (chosen && chosen === before) chosen = after;
+        source.setAttribute("src", after);
       });
+      if (chosen) video.setAttribute("src", chosen);
       // Another origin: a plain request (a CORS one needs the mirror's consent).
       if (server > 0) video.removeAttribute("crossorigin");
       video.dataset.server = String(server);
@@ -38,12 +45,15 @@
       if (at) video.addEventListener("loadedmetadata", function seek() { video.currentTime = at; video.removeEventListener("loadedmetadata", seek); });
       if (playing) video.play().catch(function () {});
     }
-    // A source that fails fires "error" on itself; the last one failing means this server failed.
-    var last = sources[sources.length - 1];
-    if (last) last.addEventListener("error", function () {
+    function failed() {
       if (current < bases.length) use(current + 1, "The video did not load; now playing from ");
       else if (status) status.textContent = "The video could not be loaded from any server.";
-    });
+    }
+    // With <source> children the last one failing means this server failed; with video.src
+    // (Plyr's quality choice) the video itself reports it.
+    var last = sources[sources.length - 1];
+    if (last) last.addEventListener("error", failed);
+    video.addEventListener("error", function () { if (video.getAttribute("src")) failed(); });
     // Failed before this script ran (the page loads it deferred).
     if (video.networkState === HTMLMediaElement.NETWORK_NO_SOURCE) {
       use(1, "The video did not load; now playing from ");
