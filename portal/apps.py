@@ -18,9 +18,16 @@ class PortalConfig(AppConfig):
         from portal.public import register_public_paths
 
         register_public_paths("portal", _portal_paths)
+        register_public_paths("portal-api", _api_paths, sitemap=False)
 
 
 def _portal_paths():
     from django.urls import reverse
 
-    yield from (reverse("home"), reverse("code_of_conduct"), reverse("help"), reverse("api-conference"))
+    yield from (reverse("home"), reverse("code_of_conduct"), reverse("help"))
+
+
+def _api_paths():
+    from django.urls import reverse
+
+    yield reverse("api-conference")

@@ -63,6 +63,31 @@ def archive_home(request, now):
     return render(request, "portal/archive_home.html", {"sections": archive_sections(now), **span})
 
 
+def sitemap(request):
+    """/sitemap.xml: the pages the apps register as public (portal.public), streamed (20,000
+    papers need not sit in memory). The same for everyone: cacheable like a public page."""
+    from django.conf import settings
+    from django.http import StreamingHttpResponse
+    from django.utils.html import escape
+
+    from portal.public import public_path_sources
+
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+
+    def lines():
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        for source in public_path_sources():
+            if source.sitemap:
+                for path in source.paths():
+                    if path.endswith("/"):  # pages, not their feeds and data
+                        yield f"<url><loc>{escape(base + path)}</loc></url>\n"
+        yield "</urlset>\n"
+
+    response = StreamingHttpResponse(lines(), content_type="application/xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 def code_of_conduct(request):
     return render(request, "portal/code_of_conduct.html")
 

@@ -293,3 +293,34 @@ def test_an_unreachable_mirror_is_reported_and_its_record_unchanged(site, tmp_pa
         in err
     )
     assert list(MirrorSync.objects.values()) == before
+
+
+# --- the sitemap and the beat task -----------------------------------------------------
+
+
+def test_the_sitemap_lists_the_registered_pages(site, client, settings):
+    settings.PORTAL_BASE_URL = "https://portal.example.org"
+    response = client.get("/sitemap.xml")
+    assert response["Content-Type"] == "application/xml"
+    assert response["Cache-Control"] == "public, max-age=3600"
+    body = b"".join(response.streaming_content).decode()
+    locations = re.findall(r"<loc>([^<]+)</loc>", body)
+    assert "https://portal.example.org/" in locations
+    assert "https://portal.example.org/papers/out/" in locations
+    assert "https://portal.example.org/schedule/2020-04-27/" in locations
+    assert not [url for url in locations if "/api/" in url or url.endswith((".ics", ".json"))]
+
+
+def test_the_beat_refreshes_the_fallback_copy_when_configured(site, tmp_path, settings, tasks_in_process):
+    from portal.tasks import refresh_static_export
+
+    assert "static-export" not in settings.CELERY_BEAT_SCHEDULE  # off by default
+    settings.PORTAL_EXPORT_DIR = str(tmp_path / "fallback")
+    settings.PORTAL_BASE_URL = "https://portal.example.org"
+    with time_machine.travel(NOW, tick=False):
+        first = refresh_static_export.delay().get()
+        again = refresh_static_export.delay().get()  # into the same directory: swapped whole
+    assert re.match(r"\d+ pages, ", first) and re.match(r"\d+ pages, ", again)
+    page = (tmp_path / "fallback/papers/out/index.html").read_text()
+    assert "<h1>Released talk</h1>" in page
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fallback", "media"]
