@@ -43,7 +43,7 @@ def paper_count(env):
     return int(out.stdout.strip() or 0) if out.returncode == 0 else 0
 
 
-def bench_size(size, reuse):
+def bench_size(size, reuse, jobs):
     name = f"export_bench_{size}"
     env = {**os.environ, "DATABASE_URL": f"{POSTGRES}/{name}"}
     env.pop("REDIS_URL", None)
@@ -60,7 +60,7 @@ def bench_size(size, reuse):
     try:
         started = time.perf_counter()
         out = subprocess.run(
-            [PYTHON, "manage.py", "export_static", str(work / "site")],
+            [PYTHON, "manage.py", "export_static", str(work / "site"), "--jobs", str(jobs)],
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -72,7 +72,7 @@ def bench_size(size, reuse):
         if not found:
             raise SystemExit(f"no summary in the command's output:\n{out.stdout}\n{out.stderr[-2000:]}")
         row = {k: float(v) for k, v in found.groupdict().items()}
-        row.update(size=size, wall=wall, target=TARGET_SECONDS.get(size))
+        row.update(size=size, wall=wall, target=TARGET_SECONDS.get(size), jobs=jobs)
         return row
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -82,18 +82,21 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="687,20000")
     parser.add_argument("--reuse", action="store_true", help="reuse a seeded database of the right size")
+    parser.add_argument("--jobs", default="2", help="processes rendering (export_static --jobs); a list: 1,2")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    rows = [bench_size(int(size), args.reuse) for size in args.sizes.split(",")]
+    rows = [
+        bench_size(int(size), args.reuse, int(jobs)) for size in args.sizes.split(",") for jobs in args.jobs.split(",")
+    ]
     if args.json:
         print(json.dumps(rows))
         return
-    print(f"{'papers':>7} {'pages':>7} {'files':>7} {'MB':>7} {'export s':>9} {'wall s':>7} {'pages/s':>8} "
+    print(f"{'papers':>7} {'jobs':>4} {'pages':>7} {'files':>7} {'MB':>7} {'export s':>9} {'wall s':>7} {'pages/s':>8} "
           f"{'peak MiB':>9} {'target s':>9} {'met':>4}")  # fmt: skip
     for r in rows:
         met = "yes" if r["target"] and r["wall"] < r["target"] else ("no" if r["target"] else "-")
         print(
-            f"{r['size']:>7} {r['pages']:>7.0f} {r['files']:>7.0f} {r['mb']:>7.1f} {r['seconds']:>9.1f} "
+            f"{r['size']:>7} {r['jobs']:>4} {r['pages']:>7.0f} {r['files']:>7.0f} {r['mb']:>7.1f} {r['seconds']:>9.1f} "
             f"{r['wall']:>7.1f} {r['pages'] / r['seconds']:>8.1f} {r['peak']:>9.0f} {r['target'] or '-':>9} {met:>4}"
         )
 

@@ -180,6 +180,7 @@ if PORTAL_PHASE not in ("", "before", "live", "archived"):
 PORTAL_EXPORT_DIR = env("PORTAL_EXPORT_DIR", default="")
 PORTAL_EXPORT_EVERY_MINUTES = env.int("PORTAL_EXPORT_EVERY_MINUTES", default=0)
 PORTAL_EXPORT_MEDIA = env.bool("PORTAL_EXPORT_MEDIA", default=False)
+PORTAL_EXPORT_JOBS = env.int("PORTAL_EXPORT_JOBS", default=1)  # processes rendering pages
 if PORTAL_EXPORT_DIR and PORTAL_EXPORT_EVERY_MINUTES > 0:
     CELERY_BEAT_SCHEDULE["static-export"] = {
         "task": "portal.tasks.refresh_static_export",

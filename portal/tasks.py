@@ -36,6 +36,7 @@ def refresh_static_export():
         force=True,
         with_media=settings.PORTAL_EXPORT_MEDIA,
         site_url=settings.PORTAL_BASE_URL,
+        jobs=settings.PORTAL_EXPORT_JOBS,
     )
     logging.getLogger(__name__).info("static export refreshed: %s", report.summary())
     return report.summary()

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
+from django.db import connections
 from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -48,6 +49,10 @@ UTC = zoneinfo.ZoneInfo("UTC")
 
 class ExportRefused(Exception):
     """The export cannot go where it was asked to (the message says why)."""
+
+
+class ExportError(Exception):
+    """A rendering process failed (the message says how); nothing was swapped in."""
 
 
 @dataclass
@@ -113,7 +118,7 @@ class Export:
         self.client.cookies["tz"] = "UTC"
         self.report = Report(problems=[])
         self.paths = set()
-        self.copied = set()
+        self.assets = {}  # path in the export: file to copy there
         self.rewriter = LinkRewriter(
             host=self.host, site_url=self.site_url, exported=self.paths.__contains__, asset=self.asset
         )
@@ -141,25 +146,32 @@ class Export:
         self.report.bytes += path.stat().st_size
 
     def asset(self, path):
-        """Copy /static/<name> or a released /media/recordings/<id>/<asset> into the export;
-        whether it is there."""
-        if path in self.copied:
+        """Whether /static/<name> or a released /media/recordings/<id>/<asset> can be in the
+        export; noted to be copied at the end (`copy_assets`), once whatever the pages."""
+        if path in self.assets:
             return True
         source = self._static_source(path) if path.startswith("/static/") else self._media_source(path)
-        name = disk_name(path)
-        if source is None or name is None:
+        if source is None or disk_name(path) is None:
             return False
-        self.copied.add(path)
-        target = self.root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        self.report.files += 1
-        self.report.bytes += target.stat().st_size
-        if path.startswith("/media/"):
-            self.report.media_files += 1
-        if path.endswith(".css"):
-            self.rewriter.stylesheet(Path(source).read_text(encoding="utf-8", errors="replace"), path)
+        self.assets[path] = str(source)
         return True
+
+    def copy_assets(self):
+        copied = set()
+        while len(copied) < len(self.assets):  # a stylesheet may name more
+            for path, source in list(self.assets.items()):
+                if path in copied:
+                    continue
+                copied.add(path)
+                target = self.root / disk_name(path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+                self.report.files += 1
+                self.report.bytes += target.stat().st_size
+                if path.startswith("/media/"):
+                    self.report.media_files += 1
+                if path.endswith(".css"):
+                    self.rewriter.stylesheet(Path(source).read_text(encoding="utf-8", errors="replace"), path)
 
     def _static_source(self, path):
         name = path.removeprefix(settings.STATIC_URL)
@@ -240,7 +252,7 @@ class Export:
                 body = json.loads(self.get(f"{parts.path}?{parts.query}").content)
             out.write("]}\n")
 
-    def run(self):
+    def run(self, jobs=1):
         sources = public_path_sources()
         extras = export_files()
         self.paths.update("/" + extra.name for extra in extras)
@@ -248,22 +260,73 @@ class Export:
             for path in source.paths():
                 if disk_name(path) is not None:
                     self.paths.add(path)
-        for source in sources:
-            for path in source.paths():
-                if path in self.paths:
-                    self.render(path)
+        if jobs > 1:
+            self.render_in_processes(sources, jobs)
+        else:
+            self.render_share(sources, 0, 1)
         for extra in extras:
             with self.open(extra.name) as out:
                 extra.write(out, self)
+        self.copy_assets()
         self.write("robots.txt", b"User-agent: *\nAllow: /\n")
+
+    def render_share(self, sources, share, shares):
+        """Render every `shares`-th path, starting at `share` (one process's part)."""
+        number = 0
+        for source in sources:
+            for path in source.paths():
+                if path in self.paths:
+                    if number % shares == share:
+                        self.render(path)
+                    number += 1
+
+    def render_in_processes(self, sources, jobs):
+        """The pages in `jobs` forked processes (each its own database connection); what
+        they wrote and the assets they linked come back through a pipe."""
+        connections.close_all()  # never shared across a fork
+        children = []
+        for share in range(jobs):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: render its share, report, and leave without cleaning up the parent's state
+                os.close(read)
+                status = 0
+                try:
+                    self.render_share(sources, share, jobs)
+                    result = {"report": self.report.__dict__, "assets": self.assets, "peak": peak_rss_mib()}
+                except BaseException as problem:  # noqa: BLE001  (reported to the parent, which raises)
+                    result, status = {"error": f"{type(problem).__name__}: {problem}"}, 1
+                with os.fdopen(write, "w") as out:
+                    json.dump(result, out)
+                os._exit(status)
+            os.close(write)
+            children.append((pid, read))
+        errors, peaks = [], []
+        for pid, read in children:
+            with os.fdopen(read) as pipe:
+                text = pipe.read()
+            os.waitpid(pid, 0)
+            result = json.loads(text) if text else {"error": "a rendering process died"}
+            if "error" in result:
+                errors.append(result["error"])
+                continue
+            for name in ("pages", "files", "bytes", "media_files", "skipped"):
+                setattr(self.report, name, getattr(self.report, name) + result["report"][name])
+            self.report.problems += result["report"]["problems"]
+            self.assets.update(result["assets"])
+            peaks.append(result["peak"])
+        if errors:
+            raise ExportError("; ".join(errors))
+        self.report.peak_rss_mib = max(peaks, default=0.0)
 
     def relative_url(self, path, from_path):
         """For export files' writers: a path's link as seen from the page at `from_path`."""
         return self.rewriter.target(path, from_path) or ""
 
 
-def export_site(target, *, force=False, with_media=False, site_url="", media_url="", now=None):
-    """Export into `target` (see the module docstring); the Report."""
+def export_site(target, *, force=False, with_media=False, site_url="", media_url="", now=None, jobs=1):
+    """Export into `target` (see the module docstring); the Report. `jobs` > 1 renders the
+    pages in that many forked processes (a database server, not SQLite in memory)."""
     started = time.perf_counter()
     target = Path(target).absolute()
     check_target(target, force)
@@ -273,14 +336,14 @@ def export_site(target, *, force=False, with_media=False, site_url="", media_url
         work.chmod(0o755)  # served by nginx or any static host: readable by others
         export = Export(work, with_media=with_media, site_url=site_url, media_url=media_url, now=now)
         with export_render(export.plan), timezone.override(UTC):
-            export.run()
+            export.run(jobs)
         swap(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     report = export.report
     report.seconds = time.perf_counter() - started
-    report.peak_rss_mib = peak_rss_mib()
+    report.peak_rss_mib = max(peak_rss_mib(), report.peak_rss_mib)  # the largest process's
     return report
 
 

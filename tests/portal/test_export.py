@@ -324,3 +324,12 @@ def test_the_beat_refreshes_the_fallback_copy_when_configured(site, tmp_path, se
     page = (tmp_path / "fallback/papers/out/index.html").read_text()
     assert "<h1>Released talk</h1>" in page
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fallback", "media"]
+
+
+@pytest.mark.postgres
+def test_two_processes_write_the_same_export_as_one(transactional_db, site, tmp_path):
+    one = export(tmp_path / "one")
+    two = export(tmp_path / "two", jobs=2)
+    files = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in all_files(tmp_path / "one")}
+    assert {p.relative_to(tmp_path / "two"): p.read_bytes() for p in all_files(tmp_path / "two")} == files
+    assert (two.pages, two.files, two.bytes, two.skipped) == (one.pages, one.files, one.bytes, 0)

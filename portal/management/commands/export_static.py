@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.export import ExportRefused, export_site
+from portal.export import ExportError, ExportRefused, export_site
 
 
 class Command(BaseCommand):
@@ -21,6 +21,9 @@ class Command(BaseCommand):
             "--site-url", default="", help="The live portal's address: links to what the export lacks go there."
         )
         parser.add_argument(
+            "--jobs", type=int, default=1, help="Render in this many processes (a database server: 2 on two cores)."
+        )
+        parser.add_argument(
             "--media-url", default="", help="Base URL of released media (a mirror); default: the first MEDIA_MIRRORS."
         )
 
@@ -32,8 +35,9 @@ class Command(BaseCommand):
                 with_media=options["with_media"],
                 site_url=options["site_url"],
                 media_url=options["media_url"],
+                jobs=max(1, options["jobs"]),
             )
-        except ExportRefused as refusal:
+        except (ExportRefused, ExportError) as refusal:
             raise CommandError(str(refusal)) from None
         for problem in report.problems[:20]:
             self.stderr.write(f"skipped {problem}")
