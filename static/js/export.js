@@ -73,6 +73,8 @@
     form.querySelectorAll('select[name="day"], select[name="sort"], select[name="view"]').forEach(function (s) {
       var label = s.closest("label"); if (label) label.hidden = true;
     });
+    // The index holds titles, authors, keywords and TL;DRs (not whole abstracts: it stays small).
+    if (q) q.setAttribute("placeholder", "Search titles, authors, keywords, TL;DRs");
     var params = new URLSearchParams(location.search);
     if (q) q.value = params.get("q") || "";
     if (keyword) keyword.value = params.get("keyword") || "";

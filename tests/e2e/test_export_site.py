@@ -144,7 +144,7 @@ def test_the_export_served_from_a_sub_path_works_in_a_browser(conference_site, b
 
         # Search and the keyword filter, client-side, with the filters in the URL.
         page.goto(root_url + "papers/index.html")
-        page.get_by_placeholder("Search titles, authors, keywords, abstracts").fill("graph")
+        page.get_by_placeholder("Search titles, authors, keywords, TL;DRs").fill("graph")
         expect(page.locator("#result-count")).to_have_text("2 papers for “graph”")
         page.locator("#paper-keyword").fill("pruning")
         expect(page.locator("#result-count")).to_have_text("1 paper for “graph” with keyword pruning")
