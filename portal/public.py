@@ -17,6 +17,7 @@ call-link window, "live now"): templates and views report those instants with
 never the profile's) is in `X-Time-Zone`; nginx keys its cache on the cookie.
 """
 
+import contextlib
 import contextvars
 import math
 from dataclasses import dataclass
@@ -180,16 +181,11 @@ def exporting():
     return _exporting.get() or None
 
 
+@contextlib.contextmanager
 def export_render(plan):
-    """Context manager: renders in it are for the static export, with this ExportPlan."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def rendering():
-        token = _exporting.set(plan)
-        try:
-            yield
-        finally:
-            _exporting.reset(token)
-
-    return rendering()
+    """Renders inside are for the static export, with this ExportPlan."""
+    token = _exporting.set(plan)
+    try:
+        yield
+    finally:
+        _exporting.reset(token)

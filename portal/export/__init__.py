@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import time
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -64,7 +64,7 @@ class Report:
     skipped: int = 0  # registered paths that did not answer 200 (listed in `problems`)
     seconds: float = 0.0
     peak_rss_mib: float = 0.0
-    problems: list = None
+    problems: list = field(default_factory=list)
 
     def summary(self):
         return (
@@ -116,7 +116,7 @@ class Export:
         self.host = _host()
         self.client = Client(HTTP_HOST=self.host, raise_request_exception=True)
         self.client.cookies["tz"] = "UTC"
-        self.report = Report(problems=[])
+        self.report = Report()
         self.paths = set()
         self.assets = {}  # path in the export: file to copy there
         self.rewriter = LinkRewriter(
