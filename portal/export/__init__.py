@@ -24,6 +24,7 @@ import resource
 import shutil
 import tempfile
 import time
+import zlib
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,14 +272,12 @@ class Export:
         self.write("robots.txt", b"User-agent: *\nAllow: /\n")
 
     def render_share(self, sources, share, shares):
-        """Render every `shares`-th path, starting at `share` (one process's part)."""
-        number = 0
+        """Render this process's part of the paths: by a hash of the path, so that a source
+        alternating costly and cheap paths (a paper's page, its calendar) is split evenly."""
         for source in sources:
             for path in source.paths():
-                if path in self.paths:
-                    if number % shares == share:
-                        self.render(path)
-                    number += 1
+                if path in self.paths and (shares == 1 or zlib.crc32(path.encode()) % shares == share):
+                    self.render(path)
 
     def render_in_processes(self, sources, jobs):
         """The pages in `jobs` forked processes (each its own database connection); what
