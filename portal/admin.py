@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -70,8 +71,9 @@ class RegisteredEmailAdmin(admin.ModelAdmin):
 
 @admin.register(Conference)
 class ConferenceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, asked for now
     fieldsets = (
-        (None, {"fields": ("name", "short_name", "start_date", "end_date", "time_zone")}),
+        (None, {"fields": ("name", "short_name", "start_date", "end_date", "time_zone", "phase_override")}),
         ("Recordings", {"fields": ("release_time_zone", "release_hour")}),
         ("Live", {"fields": ("livestream_url", "call_link_visibility")}),
         ("Code of conduct", {"fields": ("code_of_conduct",)}),

@@ -4,7 +4,8 @@ import contextvars
 import time
 import unicodedata
 import zoneinfo
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -212,6 +213,14 @@ def bump_conference(**kwargs):
         transaction.on_commit(_new_conference_version)
 
 
+class Phase(models.TextChoices):
+    """Where the conference stands: before it, live, or over and kept as its archive."""
+
+    BEFORE = "before", "Before the conference"
+    LIVE = "live", "Live"
+    ARCHIVED = "archived", "Archived"
+
+
 class Conference(models.Model):
     """The one conference this portal runs (a single row, edited in admin)."""
 
@@ -246,6 +255,15 @@ class Conference(models.Model):
         help_text="Who may see live video-call links (always only in the session's window).",
     )
     code_of_conduct = models.TextField(blank=True)
+    phase_override = models.CharField(
+        "phase",
+        max_length=20,
+        choices=[("", "From the dates"), *Phase.choices],
+        blank=True,
+        default="",
+        help_text="Empty: before the first day, live until the last day ends (in the conference's zone), "
+        "then archived. Choose one to hold the portal in it (e.g. archive early after a failure).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -290,6 +308,37 @@ class Conference(models.Model):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def starts_at(self):
+        """The first day's midnight in the conference's zone (aware UTC)."""
+        return datetime.combine(self.start_date, clock_time.min, tzinfo=self.zone).astimezone(zoneinfo.ZoneInfo("UTC"))
+
+    @property
+    def ends_at(self):
+        """The midnight after the last day, in the conference's zone (aware UTC)."""
+        last = datetime.combine(self.end_date + timedelta(days=1), clock_time.min, tzinfo=self.zone)
+        return last.astimezone(zoneinfo.ZoneInfo("UTC"))
+
+    def phase(self, now):
+        """Phase.BEFORE, LIVE or ARCHIVED at `now`: the organisers' choice (admin), else the
+        deployment's (settings.PORTAL_PHASE), else from the dates."""
+        if self.phase_override:
+            return self.phase_override
+        if settings.PORTAL_PHASE:
+            return settings.PORTAL_PHASE
+        if now < self.starts_at:
+            return Phase.BEFORE
+        return Phase.LIVE if now < self.ends_at else Phase.ARCHIVED
+
+    def is_archived(self, now):
+        return self.phase(now) == Phase.ARCHIVED
+
+    def next_phase_change(self, now):
+        """When the phase next changes by the clock (None: held by the organisers, or archived)."""
+        if self.phase_override or settings.PORTAL_PHASE:
+            return None
+        return next((at for at in (self.starts_at, self.ends_at) if at > now), None)
 
     def call_links_visible_to(self, user):
         """Whether this viewer may ever see call links (the time window is checked elsewhere)."""

@@ -17,7 +17,10 @@ call-link window, "live now"): templates and views report those instants with
 never the profile's) is in `X-Time-Zone`; nginx keys its cache on the cookie.
 """
 
+import contextlib
+import contextvars
 import math
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -108,3 +111,81 @@ def public_page(seconds=None, browsing=False):
         return wrapped
 
     return decorator
+
+
+# --- The static export (portal/export) ----------------------------------------------------
+#
+# Every app tells the export which of its public URLs exist, from its AppConfig.ready:
+#
+#     register_public_paths("papers", lambda: (f"/papers/{uid}/" for uid in ...iterator()))
+#
+# A source is a callable giving URL paths lazily (a generator over `.iterator()`), so an
+# export of 20,000 papers never holds them all. The export renders each path through the
+# real views (portal/export), and /sitemap.xml lists the pages among them.
+
+_exporting = contextvars.ContextVar("portal_static_export", default=False)
+
+
+@dataclass(frozen=True)
+class PublicPaths:
+    name: str
+    paths: object  # callable() -> iterable of URL paths ("/papers/abc/", "/calendar.ics")
+    sitemap: bool = True  # pages a search engine should know (not feeds or JSON)
+
+
+_sources = {}
+
+
+def register_public_paths(name, paths, sitemap=True):
+    """Add (or replace) a source of public URL paths for the export and the sitemap."""
+    _sources[name] = PublicPaths(name, paths, sitemap)
+
+
+def public_path_sources():
+    return list(_sources.values())
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A file of the export that no view serves (the papers' search index): `write(out,
+    export)` streams it into the open text file `out`; `export.relative_url(path, from_path)`
+    gives a link as a page at `from_path` sees it."""
+
+    name: str  # path inside the export, "papers/search-index.js"
+    write: object
+
+
+_files = {}
+
+
+def register_export_file(name, write):
+    _files[name] = ExportFile(name, write)
+
+
+def export_files():
+    return list(_files.values())
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """How the export's pages point at media: `media_base` first ("" = the export's own
+    copy, --with-media), then each of `mirrors` should it fail."""
+
+    media_base: str = ""
+    mirrors: tuple = ()
+
+
+def exporting():
+    """The ExportPlan while rendering for the static export, else None. Set by portal/export
+    in its own thread, never by anything a request carries (a header could poison nginx's cache)."""
+    return _exporting.get() or None
+
+
+@contextlib.contextmanager
+def export_render(plan):
+    """Renders inside are for the static export, with this ExportPlan."""
+    token = _exporting.set(plan)
+    try:
+        yield
+    finally:
+        _exporting.reset(token)

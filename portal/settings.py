@@ -174,6 +174,23 @@ CELERY_BEAT_SCHEDULE = {
     # Self-organised booths close after BOOTH_PRIVATE_HOURS; their chat is deleted with them.
     "close-private-booths": {"task": "booths.tasks.close_expired_private_booths", "schedule": 300.0},
 }
+# The conference's phase (before / live / archived) comes from its dates, or from the
+# organisers' choice in admin; a deployment may pin it here (a rehearsal copy kept "live",
+# a fallback host kept "archived"). Empty: not pinned.
+PORTAL_PHASE = env("PORTAL_PHASE", default="")
+if PORTAL_PHASE not in ("", "before", "live", "archived"):
+    raise ValueError(f"PORTAL_PHASE is “{PORTAL_PHASE}”: it is before, live, archived or empty.")
+# The static export as a fallback copy (docs/deploy.md, "Fallback and archive"): rewritten
+# into PORTAL_EXPORT_DIR every PORTAL_EXPORT_EVERY_MINUTES minutes by beat (0: off).
+PORTAL_EXPORT_DIR = env("PORTAL_EXPORT_DIR", default="")
+PORTAL_EXPORT_EVERY_MINUTES = env.int("PORTAL_EXPORT_EVERY_MINUTES", default=0)
+PORTAL_EXPORT_MEDIA = env.bool("PORTAL_EXPORT_MEDIA", default=False)
+PORTAL_EXPORT_JOBS = env.int("PORTAL_EXPORT_JOBS", default=1)  # processes rendering pages
+if PORTAL_EXPORT_DIR and PORTAL_EXPORT_EVERY_MINUTES > 0:
+    CELERY_BEAT_SCHEDULE["static-export"] = {
+        "task": "portal.tasks.refresh_static_export",
+        "schedule": PORTAL_EXPORT_EVERY_MINUTES * 60.0,
+    }
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
@@ -255,8 +272,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": PORTAL_PROCESSING_TIMEO
 # Production: nginx serves checked media from its internal /protected-media/ location.
 PORTAL_MEDIA_ACCEL = env.bool("PORTAL_MEDIA_ACCEL", default=False)
 PORTAL_MEDIA_ACCEL_PREFIX = "/protected-media/"
-# Optional second host for *released* media (same paths under recordings/).
+# Optional host to serve *released* media first (same paths: /media/recordings/<id>/<asset>).
 PORTAL_MEDIA_MIRROR_URL = env("PORTAL_MEDIA_MIRROR_URL", default="")
+# Mirrors of the released media (object storage in another region, a host reachable where
+# the main one is blocked), tried in order when the first source fails; the player offers
+# "another server". Each holds the same paths; `manage.py sync_mirror` fills file:// or
+# local-path mirrors, rclone the others (docs/deploy.md, "Fallback and archive").
+MEDIA_MIRRORS = env.list("MEDIA_MIRRORS", default=[])
 
 # Hosts of video-call services ("*." also matches any subdomain): a link to one is a call
 # link, refused in public text and cut out of feeds (schedule/call_links.py). Extra hosts

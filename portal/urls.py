@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
     path("time-zone/", views.time_zone_page, name="time_zone"),
     path("time-zone/set/", views.set_time_zone, name="set_time_zone"),
     path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),

@@ -26,8 +26,10 @@ from django.views.decorators.http import require_POST
 
 from keynotes.listing import todays_keynotes
 from people import presence, stream
+from portal.archive import archive_sections
 from portal.forms import ProfileForm
 from portal.health import run_checks
+from portal.models import Conference
 from portal.public import changes_at, public_page
 from portal.timezones import common_zones, remember_zone, zone_abbreviation, zone_or_none
 from schedule.models import Session
@@ -39,6 +41,8 @@ logger = logging.getLogger(__name__)
 @public_page()
 def home(request):
     now = timezone.now()
+    if Conference.get().is_archived(now):
+        return archive_home(request, now)
     # Poster sessions say how many posters they hold; one annotated query, whatever the count.
     sessions = Session.objects.annotate(poster_count=Count("poster_slots")).order_by("start", "title")
     live = list(sessions.filter(start__lte=now, end__gt=now)[:10])
@@ -66,6 +70,39 @@ def home(request):
         "stream_now": stream_now,
     }
     return render(request, "portal/home.html", context)
+
+
+def archive_home(request, now):
+    """Once the conference is over, the home page is its archive's front page: what each
+    feature adds (portal/archive.py: keynotes, most-discussed papers, workshops, keywords,
+    sessions) instead of an empty "today"."""
+    span = Session.objects.aggregate(first_start=Min("start"), last_end=Max("end"))
+    return render(request, "portal/archive_home.html", {"sections": archive_sections(now), **span})
+
+
+def sitemap(request):
+    """/sitemap.xml: the pages the apps register as public (portal.public), streamed (20,000
+    papers need not sit in memory). The same for everyone: cacheable like a public page."""
+    from django.conf import settings
+    from django.http import StreamingHttpResponse
+    from django.utils.html import escape
+
+    from portal.public import public_path_sources
+
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+
+    def lines():
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        for source in public_path_sources():
+            if source.sitemap:
+                for path in source.paths():
+                    if path.endswith("/"):  # pages, not their feeds and data
+                        yield f"<url><loc>{escape(base + path)}</loc></url>\n"
+        yield "</urlset>\n"
+
+    response = StreamingHttpResponse(lines(), content_type="application/xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def code_of_conduct(request):

@@ -7,12 +7,14 @@ class PostersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from posters import models, subjects
+        from posters import archive, models, subjects
         from schedule.models import Session
 
         # Papers are subjects, "paper:<uid>" (schedule/subjects.py): recordings, chat rooms
         # and agenda items ask about them by key.
         subjects.register()
+        # The archive's front page and the static export ask each app for their part.
+        archive.register()
 
         # A recording's release day follows its paper's first poster session.
         post_save.connect(_slot_changed, sender=models.PosterSlot, dispatch_uid="posters-release-day-slot-save")

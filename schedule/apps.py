@@ -7,6 +7,7 @@ class ScheduleConfig(AppConfig):
 
     def ready(self):
         from portal.models import Conference
+        from schedule import exporting
         from schedule.fragments import programme_changed
         from schedule.models import Session
         from schedule.recordings.release import conference_saved, migrated
@@ -18,3 +19,6 @@ class ScheduleConfig(AppConfig):
         # Stored release instants follow the release rule when it changes (issue 13, item 12).
         post_save.connect(conference_saved, sender=Conference, dispatch_uid="schedule-release-rule-saved")
         post_migrate.connect(migrated, sender=self, dispatch_uid="schedule-release-rule-migrated")
+
+        # The static export and the sitemap ask each app for its public URLs.
+        exporting.register()

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from portal.models import Conference
+from portal.public import exporting
 from schedule.models import CALL_LINK_LEAD as LEAD
 
 # A URL: with a scheme, from www., or a bare host name followed by a path.
@@ -117,6 +118,8 @@ def opens_at(session):
 
 def not_allowed_reason(conference, user):
     policy = Conference.CallLinkVisibility
+    if exporting() is not None:
+        return "Join the video call from the live portal."
     if conference.call_link_visibility == policy.NOBODY:
         return "Video-call links are not published on this site."
     if not user.is_authenticated:
@@ -126,13 +129,14 @@ def not_allowed_reason(conference, user):
     return "Video-call links are for registered attendees."
 
 
-def call_link_state(session, link, *, allowed, now, reason=""):
+def call_link_state(session, link, *, allowed, now, reason="", archived=False):
     """The CallLink a viewer gets for `link` in `session` at `now`.
 
-    `allowed` is `conference.call_links_visible_to(user)`, computed once per request.
+    `allowed` is `conference.call_links_visible_to(user)`, computed once per request;
+    `archived`: the conference is archived (no call is open in the archive).
     """
     start = opens_at(session)
-    if now >= session.end:
+    if archived or now >= session.end:
         return CallLink(State.ENDED, start)
     if not allowed:
         return CallLink(State.NOT_ALLOWED, start, reason=reason)
@@ -150,15 +154,20 @@ class Viewer:
         conference = conference or Conference.get()
         self.user = user
         self.now = now
-        self.allowed = conference.call_links_visible_to(user)
+        # A static export is read long after its windows close, by anyone: never a link in it.
+        self.allowed = conference.call_links_visible_to(user) and exporting() is None
         self.reason = "" if self.allowed else not_allowed_reason(conference, user)
+        self.archived = conference.is_archived(now)
 
     def link(self, session, link):
-        return call_link_state(session, link, allowed=self.allowed, now=self.now, reason=self.reason)
+        return call_link_state(
+            session, link, allowed=self.allowed, now=self.now, reason=self.reason, archived=self.archived
+        )
 
 
 def window(session, link, now):
     """The call link as a public page (the same for everyone) shows it: the window's state,
     never the URL. Those allowed get the URL from /me/state.json (portal/state.py)."""
-    state = call_link_state(session, "x" if link else "", allowed=True, now=now)
+    archived = Conference.get().is_archived(now)
+    state = call_link_state(session, "x" if link else "", allowed=True, now=now, archived=archived)
     return CallLink(state.state, state.opens_at)

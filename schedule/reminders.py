@@ -93,6 +93,8 @@ def send_due_reminders(now=None):
     """Send every due reminder once; the number of agenda items reminded."""
     now = now or timezone.now()
     conference = Conference.get()
+    if conference.is_archived(now):
+        return 0  # the archive reminds nobody of anything
     reminded = 0
     for user, items in due_items(now).items():
         preferences = getattr(user, "agenda_settings", None)

@@ -214,6 +214,8 @@ def now_and_next(now, sessions=None, limit=LIST_LIMIT):
 def now_page(request):
     conference = Conference.get()
     now = timezone.now()
+    if conference.is_archived(now):
+        return redirect("home")  # nothing is live in the archive: its front page instead
     live, upcoming = now_and_next(now)
     _changes_with(request, live, upcoming)
     return render(request, "schedule/now.html", _context(request, conference, now=now, live=live, upcoming=upcoming))
@@ -250,6 +252,8 @@ def live_page(request):
     """The livestream: the embedded stream and what it shows now and next."""
     conference = Conference.get()
     now = timezone.now()
+    if conference.is_archived(now):
+        return redirect("home")
     live, upcoming = now_and_next(now, Session.objects.streamed(), limit=10)
     _changes_with(request, live, upcoming)
     embed_kind, embed_src = embed_for(conference.livestream_url)

@@ -124,6 +124,8 @@ class ProductionStack:
             "SESSION_COOKIE_SECURE": "0",
             "CSRF_COOKIE_SECURE": "0",
             "LOG_LEVEL": "INFO",
+            # The phase the tests pinned in this process (tests/conftest.py: live), for the stack's too.
+            "PORTAL_PHASE": settings.PORTAL_PHASE,
             **(env or {}),
         }
 

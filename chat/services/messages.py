@@ -20,6 +20,7 @@ from chat.models import Mention, Message, Room, Sanction
 from chat.services import events
 from chat.services.db import in_pool
 from chat.services.errors import Forbidden, Invalid, RateLimited
+from portal.models import Conference
 from portal.visitor_input import BadInput, check_text
 
 MAX_LENGTH = 2000
@@ -49,6 +50,12 @@ def check_can_post(user, room, now=None, sanctions=None):
     `sanctions`: the user's open sanctions (`open_sanctions`, read once for every room a
     page shows: /me/state.json); without it (posting), the database."""
     now = now or timezone.now()
+    conference = Conference.get()
+    if conference.is_archived(now):
+        # The archive keeps the discussion as it was: everyone reads, nobody writes.
+        raise Forbidden(
+            f"{conference.name} is over: its chat is kept as an archive and is read-only.", reason="archived"
+        )
     if user is None or not user.is_authenticated:
         raise Forbidden("Log in to post in the chat.", reason="login")
     if not user.is_registered:
@@ -327,6 +334,8 @@ def _after_commit(frames):
 def _own_recent_message(user, message_id, now):
     if user is None or not user.is_authenticated:
         raise Forbidden("Log in to change your messages.", reason="login")
+    if Conference.get().is_archived(now):
+        raise Forbidden("The conference is over: its chat is kept as an archive and is read-only.", reason="archived")
     if not isinstance(message_id, int) or isinstance(message_id, bool):
         raise Invalid("id is the id of a message.")
     message = Message.objects.filter(pk=message_id).select_related("room", "author", "reply_to__author").first()

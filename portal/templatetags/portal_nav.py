@@ -29,10 +29,18 @@ MAIN_NAV = [
 ]
 
 
-def nav_items(path):
+# Sections for the live conference only: the archive has no agenda to keep.
+LIVE_ONLY = {"schedule:my_agenda"}
+# Sections a static copy cannot hold (portal/export): a live chat, a visitor's own agenda.
+NOT_EXPORTED = {"schedule:my_agenda", "chat:corridor"}
+
+
+def nav_items(path, archived=False, export=False):
     """[(url, label, is_current)] for the sections that exist; at most one is current."""
     items = []
     for name, label in MAIN_NAV:
+        if (archived and name in LIVE_ONLY) or (export and name in NOT_EXPORTED):
+            continue
         try:
             items.append((reverse(name), label))
         except NoReverseMatch:
@@ -47,7 +55,9 @@ def nav_items(path):
 @register.inclusion_tag("portal/_main_nav.html", takes_context=True)
 def main_nav(context):
     request = context.get("request")
-    return {"items": nav_items(request.path if request else "")}
+    archived = context.get("conference_phase") == "archived"
+    export = bool(context.get("static_export"))
+    return {"items": nav_items(request.path if request else "", archived=archived, export=export)}
 
 
 def account_nav_html(request):

@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal.public import changes_at
+from portal.public import changes_at, exporting
 from portal.timezones import zone_abbreviation, zone_abbreviations
 
 register = template.Library()
@@ -87,6 +87,8 @@ def relative_text(start, end, now):
 @register.simple_tag(takes_context=True)
 def relative_to_now(context, start, end=None, now=None):
     """'live now', 'in 3 h', 'in 12 min', 'ended' — for sessions."""
+    if exporting():
+        return ""  # a static copy is read later: "in 3 h" would be wrong by then
     text, until = relative_text(start, end, now or timezone.now())
     changes_at(context.get("request"), until)
     return text

@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schedule.recordings import release, services
-from schedule.recordings.models import Recording, RecordingEvent, RecordingVersion
+from schedule.recordings.mirrors import MirrorUnreachable, sync_mirror
+from schedule.recordings.models import MirrorSync, Recording, RecordingEvent, RecordingVersion
 from schedule.recordings.processing import QueueUnavailable
 
 
@@ -90,3 +91,27 @@ class RecordingAdmin(admin.ModelAdmin):
     def remind_authors(self, request, queryset):
         sent = services.send_upload_reminders(queryset.prefetch_related("uploaders"), request.user)
         self.message_user(request, f"{sent} reminder(s) sent.", messages.SUCCESS)
+
+
+@admin.register(MirrorSync)
+class MirrorSyncAdmin(admin.ModelAdmin):
+    """Each mirror's last successful sync; "sync again" copies the released media now."""
+
+    list_display = ["mirror", "synced_at", "files", "bytes", "copied", "removed"]
+    readonly_fields = list_display
+    actions = ["sync_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Sync the selected mirrors again")
+    def sync_again(self, request, queryset):
+        for row in queryset:
+            try:
+                result = sync_mirror(row.mirror)
+            except MirrorUnreachable as problem:
+                self.message_user(request, f"Not synced: {problem}; its record is unchanged.", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{row.mirror}: {result.files} files, {result.copied} copied, {result.removed} removed."
+                )

@@ -174,3 +174,22 @@ class ReleaseAnnouncement(models.Model):
 
     def __str__(self):
         return f"{self.count} videos out on {self.release_day}"
+
+
+class MirrorSync(models.Model):
+    """The last successful copy of the released media to one mirror (manage.py sync_mirror).
+    A sync that fails (the mirror unreachable) changes nothing here."""
+
+    mirror = models.CharField(max_length=500, unique=True, help_text="The mirror's base URL or path.")
+    synced_at = models.DateTimeField()
+    files = models.PositiveIntegerField(help_text="Released media files the mirror holds.")
+    bytes = models.PositiveBigIntegerField()
+    copied = models.PositiveIntegerField(help_text="Files copied by that sync (new or changed).")
+    removed = models.PositiveIntegerField(help_text="Files removed (no longer released: held back).")
+
+    class Meta:
+        ordering = ["mirror"]
+        verbose_name = "media mirror sync"
+
+    def __str__(self):
+        return f"{self.mirror} at {self.synced_at:%Y-%m-%d %H:%M} UTC"

@@ -104,13 +104,21 @@ def release_day_for(first_session_start, zone=None, hour=None):
     return day
 
 
+def archived(now):
+    """Whether the conference is archived at `now`: then every recording is released
+    (except those an organiser holds back: a hold is a decision about that video, e.g. a
+    withdrawn paper, and outlives the conference)."""
+    return Conference.get().is_archived(now)
+
+
 def is_public(recording, now):
-    """Whether everyone may see it now (the rule, or an organiser's early release or hold)."""
+    """Whether everyone may see it now (the rule, the archive, or an organiser's early
+    release or hold)."""
     if recording.release_override == Recording.Override.HELD:
         return False
     if recording.release_override == Recording.Override.EARLY:
         return True
-    return recording.release_at is not None and recording.release_at <= now
+    return (recording.release_at is not None and recording.release_at <= now) or archived(now)
 
 
 def may_upload(subject_key, user):
@@ -140,6 +148,8 @@ def public_filter(now):
     """A Q for recordings everyone may see at `now` (lists, search, feeds)."""
     from django.db.models import Q
 
+    if archived(now):
+        return ~Q(release_override=Recording.Override.HELD)
     return ~Q(release_override=Recording.Override.HELD) & (
         Q(release_override=Recording.Override.EARLY) | Q(release_at__lte=now)
     )

@@ -183,8 +183,10 @@ def reminder_notices(context):
 
 
 def notices_html(request):
-    user = getattr(request, "user", None)
-    notices = active_notices(user, timezone.now()) if user is not None and user.is_authenticated else []
+    user, now = getattr(request, "user", None), timezone.now()
+    if Conference.get().is_archived(now):
+        return ""  # nothing starts soon in the archive
+    notices = active_notices(user, now) if user is not None and user.is_authenticated else []
     if not notices:
         return ""
     return render_to_string(

@@ -107,7 +107,13 @@
     }
     draw();
   }
-  function open(i) { if (i >= 0) window.location.href = "/papers/" + encodeURIComponent(points[i][0]) + "/"; }
+  // A paper's page sits beside the map's data (/papers/map.json → /papers/<uid>/): so it
+  // works in the static export too, from a sub-path, where pages end in index.html.
+  function open(i) {
+    if (i < 0) return;
+    var base = new URL(canvas.dataset.source, window.location.href);
+    window.location.href = new URL(encodeURIComponent(points[i][0]) + "/" + (canvas.dataset.pageSuffix || ""), base).href;
+  }
   function step(dx, dy) {
     if (focused < 0) { focusOn(nearestTo(canvas.clientWidth / 2, canvas.clientHeight / 2, 1e9)); return; }
     var from = points[focused], best = -1, bestScore = Infinity;

@@ -1,6 +1,8 @@
 // The recording player: Plyr (vendored) over a plain <video>, which works without JS.
 // Adds quality choice (renditions), captions, speed, keyboard control, and an
-// audio-only low-bandwidth mode remembered in this browser.
+// audio-only low-bandwidth mode remembered in this browser; and media mirrors: when every
+// source fails, the next mirror (data-mirrors, base URLs holding the same paths) is tried,
+// and "Another server" switches by hand.
 (function () {
   "use strict";
   var KEY = "portal.lowBandwidth";
@@ -12,9 +14,60 @@
     try { localStorage.setItem(KEY, on ? "1" : "0"); } catch (e) { /* private mode */ }
   }
 
+  // Mirrors: server 0 is the page's own sources; server n is data-mirrors' n-th base + each source's data-path.
+  function mirrors(block, video) {
+    var bases = (video.dataset.mirrors || "").split(/\s+/).filter(Boolean);
+    if (!bases.length) return;
+    var sources = Array.prototype.slice.call(video.querySelectorAll("source"));
+    var firstSrc = sources.map(function (s) { return s.getAttribute("src"); });
+    var button = block.querySelector(".another-server");
+    var status = block.querySelector(".mirror-status");
+    var current = 0;
+    function use(server, why) {
+      var at = video.currentTime || 0;
+      var playing = !video.paused;
+      // Plyr plays a chosen quality through video.src (which <source> children then no longer
+      // override): that address moves to the new server too.
+      var chosen = video.getAttribute("src");
+      current = server;
+      sources.forEach(function (source, i) {
+        var before = source.getAttribute("src");
+        var after = server === 0 ? firstSrc[i] : bases[server - 1] + source.dataset.path;
+        if (chosen && chosen === before) chosen = after;
+        source.setAttribute("src", after);
+      });
+      if (chosen) video.setAttribute("src", chosen);
+      // Another origin: a plain request (a CORS one needs the mirror's consent).
+      if (server > 0) video.removeAttribute("crossorigin");
+      video.dataset.server = String(server);
+      if (status) status.textContent = why + (server === 0 ? "the main server." : "server " + (server + 1) + " of " + (bases.length + 1) + ".");
+      video.load();
+      if (at) video.addEventListener("loadedmetadata", function seek() { video.currentTime = at; video.removeEventListener("loadedmetadata", seek); });
+      if (playing) video.play().catch(function () {});
+    }
+    function failed() {
+      if (current < bases.length) use(current + 1, "The video did not load; now playing from ");
+      else if (status) status.textContent = "The video could not be loaded from any server.";
+    }
+    // With <source> children the last one failing means this server failed; with video.src
+    // (Plyr's quality choice) the video itself reports it.
+    var last = sources[sources.length - 1];
+    if (last) last.addEventListener("error", failed);
+    video.addEventListener("error", function () { if (video.getAttribute("src")) failed(); });
+    // Failed before this script ran (the page loads it deferred).
+    if (video.networkState === HTMLMediaElement.NETWORK_NO_SOURCE) {
+      use(1, "The video did not load; now playing from ");
+    }
+    if (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { use((current + 1) % (bases.length + 1), "Playing from "); });
+    }
+  }
+
   function setup(block) {
     var video = block.querySelector("video.recording-player");
     if (!video) return;
+    mirrors(block, video);
     var player = null;
     if (window.Plyr) {
       var sizes = Array.prototype.map.call(video.querySelectorAll("source"), function (s) {

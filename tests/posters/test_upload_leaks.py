@@ -100,7 +100,10 @@ def test_at_the_release_everything_is_there(client, processed):
     paper, recording, _ = processed
     with time_machine.travel(RELEASE, tick=False):
         page = client.get(f"/papers/{paper.uid}/").content.decode()
-        assert f'<source src="/media/recordings/{recording.pk}/720p.mp4" type="video/mp4" size="720">' in page
+        assert (
+            f'<source src="/media/recordings/{recording.pk}/720p.mp4" type="video/mp4" size="720" '
+            f'data-path="/media/recordings/{recording.pk}/720p.mp4">'
+        ) in page
         assert f'src="/media/recordings/{recording.pk}/captions.vtt"' in page
         assert f'<object data="/media/recordings/{recording.pk}/slides.pdf?view=1"' in page
         video = client.get(f"/api/v1/papers/{paper.uid}/").json()["video"]
