@@ -112,8 +112,9 @@ def test_state_people_part_query_count(django_assert_num_queries, n):
     client.force_login(viewer)
     keys = ",".join(str(p.pk) for p in people)
     client.get("/me/state.json", {"people": keys})
-    # the state's own (user, roles, stars, agenda, reminders) + people: blocks, introductions
-    # asked, my profile, sanctions, my queue entry, open seat, last room
-    with django_assert_num_queries(12):
+    # the state's own (user, roles, stars, agenda, conference (the phase: no reminders in the
+    # archive), reminders) + people: blocks, introductions asked, my profile, sanctions, my
+    # queue entry, open seat, last room
+    with django_assert_num_queries(13):
         state = client.get("/me/state.json", {"people": keys + ",me"}).json()["people"]
     assert state["me"]["can_meet"] is True
