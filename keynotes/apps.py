@@ -7,7 +7,7 @@ class KeynotesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from keynotes import importing, models, state, subjects
+        from keynotes import exporting, importing, models, state, subjects
         from portal.state_parts import register_state_part
         from schedule.importers.sitedata import register_speaker_hook
         from schedule.models import Session
@@ -15,6 +15,8 @@ class KeynotesConfig(AppConfig):
         # Keynotes are subjects, "keynote:<slug>" (schedule/subjects.py): their recording,
         # their chat room and agenda items ask about them by key.
         subjects.register()
+        # Its pages in the static export and the sitemap; the keynotes on the archive's front page.
+        exporting.register()
         # The visitor's votes and permissions on a keynote page (/me/state.json?qa=<slug>).
         register_state_part("qa", state.build, limit=10)
         # speakers.yml makes keynotes too (schedule never imports this app).

@@ -5,12 +5,14 @@ class PeopleConfig(AppConfig):
     name = "people"
 
     def ready(self):
-        from people import state, stream, views
+        from people import exporting, state, stream, views
         from portal.page_parts import register_page_part
 
         # The visitor's side of the people on a public page (blocks, their own profile,
         # their queue): /me/state.json?people=<id>,… (portal/state_parts.py).
         state.register()
+        # Opted-in profiles in the static export and the sitemap (nobody else).
+        exporting.register()
 
         # The paper page (posters) shows its authors who share a profile.
         register_page_part("paper", views.paper_authors_block)

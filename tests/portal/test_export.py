@@ -333,3 +333,43 @@ def test_two_processes_write_the_same_export_as_one(transactional_db, site, tmp_
     files = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in all_files(tmp_path / "one")}
     assert {p.relative_to(tmp_path / "two"): p.read_bytes() for p in all_files(tmp_path / "two")} == files
     assert (two.pages, two.files, two.bytes, two.skipped) == (one.pages, one.files, one.bytes, 0)
+
+
+@pytest.mark.django_db
+def test_the_features_public_pages_are_exported_and_nothing_private():
+    """Keynotes, public booths, sponsors, workshops and opted-in people register their
+    pages for the export and the sitemap; a self-organised booth and a person who never
+    opted in are in no source."""
+    from booths.services import private
+    from people.models import Profile
+    from portal.public import public_path_sources
+    from tests.booths.factories import BoothFactory, SponsorFactory
+    from tests.chat.factories import AttendeeFactory
+    from tests.keynotes.factories import KeynoteFactory
+    from tests.people.factories import PersonFactory
+
+    keynote = KeynoteFactory()
+    booth = BoothFactory(name="Open booth")
+    pending = BoothFactory(name="Pending booth", status=booth.Status.PROPOSED)
+    sponsor = SponsorFactory()
+    shown = PersonFactory()
+    hidden = AttendeeFactory()
+    Profile.objects.create(user=hidden, public=False)
+    secret = private.start_private_booth(AttendeeFactory(), [hidden], name="Secret booth")
+    paths = {path for source in public_path_sources() for path in source.paths()}
+    for path in (
+        "/keynotes/",
+        f"/keynotes/{keynote.slug}/",
+        "/booths/",
+        f"/booths/{booth.slug}/",
+        "/sponsors/",
+        "/sponsors/jobs/",
+        f"/sponsors/{sponsor.slug}/",
+        "/workshops/",
+        "/people/",
+        f"/people/{shown.pk}/",
+    ):
+        assert path in paths
+    assert f"/booths/{secret.slug}/" not in paths
+    assert f"/booths/{pending.slug}/" not in paths
+    assert f"/people/{hidden.pk}/" not in paths
