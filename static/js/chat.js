@@ -72,40 +72,19 @@
   }
 
   // Times read as the server renders them (the `when` filter, "D H:i"): "Mon 14:25 UTC",
-  // 24-hour, in the viewer's zone (data-zone), named by the server's own abbreviations
-  // (data-zone-abbrs: {offset in minutes: "NZST"}), else "UTC+05:30".
+  // in the viewer's zone (data-zone), named by the server's abbreviations (when.js).
   Room.prototype.setUpTime = function () {
-    var zone = this.root.dataset.zone || "UTC";
+    var abbrs = {};
     try {
-      this.zoneAbbrs = JSON.parse(this.root.dataset.zoneAbbrs || "{}");
-    } catch (e) { this.zoneAbbrs = {}; }
-    var options = { weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "longOffset" };
-    try {
-      this.timeFmt = new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: zone }, options));
-    } catch (e) {
-      zone = "UTC";
-      this.zoneAbbrs = { "0": "UTC" };
-      this.timeFmt = new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: zone }, options));
-    }
-    this.zone = zone;
-    this.fullFmt = new Intl.DateTimeFormat("en-GB", { timeZone: zone, dateStyle: "full", timeStyle: "short", hourCycle: "h23" });
+      abbrs = JSON.parse(this.root.dataset.zoneAbbrs || "{}");
+    } catch (e) { abbrs = {}; }
+    this.when = window.portalTime(this.root.dataset.zone || "UTC", abbrs);
   };
 
   Room.prototype.timeElement = function (iso) {
-    var when = new Date(iso);
-    var parts = {};
-    this.timeFmt.formatToParts(when).forEach(function (p) { parts[p.type] = p.value; });
-    // longOffset is "GMT" at UTC, else "GMT+09:00" / "GMT-05:30".
-    var offset = /([+\u2212-])(\d{2}):(\d{2})/.exec(parts.timeZoneName || "");
-    var minutes = offset ? (offset[1] === "+" ? 1 : -1) * (Number(offset[2]) * 60 + Number(offset[3])) : 0;
-    var label = this.zoneAbbrs[String(minutes)];
-    if (!label) {
-      var sign = minutes < 0 ? "-" : "+";
-      var abs = Math.abs(minutes);
-      label = "UTC" + sign + String(Math.floor(abs / 60)).padStart(2, "0") + ":" + String(abs % 60).padStart(2, "0");
-    }
-    var time = el("time", { datetime: iso, title: this.fullFmt.format(when) }, parts.weekday + " " + parts.hour + ":" + parts.minute + " ");
-    time.appendChild(el("abbr", { className: "zone", title: this.zone }, label));
+    var at = this.when(iso);
+    var time = el("time", { datetime: iso, title: at.full }, at.weekday + " " + at.time + " ");
+    time.appendChild(el("abbr", { className: "zone", title: at.zone }, at.label));
     var span = el("span", { className: "chat-time" });
     span.appendChild(time);
     return span;

@@ -25,7 +25,12 @@
   var selected = 0;
   var sort = list ? list.dataset.sortCurrent || "top" : "top";
   var zoneNode = document.getElementById("tz-current");
-  var zone = (zoneNode && zoneNode.dataset.zone) || "UTC";
+  var abbrs = {};
+  try {
+    abbrs = JSON.parse((root && root.dataset.zoneAbbrs) || "{}");
+  } catch (e) { abbrs = {}; }
+  // As the server writes a question's time ("D j M, H:i" and the zone's abbreviation).
+  var when = window.portalTime((zoneNode && zoneNode.dataset.zone) || "UTC", abbrs);
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -53,11 +58,8 @@
   }
 
   function time(iso) {
-    var when = new Date(iso);
-    try {
-      // In the page's zone (the one its server-rendered times are in), named.
-      return when.toLocaleString([], { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short", timeZone: zone });
-    } catch (e) { return iso; }
+    var at = when(iso);
+    return at.weekday + " " + at.day + " " + at.month + ", " + at.time + " " + at.label;
   }
 
   function send(frame) {
