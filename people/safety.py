@@ -7,11 +7,13 @@ the chat moderators' queue and audit log (chat.services.moderation.report_person
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from chat.models import Sanction
 from chat.services.messages import open_sanctions
 from chat.services.moderation import report_person
 from people.models import Block, Profile
+from portal.models import Conference
 
 
 class MeetError(Exception):
@@ -28,6 +30,8 @@ def refusal(user, *, suggestible=True, profile=None):
 
     Meeting is for registered attendees who show a public profile (and, to be matched or
     suggested, opted in to suggestions), and not muted everywhere or banned."""
+    if Conference.get().is_archived(timezone.now()):
+        return MeetError("The conference is over: meeting people here has closed with it.", "archived")
     if user is None or not user.is_authenticated:
         return MeetError("Log in to meet people.", "login")
     if not user.is_registered:

@@ -20,6 +20,7 @@ from people import introductions, matching, profiles, rooms, safety
 from people.forms import IntroductionForm, JoinQueueForm, PersonReportForm, ProfileSharingForm
 from people.models import Block
 from people.safety import MeetError
+from portal.models import Conference
 from portal.public import keep_from_shared_caches, public_page
 
 PAGE_SIZE = 50
@@ -276,6 +277,8 @@ def meet_entry_block(request, **context):
     """ "Meet someone now" on the Corridor's page (portal/page_parts.py, place "room:corridor")."""
     from django.template.loader import render_to_string
 
+    if Conference.get().is_archived(timezone.now()):
+        return ""  # the archive has no queue to join
     return render_to_string("people/_meet_entry.html", {}, request=request)
 
 

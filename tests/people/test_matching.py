@@ -376,3 +376,14 @@ def test_no_one_is_in_two_open_offers_or_queued_while_offered():
     assert len(seats) == len(set(seats)) == 8
     queued = set(QueueEntry.objects.values_list("user_id", flat=True))
     assert queued.isdisjoint(seats) and len(queued) == 1
+
+
+def test_nobody_joins_the_queue_once_the_conference_is_archived(settings):
+    settings.PORTAL_PHASE = "archived"
+    with pytest.raises(MeetError) as refused:
+        matching.join_queue(PersonFactory())
+    assert (refused.value.reason, refused.value.detail) == (
+        "archived",
+        "The conference is over: meeting people here has closed with it.",
+    )
+    assert QueueEntry.objects.count() == 0
