@@ -156,3 +156,17 @@ def test_running_order_is_edited_in_admin(paper):
         },
     )
     assert "Nothing is known by “paper:missing”: check the UID or slug." in response.content.decode()
+
+
+def test_the_running_order_replaces_the_programmes_stream_list_on_live():
+    Conference.get()
+    SessionFactory(kind=Session.Kind.KEYNOTE, title="Streamed keynote", start=NOW, end=NOW + timedelta(hours=1))
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        before = Client().get("/live/").content.decode()
+        StreamSegment.objects.create(kind="livestream", title="Welcome", start=NOW, end=NOW + timedelta(minutes=30))
+        after = Client().get("/live/").content.decode()
+    # Without a running order the programme's streamed sessions say what is on; with one,
+    # the page has one "now": the organisers' running order.
+    assert "On the stream now" in before and "Streamed keynote" in before
+    assert "The stream's running order" in after and "Welcome" in after
+    assert "On the stream now" not in after
