@@ -19,6 +19,8 @@ def attendee(name, **kwargs):
     return UserFactory(registered=True, display_name=name, code_of_conduct_accepted_at=timezone.now(), **kwargs)
 
 
+# Before approval the booth's page is a 404 (checked on purpose).
+@pytest.mark.console_errors(r"/booths/[\w-]+/: Failed to load resource: .* 404 \(Not Found\)$")
 def test_apply_then_an_organiser_approves_in_admin_and_it_appears(new_page, live_server_url, transactional_db):
     ada = attendee("Ada")
     organiser = UserFactory(is_staff=True, is_superuser=True, display_name="Olu")
@@ -74,6 +76,11 @@ def test_book_a_recruiter_meeting_and_see_it_in_the_agenda(new_page, live_server
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}])
+# A non-member's 404 and the fourth person's refused invitation (403) are checked on purpose.
+@pytest.mark.console_errors(
+    r"/booths/private-\w+/: Failed to load resource: .* 404 \(Not Found\)$",
+    r"/booths/private-\w+/join/[\w-]+/: Failed to load resource: .* 403 \(Forbidden\)$",
+)
 def test_a_self_organised_booth_for_three_refuses_a_fourth(new_page, live_server_url, transactional_db, viewport):
     ada, bob, cy, dan = (attendee(n) for n in ("Ada", "Bob", "Cy", "Dan"))
     page = logged_in(new_page, ada, live_server_url, viewport=viewport)

@@ -187,6 +187,8 @@ def test_the_export_reads_from_file(conference_site, browser, tmp_path):
         context.close()
 
 
+# The first media server is dead on purpose (a port nothing serves).
+@pytest.mark.console_errors(r"/media/recordings/.*: Failed to load resource: net::ERR_")
 def test_the_player_falls_back_to_the_next_mirror(conference_site, new_page, static_server, settings):
     www, base = static_server
     mirror = www / "mirror"

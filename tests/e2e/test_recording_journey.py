@@ -47,7 +47,8 @@ def test_upload_wait_release_watch(new_page, paper, tmp_path, tasks_in_process):
 
     author = new_page()
     log_in(author, "grace@example.org", "/me/papers/authored/")
-    author.get_by_role("link", name="Findings about owls").click()
+    # The paper's upload page (My papers also links its discussion, in the answers' progress).
+    author.locator('a[href="/me/papers/owls1/recording/"]').click()
     author.get_by_label("Video (MP4, MOV, WebM…)").set_input_files(str(video))
     author.get_by_role("button", name="Upload video").click()
     expect(author.locator("#recording-status")).to_have_text("Ready", timeout=60_000)

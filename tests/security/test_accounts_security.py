@@ -128,10 +128,12 @@ def test_my_papers_lists_a_paper_once_its_author_address_is_verified_whatever_it
     """The author list says "Ada@Example.org"; the account has ada@example.org."""
     ada = UserFactory(email="ada@example.org", email_verified=False)
     client.force_login(ada)
-    assert client.get("/me/papers/authored/").content.decode().count("Findings about owls") == 0
+    # The paper's upload link (the page also shows its answers' progress, people's block).
+    upload = 'href="/me/papers/owls/recording/"'
+    assert client.get("/me/papers/authored/").content.decode().count(upload) == 0
     ada.emailaddress_set.update(verified=True)  # a bulk write sends no signal: log in again
     client.force_login(User.objects.get(pk=ada.pk))
-    assert client.get("/me/papers/authored/").content.decode().count("Findings about owls") == 1
+    assert client.get("/me/papers/authored/").content.decode().count(upload) == 1
 
 
 def test_a_second_verified_address_counts_and_an_unverified_one_does_not(world):
