@@ -11,6 +11,9 @@ tests/booths, `test_*_query_count`).
 
     .venv/bin/python bench/booths_pages.py [--booths 300] [--jobs 2000] [--requests 50]
 
+`--seed-only` seeds the booths, sponsors, jobs and workshops (no paper) into the database
+DATABASE_URL names and stops: bench/read_path.py measures these pages through nginx so.
+
 Needs PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432). Cache off
 (local memory), no Redis.
 """
@@ -35,7 +38,15 @@ def main():
     parser.add_argument("--booths", type=int, default=300)
     parser.add_argument("--jobs", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--seed-only", action="store_true", help="seed DATABASE_URL's database (migrated) and stop")
     args = parser.parse_args()
+    if args.seed_only:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+        import django
+
+        django.setup()
+        seed(args.booths, args.jobs, paper=False)
+        return
     os.environ["DATABASE_URL"] = recreate_database(DATABASE)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -77,7 +88,7 @@ def main():
         print(f"{label:42} {median:10.1f} {p90:8.1f} {rate:7.1f}")
 
 
-def seed(booth_count, job_count):
+def seed(booth_count, job_count, paper=True):
     from booths.models import Booth, Job, Sponsor
     from posters.models import Paper, PosterSlot
     from schedule.models import Session
@@ -125,15 +136,16 @@ def seed(booth_count, job_count):
         )
         for i in range(job_count)
     )
-    paper = Paper.objects.create(uid="BENCH1", title="A paper to compare with", abstract="Words. " * 200)
-    poster = Session.objects.create(
-        uid="bench-poster",
-        kind=Session.Kind.POSTER,
-        title="Poster session 1",
-        start=first,
-        end=first + timedelta(hours=2),
-    )
-    PosterSlot.objects.create(paper=paper, session=poster, call_link="https://zoom.us/j/123")
+    if paper:
+        compared = Paper.objects.create(uid="BENCH1", title="A paper to compare with", abstract="Words. " * 200)
+        poster = Session.objects.create(
+            uid="bench-poster",
+            kind=Session.Kind.POSTER,
+            title="Poster session 1",
+            start=first,
+            end=first + timedelta(hours=2),
+        )
+        PosterSlot.objects.create(paper=compared, session=poster, call_link="https://zoom.us/j/123")
     for i in range(4):
         Session.objects.create(
             uid=f"workshop:W{i}",

@@ -16,6 +16,9 @@ Rows (wrk, closed loop, `--connections` connections, from bench/_load.py):
   /schedule/, /now/: req/s through nginx, and the same bytes as a static file, with our
   share of it and the X-Cache-Status nginx gave 20 requests after the run (MISS means
   the page is not cacheable yet: Django sent no public Cache-Control);
+- with `--booths` (300) and `--jobs` (2,000), seeded by bench/booths_pages.py: /booths/,
+  a booth page, /sponsors/ and /sponsors/jobs/ the same way (issue 17: "at least as fast
+  as the paper page");
 - `/me/state.json` for the logged-in visitor (50 stars);
 - a cold page at the largest size: nginx restarted on an empty cache directory, the
   Redis cache flushed, then one visitor opening `--cold` paper pages never opened
@@ -37,6 +40,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -70,6 +74,7 @@ def facts():
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from booths.models import Booth
     from portal.models import User
     from posters.models import Bookmark, Paper
 
@@ -89,6 +94,8 @@ def facts():
                 "stars": Bookmark.objects.filter(user=user).count(),
                 "cookie": f"sessionid={session.session_key}",
                 "uids": list(Paper.objects.order_by("uid").values_list("uid", flat=True)),
+                "booths": Booth.objects.public().count(),
+                "booth": Booth.objects.public().order_by("slug").values_list("slug", flat=True).first(),
             }
         )
     )
@@ -259,7 +266,7 @@ def page_row(stack, size, name, visitor, path, cookie, seconds, connections):
     status, _, body = stack.get(path, cookie)
     if status != 200:
         log(f"[{size}] {name} / {visitor}: HTTP {status}")
-    static_name = f"{name.replace(' ', '-').replace('/', '')}-{visitor.replace(' ', '-')}.html"
+    static_name = re.sub(r"[^a-z0-9]+", "-", f"{name} {visitor}".lower()).strip("-") + ".html"
     (stack.static_pages / static_name).write_bytes(body)
     targets = [(path, cookie)]
     url = f"http://127.0.0.1:{stack.port}"
@@ -362,6 +369,14 @@ def bench_size(size, args, rows, largest):
         info = json.loads(out.stdout.strip().splitlines()[-1])
     else:
         log(f"[{size}] reusing {name}")
+    if args.booths and not info.get("booths"):
+        log(f"[{size}] seeding {args.booths} booths and {args.jobs} jobs (bench/booths_pages.py --seed-only) …")
+        seed = [str(REPO / "bench" / "booths_pages.py"), "--seed-only", "--booths", str(args.booths)]
+        subprocess.run([PYTHON, *seed, "--jobs", str(args.jobs)], cwd=REPO, env=env, check=True)
+        out = subprocess.run(
+            [PYTHON, __file__, "--facts"], cwd=REPO, env=env, capture_output=True, text=True, check=True
+        )
+        info = json.loads(out.stdout.strip().splitlines()[-1])
     uids, cookie = info["uids"], info["cookie"]
     logged_in = f"{cookie}; tz={ZONE}"
     workdir = tempfile.mkdtemp(prefix="read-path-bench-")
@@ -380,6 +395,13 @@ def bench_size(size, args, rows, largest):
             ("/schedule/", "anonymous", "/schedule/", ""),
             ("/now/", "anonymous", "/now/", ""),
         ]
+        if info.get("booth"):
+            pages += [
+                (f"/booths/ ({info['booths']} booths)", "anonymous", "/booths/", ""),
+                ("a booth page", "anonymous", f"/booths/{info['booth']}/", ""),
+                ("/sponsors/", "anonymous", "/sponsors/", ""),
+                (f"/sponsors/jobs/ ({args.jobs:,} jobs)", "anonymous", "/sponsors/jobs/", ""),
+            ]
         # Every gunicorn worker loads the portal on its first requests (seconds on a busy
         # machine): done before anything is measured.
         url = f"http://127.0.0.1:{stack.port}"
@@ -419,6 +441,8 @@ def main():
     parser.add_argument("--connections", type=int, default=16, help="wrk's connections for the page rows")
     parser.add_argument("--clients", type=int, default=2000, help="concurrent clients at the release")
     parser.add_argument("--cold", type=int, default=300, help="cold paper pages to time")
+    parser.add_argument("--booths", type=int, default=300, help="public booths to seed (0: no booth rows)")
+    parser.add_argument("--jobs", type=int, default=2000, help="sponsors' jobs to seed with the booths")
     parser.add_argument("--reuse", action="store_true", help="keep a bench database of the right size")
     parser.add_argument("--quick", action="store_true", help="check the script: small sizes, short rows")
     parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)
