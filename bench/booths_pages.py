@@ -50,6 +50,7 @@ def main():
     os.environ["DATABASE_URL"] = recreate_database(DATABASE)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("PORTAL_PHASE", "live")  # the pages of the live conference, not its archive
     import django
 
     django.setup()

@@ -125,6 +125,8 @@ class Stack:
             "STATIC_ROOT": str(self.workdir / "static"),
             "LOG_LEVEL": "WARNING",
             "BIND": f"127.0.0.1:{self.web_port}",
+            # The live conference (its dates are ICLR 2020's; by the calendar it is archived).
+            "PORTAL_PHASE": "live",
         }
         self.web = self.nginx = None
 
