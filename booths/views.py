@@ -13,6 +13,7 @@ from booths.models import Booth
 from booths.state import booth_calls
 from chat.services import presence
 from portal.public import changes_at, keep_from_shared_caches, public_page
+from portal.timezones import use_profile_zone
 from schedule.call_links import opens_at, window
 
 
@@ -38,8 +39,14 @@ def index(request):
 def detail(request, slug):
     kind = Booth.objects.filter(slug=slug).values_list("kind", flat=True).first()
     if kind == Booth.Kind.SELF_ORGANISED:
+        use_profile_zone(request)
         return private_views.detail(request, slug)
     return public_detail(request, slug)
+
+
+# The time-zone middleware must not read the visitor for a public booth's page (the page
+# would vary by cookie, and nginx would not keep it): a private one asks for it above.
+detail.public_page = True
 
 
 def _public_booth(slug):

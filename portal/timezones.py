@@ -64,6 +64,18 @@ def remember_zone(response, name):
     return response
 
 
+def use_profile_zone(request):
+    """Render in the logged-in viewer's profile zone (and bring the cookie in line). The
+    middleware does it for every page that is not public; a view that is public for some
+    URLs only (booths.views.detail) calls it once it knows the page is private."""
+    user = request.user
+    if user.is_authenticated and user.time_zone:
+        ViewerTimeZoneMiddleware._activate(request, *viewer_zone_name(request))
+        request.viewer_zone_chosen = True
+        if request.viewer_zone_problem is None:
+            request.profile_zone_name = request.viewer_zone_name
+
+
 class ViewerTimeZoneMiddleware:
     """Activates the viewer's zone so templates render local times.
 
@@ -90,12 +102,7 @@ class ViewerTimeZoneMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if getattr(view_func, "public_page", False):
             return
-        user = request.user
-        if user.is_authenticated and user.time_zone:
-            self._activate(request, *viewer_zone_name(request))
-            request.viewer_zone_chosen = True
-            if request.viewer_zone_problem is None:
-                request.profile_zone_name = request.viewer_zone_name
+        use_profile_zone(request)
 
     @staticmethod
     def _activate(request, name, problem):

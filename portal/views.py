@@ -105,10 +105,12 @@ def sitemap(request):
     return response
 
 
+@public_page()
 def code_of_conduct(request):
     return render(request, "portal/code_of_conduct.html")
 
 
+@public_page()
 def help_page(request):
     return render(request, "portal/help.html")
 

@@ -114,7 +114,10 @@ def test_set_time_zone_sets_the_cookie_and_goes_back(client, conference):
     assert response.cookies["tz"]["samesite"] == "Lax"
     html = client.get("/help/").content.decode()
     assert text_of(html, "tz-current") == "Asia/Tokyo"
-    assert "Times are now shown in Asia/Tokyo (JST)." in html
+    # A public page: the message comes with the visitor's state (static/js/state.js shows it).
+    assert "Times are now shown" not in html
+    messages = client.get("/me/state.json").json()["messages"]
+    assert {"level": "success", "text": "Times are now shown in Asia/Tokyo (JST)."} in messages
 
 
 def test_set_time_zone_with_an_unknown_zone_says_so_and_changes_nothing(client, conference):

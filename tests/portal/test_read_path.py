@@ -9,8 +9,10 @@ from django.test import Client
 
 from chat.rooms import open_room
 from portal.models import Conference
+from portal.public import public_path_sources
 from posters.models import Bookmark
 from schedule.agenda import add_to_agenda
+from tests.booths.factories import BoothFactory, JobFactory
 from tests.chat.factories import AttendeeFactory
 from tests.factories import PaperFactory, SessionFactory, UserFactory
 from tests.keynotes.factories import KeynoteFactory
@@ -36,7 +38,16 @@ def site(conference):
     paper = paper_in_sessions([session], uid="paperA", title="Robust things", author_names=["Ada One"])
     open_room("corridor")
     KeynoteFactory(slug="hopper", qa_start=START)
+    BoothFactory(slug="acme-booth", name="Acme", slots=[SessionFactory(kind="booth_slot", start=START, end=IN_WINDOW)])
+    JobFactory()
+    SessionFactory(uid="workshop:W1", kind="workshop", title="A workshop", start=START, end=IN_WINDOW)
     return paper, session
+
+
+def registered_pages():
+    """Every page the apps say is public (the export's and the sitemap's registry), so a
+    feature's new page is checked here without being listed."""
+    return [path for source in public_path_sources() if source.sitemap for path in source.paths() if path.endswith("/")]
 
 
 def public_urls(paper, session):
@@ -78,7 +89,9 @@ def test_public_pages_are_the_same_for_everyone_and_never_personal(site):
     add_to_agenda(ada, session)
     clients = {ada: logged_in(ada), bob: logged_in(bob)}
     with time_machine.travel(IN_WINDOW, tick=False):
-        for url in public_urls(paper, session):
+        urls = list(dict.fromkeys([*public_urls(paper, session), *registered_pages()]))
+        assert {"/booths/acme-booth/", "/sponsors/", "/sponsors/jobs/", "/workshops/W1/"} <= set(urls)
+        for url in urls:
             pages = []
             for user in (ada, bob, ada):  # alternating
                 response = clients[user].get(url)

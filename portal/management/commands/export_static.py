@@ -1,6 +1,9 @@
 """manage.py export_static DIR: the whole public portal as static files (portal/export)."""
 
+import os
+
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from portal.export import ExportError, ExportRefused, export_site
 
@@ -21,7 +24,10 @@ class Command(BaseCommand):
             "--site-url", default="", help="The live portal's address: links to what the export lacks go there."
         )
         parser.add_argument(
-            "--jobs", type=int, default=1, help="Render in this many processes (a database server: 2 on two cores)."
+            "--jobs",
+            type=int,
+            default=None,
+            help="Render in this many processes (default: one per core on a database server, one on SQLite).",
         )
         parser.add_argument(
             "--media-url", default="", help="Base URL of released media (a mirror); default: the first MEDIA_MIRRORS."
@@ -35,10 +41,19 @@ class Command(BaseCommand):
                 with_media=options["with_media"],
                 site_url=options["site_url"],
                 media_url=options["media_url"],
-                jobs=max(1, options["jobs"]),
+                jobs=max(1, options["jobs"] if options["jobs"] is not None else default_jobs()),
             )
         except (ExportRefused, ExportError) as refusal:
             raise CommandError(str(refusal)) from None
         for problem in report.problems[:20]:
             self.stderr.write(f"skipped {problem}")
         self.stdout.write(f"Exported to {options['directory']}: {report.summary()}")
+
+
+def default_jobs():
+    """Every core of this machine when the pages come from a database server (each process
+    its own connection); one on SQLite, or inside a transaction (other processes would not
+    see what it holds)."""
+    if connection.vendor == "sqlite" or connection.in_atomic_block:
+        return 1
+    return os.cpu_count() or 1
