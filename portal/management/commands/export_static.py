@@ -50,10 +50,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Exported to {options['directory']}: {report.summary()}")
 
 
-def default_jobs():
+def default_jobs(db=connection):
     """Every core of this machine when the pages come from a database server (each process
     its own connection); one on SQLite, or inside a transaction (other processes would not
     see what it holds)."""
-    if connection.vendor == "sqlite" or connection.in_atomic_block:
+    if db.vendor == "sqlite" or db.in_atomic_block:
         return 1
     return os.cpu_count() or 1
