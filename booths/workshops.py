@@ -92,14 +92,15 @@ def recording(arg):
 
 RECORDINGS = RecordingTerms(
     make=recording,
-    release_basis="on the day of the talk (the last release at or before its start)",
+    release_basis="before the talk starts",
     release_pending="not set yet",
     who_uploads="the speakers an organiser added as uploaders",
 )
 
 
 def register():
-    register_subject_kind(KIND, resolve, recordings=RECORDINGS)
+    # No chat room per talk: the workshop's booth has the room.
+    register_subject_kind(KIND, resolve, recordings=RECORDINGS, rooms=False)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class SubjectKind:
     singleton: bool = False
     may_enter: Callable[[str, "User"], bool] | None = None
     recordings: RecordingTerms | None = None
+    rooms: bool = True
 
     def key(self, arg):
         return self.name if self.singleton else f"{self.name}:{arg}"
@@ -80,7 +81,15 @@ _kinds: dict[str, SubjectKind] = {}
 
 
 def register_subject_kind(
-    name, resolve, *, is_author=None, authored_by=None, singleton=False, may_enter=None, recordings=None
+    name,
+    resolve,
+    *,
+    is_author=None,
+    authored_by=None,
+    singleton=False,
+    may_enter=None,
+    recordings=None,
+    rooms=True,
 ) -> SubjectKind:
     """Let subjects of this kind exist. Registering the same name again replaces it.
 
@@ -93,11 +102,12 @@ def register_subject_kind(
     (one resolved with `private=True`); without it the kind has no private subjects.
     `recordings` (RecordingTerms) lets its subjects have a pre-recorded talk, uploaded on
     the one upload page (schedule/recordings/upload_views.py) by whoever
-    `release.may_upload` lets.
+    `release.may_upload` lets. `rooms=False`: its subjects have no chat room of their own
+    (a workshop's talks: the workshop's booth has the room).
     """
     if not KIND_RE.fullmatch(name or ""):
         raise ValueError(f"subject kind {name!r}: 1-20 lowercase letters, digits, '-' and '_', a letter first")
-    _kinds[name] = SubjectKind(name, resolve, is_author, authored_by, singleton, may_enter, recordings)
+    _kinds[name] = SubjectKind(name, resolve, is_author, authored_by, singleton, may_enter, recordings, rooms)
     return _kinds[name]
 
 
@@ -109,10 +119,21 @@ def subject_kind(name) -> SubjectKind | None:
     return _kinds.get(name)
 
 
-def kind_names(*, singletons=False) -> list[str]:
+def kind_names(*, singletons=False, rooms=None) -> list[str]:
     """The registered kinds, in registration order (the singletons, such as the corridor,
-    only when asked): what can have a room, a recording or an agenda item now."""
-    return [kind.name for kind in _kinds.values() if singletons or not kind.singleton]
+    only when asked; only those with chat rooms, or without, when `rooms` is given): what
+    can have a room, a recording or an agenda item now."""
+    return [
+        kind.name
+        for kind in _kinds.values()
+        if (singletons or not kind.singleton) and (rooms is None or kind.rooms == rooms)
+    ]
+
+
+def has_rooms(key) -> bool:
+    """Whether the subject `key` names may have a chat room (its kind's choice)."""
+    kind, _ = _kind_and_arg(key)
+    return kind is not None and kind.rooms
 
 
 def split_key(key) -> tuple[str, str] | None:
