@@ -231,7 +231,7 @@ def keynote_summary(request, slug):
 
 
 def recording(request, slug):
-    """The speakers' (or an organisers') upload page of the pre-recorded talk: the one upload
+    """The speakers' (or an organiser's) upload page of the pre-recorded talk: the one upload
     page of schedule.recordings at the keynote's own address."""
     return upload_views.upload_page(request, f"{KIND}:{slug}")
 
