@@ -2,6 +2,7 @@
 hold back (logged), retry failed processing, remind authors who have not uploaded."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
@@ -67,6 +68,7 @@ class RecordingAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [VersionInline, EventInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, asked for now
     actions = ["release_now", "hold", "lift", "retry_failed", "remind_authors"]
 
     def get_changelist_instance(self, request):
