@@ -95,6 +95,7 @@ RECORDINGS = RecordingTerms(
     release_basis="before the talk starts",
     release_pending="not set yet",
     who_uploads="the speakers an organiser added as uploaders",
+    page_label="The workshop page",
 )
 
 

@@ -62,6 +62,7 @@ RECORDINGS = RecordingTerms(
     release_basis="on the day of the live Q&A",
     release_pending="set once the keynote has its live Q&A session",
     who_uploads="the keynote's speakers",
+    page_label="The keynote page",
 )
 
 

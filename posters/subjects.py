@@ -69,6 +69,7 @@ RECORDINGS = RecordingTerms(
     release_pending="set when the paper is assigned to a poster session",
     who_uploads="the paper's authors",
     home=("My papers as an author", "posters:authored_papers"),
+    page_label="Paper page",
 )
 
 

@@ -60,6 +60,7 @@ class RecordingTerms:
     release_pending: str = "not set yet"  # "Release: <release_pending>." while there is no day
     who_uploads: str = "its authors"  # "Only <who_uploads> and the organisers may upload …"
     home: tuple[str, str] | None = None  # (label, URL name): the uploader's list of their subjects
+    page_label: str = "Its page"  # the link back to the subject's page
 
 
 @dataclass(frozen=True)
