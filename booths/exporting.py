@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from booths.models import Booth
 from booths.sponsor_models import Sponsor
-from booths.workshop_views import _workshops, workshop_code
+from booths.workshop_views import _workshops
+from booths.workshops import workshop_code
 from portal.archive import register_archive_section
 from portal.public import register_public_paths
 

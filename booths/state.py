@@ -14,6 +14,7 @@ from django.utils import timezone
 from booths import calls
 from booths.listing import public_booths
 from booths.models import Booth, BoothMember
+from booths.workshops import uploader_state
 from portal.state_parts import BadKeys
 from schedule.call_links import Viewer
 
@@ -49,3 +50,13 @@ def booth_calls(user, slugs, now=None):
 
 def build(request, keys):
     return booth_calls(request.user, keys)
+
+
+def talks(request, keys):
+    """The state part "talks": the upload link of each workshop talk this visitor may upload
+    for (booths/workshops.py `uploader_state`), asked for with `data-state-part="talks"
+    data-state-key="<session id>"`; never in the shared HTML."""
+    for key in keys:
+        if not key.isdigit() or len(key) > 17:
+            raise BadKeys(f"“{key[:40]}” is not a workshop talk's number.")
+    return uploader_state(request.user, [int(key) for key in keys])

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from booths.workshops import talk_rows, workshop_code
 from portal.public import changes_at, public_page
 from schedule.calendars import calendar_response
 from schedule.call_links import opens_at, window
@@ -15,10 +16,6 @@ from schedule.importers.ical import WORKSHOP_UID_PREFIX
 from schedule.models import Session
 
 MAX_CODE = 255
-
-
-def workshop_code(session):
-    return session.uid.removeprefix(WORKSHOP_UID_PREFIX)
 
 
 def _workshops():
@@ -51,12 +48,15 @@ def workshop_detail(request, code):
     workshop = _workshop_or_404(code)
     talks = list(workshop.children.order_by("start", "title"))
     now = timezone.now()
-    changes_at(request, opens_at(workshop), workshop.start, workshop.end)
+    # Each talk's recording: its player once released, the day it will be before.
+    rows = talk_rows(talks, request.user, now)
+    changes_at(request, opens_at(workshop), workshop.start, workshop.end, *(row.available_from for row in rows))
     booth = getattr(workshop, "workshop_booth", None)
     context = {
         "workshop": workshop,
         "code": workshop_code(workshop),
-        "talks": talks,
+        "talks": rows,
+        "players": any(row.player for row in rows),
         "booth": booth if booth is not None and booth.is_public else None,
         "call": window(workshop, workshop.call_link, now),
         "call_key": f"session:{workshop.pk}",

@@ -42,7 +42,7 @@ def kinds():
 def who_has_rooms():
     """ "Every paper has a room", naming only the kinds registered now (keynotes and booths
     once their features register them), or "" when none is."""
-    names = subjects.kind_names()
+    names = subjects.kind_names(rooms=True)
     if not names:
         return ""
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -41,7 +41,7 @@ def open_room(key) -> Room:
     room = Room.objects.filter(key=key).first()
     if room is not None:
         return room
-    subject = subjects.subject(key)
+    subject = subjects.subject(key) if subjects.has_rooms(key) else None
     if subject is None:
         raise RoomNotFound(f"there is no room “{key}”")
     try:

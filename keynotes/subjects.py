@@ -9,9 +9,12 @@ from collections import defaultdict
 
 from django.urls import reverse
 
+from keynotes import programme
 from keynotes.models import KIND, Keynote, Speaker
 from portal.models import verified_addresses
-from schedule.subjects import Subject, register_subject_kind
+from schedule.recordings.models import Recording
+from schedule.recordings.services import recording_for
+from schedule.subjects import RecordingTerms, Subject, register_subject_kind
 
 
 def resolve(slugs):
@@ -43,5 +46,25 @@ def authored_by(user):
     )
 
 
+def recording(slug):
+    """The keynote's recording, on the day of its live Q&A (keynotes/programme.py); made
+    without a day while it has none. None: no such keynote."""
+    keynote = Keynote.objects.select_related("qa_session").filter(slug=slug).first()
+    if keynote is None:
+        return None
+    return programme.sync(keynote) or recording_for(
+        keynote.subject_key, kind=Recording.Kind.KEYNOTE, title=keynote.title, release_day=None
+    )
+
+
+RECORDINGS = RecordingTerms(
+    make=recording,
+    release_basis="on the day of the live Q&A",
+    release_pending="set once the keynote has its live Q&A session",
+    who_uploads="the keynote's speakers",
+    page_label="The keynote page",
+)
+
+
 def register():
-    register_subject_kind(KIND, resolve, is_author=is_author, authored_by=authored_by)
+    register_subject_kind(KIND, resolve, is_author=is_author, authored_by=authored_by, recordings=RECORDINGS)

@@ -15,5 +15,5 @@ urlpatterns = [
     path("keynotes/<slug:slug>/chair/", views.chair, name="chair"),
     path("keynotes/<slug:slug>/summary/", views.keynote_summary, name="summary"),
     path("keynotes/<slug:slug>/recording/", views.recording, name="recording"),
-    path("keynotes/<slug:slug>/recording/<str:kind>/", views.recording, name="upload"),
+    path("keynotes/<slug:slug>/recording/<str:kind>/", views.upload, name="upload"),
 ]

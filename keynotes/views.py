@@ -3,32 +3,27 @@ visitor), and the small private pages that act without JavaScript (ask, vote, mo
 the chair's view and the organisers' summary."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chat.services.errors import ChatError
-from keynotes import programme, services
+from keynotes import services
 from keynotes.listing import keynote_rows, page_questions, summary
-from keynotes.models import Keynote, Question
+from keynotes.models import KIND, Keynote, Question
 from keynotes.timing import Phase, window
 from portal.models import Conference
 from portal.public import changes_at, public_page
 from portal.timezones import zone_abbreviation
 from schedule.call_links import window as call_window
-from schedule.recordings import services as recording_services
+from schedule.recordings import upload_views
 from schedule.recordings.media import media_for
 from schedule.recordings.models import Recording
-from schedule.recordings.processing import QueueUnavailable
-from schedule.recordings.release import may_upload
-from schedule.recordings.services import recording_for
-from schedule.recordings.validation import Refused
 
 SORTS = {"top": "Most votes", "new": "Newest"}
 
@@ -235,47 +230,11 @@ def keynote_summary(request, slug):
     return render(request, "keynotes/summary.html", {"keynote": keynote, "summary": summary(keynote)})
 
 
-UPLOADS = {"video": "accept_video", "slides": "accept_slides", "captions": "accept_captions"}
+def recording(request, slug):
+    """The speakers' (or an organiser's) upload page of the pre-recorded talk: the one upload
+    page of schedule.recordings at the keynote's own address."""
+    return upload_views.upload_page(request, f"{KIND}:{slug}")
 
 
-def _keynote_for_uploader(request, slug):
-    keynote = _keynote_or_404(slug)
-    if not may_upload(keynote.subject_key, request.user):
-        raise PermissionDenied("Only the keynote's speakers and the organisers may upload its recording.")
-    return keynote
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def recording(request, slug, kind=None):
-    """The speaker's (or an organiser's) upload page for the pre-recorded talk: plain forms,
-    processed and released like every recording (schedule.recordings)."""
-    keynote = _keynote_for_uploader(request, slug)
-    talk = programme.sync(keynote) or recording_for(
-        keynote.subject_key, kind=Recording.Kind.KEYNOTE, title=keynote.title, release_day=None
-    )
-    if request.method == "POST":
-        accept = getattr(recording_services, UPLOADS[kind]) if kind in UPLOADS else None
-        uploaded = request.FILES.get("file")
-        if accept is None:
-            messages.error(request, f"“{str(kind)[:20]}” is not something to upload: video, slides or captions.")
-        elif uploaded is None:
-            messages.error(request, "Choose a file to upload.")
-        else:
-            try:
-                accept(talk, uploaded, request.user)
-            except (Refused, QueueUnavailable) as refusal:
-                messages.error(request, str(refusal))
-            else:
-                messages.success(request, f"{kind.capitalize()} received.")
-        return redirect("keynotes:recording", slug=keynote.slug)
-    context = {
-        "keynote": keynote,
-        "recording": talk,
-        "media": media_for(talk, request.user, timezone.now()),
-        "talk": {"uid": f"keynote-{keynote.slug}"},
-        "limit_mb": recording_services.upload_limit_mb(),
-        "max_minutes": int(talk.max_duration.total_seconds() // 60),
-        "versions": list(talk.versions.order_by("-number")[:5]),
-    }
-    return render(request, "keynotes/recording.html", context)
+def upload(request, slug, kind):
+    return upload_views.upload(request, f"{KIND}:{slug}", kind)

@@ -11,9 +11,9 @@ from collections import defaultdict
 from django.urls import reverse
 
 from posters.models import AuthorEmail, Paper
-from posters.uploads import PREFIX, authored_papers
+from posters.uploads import PREFIX, authored_papers, recording_for_paper
 from posters.uploads import is_author as is_paper_author
-from schedule.subjects import Subject, register_subject_kind
+from schedule.subjects import RecordingTerms, Subject, register_subject_kind
 
 KIND = PREFIX.rstrip(":")
 
@@ -57,5 +57,21 @@ def authored_by(user):
     return authored_papers(user).values_list("uid", flat=True)
 
 
+def recording(uid):
+    """The paper's recording, on the day of its first poster session (None: no such paper)."""
+    paper = Paper.objects.defer("search_vector").filter(uid=uid).first()
+    return recording_for_paper(paper) if paper is not None else None
+
+
+RECORDINGS = RecordingTerms(
+    make=recording,
+    release_basis="on the paper's day",
+    release_pending="set when the paper is assigned to a poster session",
+    who_uploads="the paper's authors",
+    home=("My papers as an author", "posters:authored_papers"),
+    page_label="Paper page",
+)
+
+
 def register():
-    register_subject_kind(KIND, resolve, is_author=is_author, authored_by=authored_by)
+    register_subject_kind(KIND, resolve, is_author=is_author, authored_by=authored_by, recordings=RECORDINGS)

@@ -50,6 +50,20 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class RecordingTerms:
+    """How a kind's subjects have a pre-recorded talk: `make(arg)` gives the subject's
+    recording (made on first use, its title and release day brought up to date; None when
+    the subject cannot have one), and the sentences its upload page says about it."""
+
+    make: Callable[[str], object]
+    release_basis: str = "on its release day"  # "(02:00 in Pacific/Auckland <release_basis>)"
+    release_pending: str = "not set yet"  # "Release: <release_pending>." while there is no day
+    who_uploads: str = "its authors"  # "Only <who_uploads> and the organisers may upload …"
+    home: tuple[str, str] | None = None  # (label, URL name): the uploader's list of their subjects
+    page_label: str = "Its page"  # the link back to the subject's page
+
+
+@dataclass(frozen=True)
 class SubjectKind:
     name: str
     resolve: Callable[[list[str]], Iterable[Subject]]
@@ -57,6 +71,8 @@ class SubjectKind:
     authored_by: Callable[["User"], Iterable[str]] | None = None
     singleton: bool = False
     may_enter: Callable[[str, "User"], bool] | None = None
+    recordings: RecordingTerms | None = None
+    rooms: bool = True
 
     def key(self, arg):
         return self.name if self.singleton else f"{self.name}:{arg}"
@@ -66,7 +82,15 @@ _kinds: dict[str, SubjectKind] = {}
 
 
 def register_subject_kind(
-    name, resolve, *, is_author=None, authored_by=None, singleton=False, may_enter=None
+    name,
+    resolve,
+    *,
+    is_author=None,
+    authored_by=None,
+    singleton=False,
+    may_enter=None,
+    recordings=None,
+    rooms=True,
 ) -> SubjectKind:
     """Let subjects of this kind exist. Registering the same name again replaces it.
 
@@ -77,10 +101,14 @@ def register_subject_kind(
     A singleton kind is one thing, keyed by its bare name, resolved with the arg "".
     `may_enter(arg, user)` says whether `user` may see a *private* subject of this kind
     (one resolved with `private=True`); without it the kind has no private subjects.
+    `recordings` (RecordingTerms) lets its subjects have a pre-recorded talk, uploaded on
+    the one upload page (schedule/recordings/upload_views.py) by whoever
+    `release.may_upload` lets. `rooms=False`: its subjects have no chat room of their own
+    (a workshop's talks: the workshop's booth has the room).
     """
     if not KIND_RE.fullmatch(name or ""):
         raise ValueError(f"subject kind {name!r}: 1-20 lowercase letters, digits, '-' and '_', a letter first")
-    _kinds[name] = SubjectKind(name, resolve, is_author, authored_by, singleton, may_enter)
+    _kinds[name] = SubjectKind(name, resolve, is_author, authored_by, singleton, may_enter, recordings, rooms)
     return _kinds[name]
 
 
@@ -92,10 +120,21 @@ def subject_kind(name) -> SubjectKind | None:
     return _kinds.get(name)
 
 
-def kind_names(*, singletons=False) -> list[str]:
+def kind_names(*, singletons=False, rooms=None) -> list[str]:
     """The registered kinds, in registration order (the singletons, such as the corridor,
-    only when asked): what can have a room, a recording or an agenda item now."""
-    return [kind.name for kind in _kinds.values() if singletons or not kind.singleton]
+    only when asked; only those with chat rooms, or without, when `rooms` is given): what
+    can have a room, a recording or an agenda item now."""
+    return [
+        kind.name
+        for kind in _kinds.values()
+        if (singletons or not kind.singleton) and (rooms is None or kind.rooms == rooms)
+    ]
+
+
+def has_rooms(key) -> bool:
+    """Whether the subject `key` names may have a chat room (its kind's choice)."""
+    kind, _ = _kind_and_arg(key)
+    return kind is not None and kind.rooms
 
 
 def split_key(key) -> tuple[str, str] | None:
@@ -130,6 +169,22 @@ def subjects_by_key(keys) -> dict[str, Subject]:
 def subject(key) -> Subject | None:
     """The subject `key` names, or None (malformed, an unregistered kind, nothing there)."""
     return subjects_by_key([key]).get(key)
+
+
+def recording_terms(key) -> RecordingTerms | None:
+    """How the subject `key` names has its recording (its kind's terms), or None for a kind
+    whose subjects have none (or an unknown key)."""
+    kind, _ = _kind_and_arg(key)
+    return kind.recordings if kind is not None else None
+
+
+def recording_of(key):
+    """The recording of the subject `key` names, made on first use and kept current by its
+    kind; None when the kind has no recordings or the subject cannot have one."""
+    kind, arg = _kind_and_arg(key)
+    if kind is None or kind.recordings is None:
+        return None
+    return kind.recordings.make(arg)
 
 
 def may_enter(key, user) -> bool:

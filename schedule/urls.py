@@ -3,7 +3,7 @@
 from django.urls import path
 
 from schedule import agenda_views, feeds, views
-from schedule.recordings import serving
+from schedule.recordings import serving, upload_views
 
 app_name = "schedule"
 
@@ -23,4 +23,9 @@ urlpatterns = [
     path("me/agenda/notices/<int:pk>/dismiss/", agenda_views.dismiss_notice, name="dismiss_notice"),
     path("me/agenda.ics", feeds.agenda_calendar, name="agenda_feed"),
     path("media/recordings/<int:pk>/<str:asset>", serving.recording_media, name="recording_media"),
+    # The one upload page of a subject's pre-recorded talk (features may mount it at their own address too).
+    path("me/recordings/<str:key>/", upload_views.upload_page, name="recording_upload_page"),
+    path("me/recordings/<str:key>/status", upload_views.status, name="recording_upload_status"),
+    path("me/recordings/<str:key>/retry", upload_views.retry, name="recording_upload_retry"),
+    path("me/recordings/<str:key>/<str:kind>", upload_views.upload, name="recording_upload"),
 ]

@@ -2,9 +2,12 @@
 hold back (logged), retry failed processing, remind authors who have not uploaded."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html
 
+from schedule import subjects
 from schedule.recordings import release, services
 from schedule.recordings.mirrors import MirrorUnreachable, sync_mirror
 from schedule.recordings.models import MirrorSync, Recording, RecordingEvent, RecordingVersion
@@ -51,13 +54,43 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Recording)
 class RecordingAdmin(admin.ModelAdmin):
-    list_display = ("subject_key", "title", "kind", "status", "release_at", "released_at", "release_override")
+    list_display = ("subject_key", "subject", "kind", "status", "release_at", "released_at", "release_override")
     list_filter = ("status", WithoutVideoFilter, "kind", "release_override", "release_day")
     search_fields = ("subject_key", "title")
     raw_id_fields = ("current_version", "uploaders")
-    readonly_fields = ("release_at", "released_at", "release_override", "status", "created_at", "updated_at")
+    readonly_fields = (
+        "subject",
+        "release_at",
+        "released_at",
+        "release_override",
+        "status",
+        "created_at",
+        "updated_at",
+    )
     inlines = [VersionInline, EventInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, asked for now
     actions = ["release_now", "hold", "lift", "retry_failed", "remind_authors"]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page's subjects in one query per kind, not one per row.
+        found = subjects.subjects_by_key(r.subject_key for r in changelist.result_list)
+        for recording in changelist.result_list:
+            recording._subject = found.get(recording.subject_key)
+        return changelist
+
+    @admin.display(description="subject")
+    def subject(self, recording):
+        """What it records, by its subject's own title, linked to its page and its upload page."""
+        found = getattr(recording, "_subject", False)
+        if found is False:
+            found = subjects.subject(recording.subject_key)
+        if found is None:
+            return format_html("{} <em>(no such subject now)</em>", recording.title or recording.subject_key)
+        page = format_html('<a href="{}">{}</a>', found.url, found.title) if found.url else found.title
+        if found.upload_url:
+            return format_html('{} · <a href="{}">upload page</a>', page, found.upload_url)
+        return page
 
     @admin.action(description="Release early (now)")
     def release_now(self, request, queryset):

@@ -44,11 +44,17 @@
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = { error: "The server answered " + xhr.status + "." }; }
         if (xhr.status >= 200 && xhr.status < 300) {
           bar.value = 100;
-          message.textContent = form.dataset.kind === "video"
-            ? "Uploaded. Processing… (this page updates when it is done)"
-            : "Uploaded.";
-          state.dataset.waiting = "1";
-          pollStatus();
+          if (form.dataset.kind === "video") {
+            message.textContent = "Uploaded. Processing… (this page updates when it is done)";
+            state.dataset.waiting = "1";
+            pollStatus();
+          } else {
+            // Slides and captions are ready at once: say so here rather than reload the page
+            // (a reload would take the message away).
+            message.textContent = "Uploaded.";
+            var shown = document.getElementById(form.dataset.kind + "-status");
+            if (shown && data[form.dataset.kind]) shown.textContent = "uploaded";
+          }
         } else {
           bar.hidden = true;
           message.textContent = data.error || ("The upload failed (" + xhr.status + ").");
