@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from schedule.recordings.models import Recording
-from schedule.recordings.release import release_day_of, release_instant
+from schedule.recordings.release import release_day_for, release_instant
 
 
 class Phase:
@@ -44,9 +44,13 @@ class Window:
 
 
 def release_day(keynote):
-    """The recording's release day: the release-zone date of the live Q&A."""
-    qa = keynote.qa_session
-    return release_day_of(qa.start) if qa is not None else None
+    """The recording's release day, by the one rule (release_day_for): the last 02:00 in the
+    release zone at or before the keynote's first session, its streamed talk or its live
+    Q&A, so the talk is out before either in every zone (a Q&A at 12:00 UTC is already the
+    next day in Auckland, whose 02:00 would come after it)."""
+    sessions = [keynote.qa_session, keynote.talk_session if keynote.talk_session_id else None]
+    starts = [s.start for s in sessions if s is not None]
+    return release_day_for(min(starts)) if starts else None
 
 
 def window(keynote, recording=None):
@@ -59,5 +63,5 @@ def window(keynote, recording=None):
     elif recording is not None and recording.release_at:
         opens = recording.release_at
     else:
-        opens = release_instant(release_day_of(qa.start))
+        opens = release_instant(release_day_for(qa.start))
     return Window(opens_at=min(opens, qa.start), closes_at=qa.end, starts_at=qa.start)

@@ -1,6 +1,6 @@
 """The Q&A's verbs, what they store and the events they emit (captured)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -38,6 +38,20 @@ def test_the_keynote_has_its_recording_released_by_the_rule(keynote):
     recording.refresh_from_db()
     assert recording.release_at == RELEASE + timedelta(days=1)
     assert keynote.qa_session.url == "/keynotes/hopper/"
+
+
+def test_a_late_utc_live_qa_has_its_talk_out_before_it_starts(keynote):
+    """12:00 UTC is already the next day in Auckland; that day's 02:00 (14:00 UTC) would
+    come after the Q&A: the talk is out at 02:00 Auckland the day before (issue 14's rule)."""
+    qa = keynote.qa_session
+    qa.start, qa.end = datetime(2020, 4, 27, 12, 0, tzinfo=UTC), datetime(2020, 4, 27, 12, 30, tzinfo=UTC)
+    qa.save()
+    recording = Recording.objects.get(subject_key="keynote:hopper")
+    assert (str(recording.release_day), recording.release_at) == (
+        "2020-04-27",
+        datetime(2020, 4, 26, 14, 0, tzinfo=UTC),
+    )
+    assert recording.release_at <= qa.start
 
 
 def test_ask_stores_and_tells_everyone(keynote, attendee, captured):
