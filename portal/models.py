@@ -147,28 +147,54 @@ class User(AbstractUser):
             return False
         return self.is_staff or RegisteredEmail.objects.filter(email__in=verified_addresses(self.pk)).exists()
 
+    @classmethod
+    def _role_conditions(cls, pk):
+        """The roles read from the database, as conditions on the row of person `pk`."""
+        return {
+            "registered": models.Exists(RegisteredEmail.objects.filter(email__in=verified_addresses(pk))),
+            "moderator": models.Exists(
+                cls.groups.through.objects.filter(user=models.OuterRef("pk"), group__name=MODERATORS_GROUP)
+            ),
+        }
+
+    @classmethod
+    def role_rows(cls, pk):
+        """("roles", registered, moderator) of person `pk`, each "1" or "", as a row for a
+        reader that asks for several kinds of a person's rows in one query
+        (portal/state.py; `set_roles` takes them). No row for an inactive person."""
+        flags = {
+            name: models.Case(models.When(condition, then=models.Value("1")), default=models.Value(""))
+            for name, condition in cls._role_conditions(pk).items()
+        }
+        return (
+            cls.objects.filter(pk=pk, is_active=True)
+            .order_by()
+            .annotate(kind=models.Value("roles", models.CharField()), **flags)
+            .values_list("kind", "registered", "moderator")
+        )
+
+    def set_roles(self, *, registered, moderator):
+        """Keep roles read from the database (staff are registered, superusers moderate)."""
+        active = self.is_active and self.pk is not None
+        self.__dict__.setdefault("is_registered", active and (self.is_staff or bool(registered)))
+        self.__dict__.setdefault("is_moderator", active and (self.is_superuser or bool(moderator)))
+
     def load_roles(self):
         """Read `is_registered` and `is_moderator` in one query (pages that show call links
         and a chat box need both); a no-op once both are known."""
         if "is_registered" in self.__dict__ and "is_moderator" in self.__dict__:
             return
         if not self.is_active or self.pk is None:
-            self.__dict__.update(is_registered=False, is_moderator=False)
+            self.set_roles(registered=False, moderator=False)
             return
         roles = (
             type(self)
             .objects.filter(pk=self.pk)
-            .annotate(
-                registered=models.Exists(RegisteredEmail.objects.filter(email__in=verified_addresses(self.pk))),
-                moderator=models.Exists(
-                    self.groups.through.objects.filter(user=models.OuterRef("pk"), group__name=MODERATORS_GROUP)
-                ),
-            )
+            .annotate(**self._role_conditions(self.pk))
             .values("registered", "moderator")
             .first()
         ) or {"registered": False, "moderator": False}
-        self.__dict__.setdefault("is_registered", self.is_staff or roles["registered"])
-        self.__dict__.setdefault("is_moderator", self.is_superuser or roles["moderator"])
+        self.set_roles(**roles)
 
 
 class RegisteredEmail(models.Model):

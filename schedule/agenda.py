@@ -10,6 +10,8 @@ is only a fallback for a subject no longer there.
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import Cast
 
 from portal.visitor_input import BadInput, NestedTooDeeply, check_text, loads
 from schedule.days import entries_by_day
@@ -136,6 +138,23 @@ def regenerate_feed_token(user):
     settings = agenda_settings_for(user)
     settings.regenerate_token()
     return settings.feed_token
+
+
+def agenda_rows(user, now):
+    """The user's agenda as rows (kind, "<session id>", "<subject key>") for a reader that
+    asks for several kinds of a person's rows in one query (portal/state.py): the kind is
+    "agenda", or "agenda+notice" where the item's reminder is showing on the site (as
+    schedule.reminders.active_notices reads it)."""
+    notice = Q(reminded_at__isnull=False, notice_dismissed_at__isnull=True, session__end__gt=now)
+    return (
+        AgendaItem.objects.filter(user=user)
+        .order_by()
+        .annotate(
+            kind=Case(When(notice, then=Value("agenda+notice")), default=Value("agenda"), output_field=CharField()),
+            session_key=Cast("session_id", CharField()),
+        )
+        .values_list("kind", "session_key", "subject_key")
+    )
 
 
 def agenda_keys(user):

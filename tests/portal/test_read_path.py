@@ -184,14 +184,15 @@ def test_state_query_count(conference, django_assert_num_queries, n):
     open_room("corridor")
     client = logged_in(user)
     calls = ",".join(f"session:{s.pk}" for s in sessions)
-    # session, user, roles (registered and moderator in one), bookmarks, agenda, conference
-    # (call-link policy), sessions (calls), sanctions, rooms, reminders: the same for 1 and 50
-    with django_assert_num_queries(9):
+    # user, the person's rows (roles, bookmarks, agenda and whether a reminder shows, in
+    # one), conference (call-link policy), sessions (calls), sanctions, rooms: the same for
+    # 1 and 50 (the session is cached); no reminders query when none is showing
+    with django_assert_num_queries(6):
         state = client.get(f"/me/state.json?calls={calls}&rooms=corridor").json()
     assert (len(state["stars"]), len(state["agenda"]), len(state["calls"])) == (n, n, n)
-    # A page without call links or rooms (home, the papers browser): user, roles, bookmarks,
-    # agenda, reminders (the session is cached by now); no call-link policy, no rooms
-    with django_assert_num_queries(5):
+    # A page without call links or rooms (home, the papers browser): the user and the
+    # person's rows (the session is cached by now); no call-link policy, no rooms
+    with django_assert_num_queries(2):
         client.get("/me/state.json")
 
 

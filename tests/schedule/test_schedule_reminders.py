@@ -143,3 +143,17 @@ def test_the_notice_shows_on_the_schedule_pages_too(attendee, client):
     # The page is everyone's: the notice comes with the visitor's state, in its place.
     assert "<div data-reminder-notices></div>" in html
     assert parse(state["reminders_html"]).find("reminder").find(tag="a").text == "Poster session 3"
+
+
+def test_the_state_carries_the_notice_only_while_it_shows(attendee, client):
+    client.force_login(attendee)
+    with time_machine.travel(START - timedelta(minutes=10), tick=False):
+        assert client.get("/me/state.json").json()["reminders_html"] == ""  # not reminded yet
+        send_due_reminders()
+        assert "Poster session 3" in client.get("/me/state.json").json()["reminders_html"]
+    with time_machine.travel(START + timedelta(hours=3), tick=False):
+        assert client.get("/me/state.json").json()["reminders_html"] == ""  # the session has ended
+    with time_machine.travel(START - timedelta(minutes=5), tick=False):
+        client.post(f"/me/agenda/notices/{attendee.agenda_items.get().pk}/dismiss/")
+        state = client.get("/me/state.json").json()
+    assert (state["reminders_html"], len(state["agenda"])) == ("", 1)
