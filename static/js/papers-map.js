@@ -170,15 +170,15 @@
   if (bookmarkBox) bookmarkBox.addEventListener("change", draw);
 
   function loadBookmarks() {
-    var store = window.portalBookmarks;
-    if (store && !store.loggedIn) {
-      store.stored().forEach(function (u) { bookmarks[u] = true; });
-      return Promise.resolve();
-    }
-    return fetch("/me/papers/bookmarks", { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : { uids: [] }; })
-      .then(function (data) { (data.uids || []).forEach(function (u) { bookmarks[u] = true; }); })
-      .catch(function () {});
+    // The visitor's stars: their account's from /me/state.json, or the browser's list
+    // (papers.js, which runs first, keeps it) for an anonymous visitor. Waiting for the
+    // state, never guessing: asking the account's list before knowing who is here gave
+    // an anonymous visitor a 401.
+    return (window.portalState || Promise.resolve(null)).then(function (state) {
+      var store = window.portalBookmarks;
+      var uids = state && state.user.authenticated ? state.stars || [] : store ? store.stored() : [];
+      uids.forEach(function (u) { bookmarks[u] = true; });
+    });
   }
 
   fetch(canvas.dataset.source, { credentials: "same-origin" })
