@@ -12,7 +12,7 @@ from django.urls import reverse
 from chat.models import Room
 from portal.archive import register_archive_section
 from portal.public import register_export_file, register_public_paths
-from posters import views
+from posters import api, views
 from posters.browse import card_prefetches
 from posters.models import Author, Authorship, Keyword, Paper, PaperKeyword, PosterSlot
 from schedule.models import Session
@@ -92,11 +92,35 @@ def author_pages(wanted, request_for):
 
 def api_paths():
     yield reverse("api-papers")
-    for uid in Paper.objects.order_by("uid").values_list("uid", flat=True).iterator(chunk_size=2000):
-        yield reverse("api-paper", args=[uid])
     yield reverse("api-poster-sessions")
     for pk in Session.objects.filter(kind=Session.Kind.POSTER).order_by("pk").values_list("pk", flat=True):
         yield reverse("api-poster-session", args=[pk])
+
+
+def paper_api_paths():
+    for uid in Paper.objects.order_by("uid").values_list("uid", flat=True).iterator(chunk_size=2000):
+        yield reverse("api-paper", args=[uid])
+
+
+PAPERS_AT_ONCE = 500
+
+
+def paper_api_pages(wanted, request_for):
+    """Every paper's /api/v1/papers/<uid>/ for the static export, through posters.api.PaperDetail
+    given each paper loaded with the others (six queries per PAPERS_AT_ONCE papers, not six each)."""
+    uids = Paper.objects.order_by("uid").values_list("uid", flat=True).iterator(chunk_size=2000)
+    while batch := list(itertools.islice(uids, PAPERS_AT_ONCE)):
+        paths = {uid: reverse("api-paper", args=[uid]) for uid in batch}
+        papers = list(api.paper_detail_queryset().filter(uid__in=[uid for uid in batch if wanted(paths[uid])]))
+        similar = {paper.pk: [] for paper in papers}
+        for row in api.similar_papers().filter(paper__in=papers):
+            if len(similar[row.paper_id]) < api.SIMILAR_SHOWN:
+                similar[row.paper_id].append(row)
+        for paper in sorted(papers, key=lambda p: p.uid):
+            paper.similar_list = similar[paper.pk]
+            path = paths[paper.uid]
+            response = api.PaperDetail.as_view(paper=paper)(request_for(path), uid=paper.uid)
+            yield path, response.render()
 
 
 SEARCH_INDEX = "papers/search-index.js"
@@ -144,4 +168,5 @@ def register():
     register_public_paths("papers", paper_paths)
     register_public_paths("authors", author_paths, pages=author_pages)
     register_public_paths("papers-api", api_paths, sitemap=False)
+    register_public_paths("paper-api", paper_api_paths, sitemap=False, pages=paper_api_pages)
     register_export_file(SEARCH_INDEX, write_search_index)
