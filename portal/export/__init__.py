@@ -6,7 +6,9 @@
 What goes in is what the apps register as public (portal.public.register_public_paths,
 from each AppConfig.ready), rendered through the real views as an anonymous visitor in
 UTC: nobody's state, no CSRF token, no call link, nothing unreleased (the views apply the
-release rule), exactly what nginx may cache for everyone. Files that are no page of the
+release rule), exactly what nginx may cache for everyone. A source of many pages of one kind
+(every author's) renders them many at a time through the same view code (`pages`, see
+portal.public), on the request that view would see (`Export.request_for`). Files that are no page of the
 portal (the papers' search index) come from portal.public.register_export_file. Links are
 made relative (portal/export/links.py); static assets and, with `with_media`, released
 media are copied as they are linked. Browser-side, static/js/export.js turns times into
