@@ -73,6 +73,14 @@ def max_age(changes, now, default):
     return max(0, min(default, *(math.floor(s) for s in upcoming))) if upcoming else default
 
 
+def for_nobody(request):
+    """The request as a public page's view sees it: nobody's, its flash messages its own."""
+    request.user = AnonymousUser()
+    request.public_changes = []
+    request._messages = PageMessages(request)
+    return request
+
+
 def public_page(seconds=None, browsing=False):
     """Render a view for nobody, and let shared caches keep its 200 responses (see above).
 
@@ -88,9 +96,7 @@ def public_page(seconds=None, browsing=False):
                 response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True, no_store=True)
                 return response
-            request.user = AnonymousUser()
-            request.public_changes = []
-            request._messages = PageMessages(request)
+            for_nobody(request)
             response = view(request, *args, **kwargs)
             if request._messages._queued_messages and response.status_code in (301, 302, 303, 307, 308):
                 # A redirect with a message (a bad date): the message follows the visitor.
@@ -122,6 +128,12 @@ def public_page(seconds=None, browsing=False):
 # A source is a callable giving URL paths lazily (a generator over `.iterator()`), so an
 # export of 20,000 papers never holds them all. The export renders each path through the
 # real views (portal/export), and /sitemap.xml lists the pages among them.
+#
+# A source of many pages of one kind (an author's page: 70,000 of them at 20,000 papers)
+# may also give `pages(wanted, request_for)`: the same pages rendered many at a time from
+# a few queries over them all, each the response its view gives (`request_for(path)` is
+# the request as that view sees it, for_nobody, in the export's zone). It yields
+# (path, response) for each of its paths for which `wanted(path)` holds.
 
 _exporting = contextvars.ContextVar("portal_static_export", default=False)
 
@@ -131,14 +143,15 @@ class PublicPaths:
     name: str
     paths: object  # callable() -> iterable of URL paths ("/papers/abc/", "/calendar.ics")
     sitemap: bool = True  # pages a search engine should know (not feeds or JSON)
+    pages: object = None  # callable(wanted, request_for) -> (path, response), or None: one request a path
 
 
 _sources = {}
 
 
-def register_public_paths(name, paths, sitemap=True):
+def register_public_paths(name, paths, sitemap=True, pages=None):
     """Add (or replace) a source of public URL paths for the export and the sitemap."""
-    _sources[name] = PublicPaths(name, paths, sitemap)
+    _sources[name] = PublicPaths(name, paths, sitemap, pages)
 
 
 def public_path_sources():

@@ -211,27 +211,37 @@ class PaperList(ViewerMixin, generics.ListAPIView):
         return papers.prefetch_related(*prefetches, _slots())
 
 
+def paper_detail_queryset():
+    """The papers with what a paper's detail shows prefetched, but its similar papers."""
+    return Paper.objects.defer("search_vector").prefetch_related(
+        Prefetch("authorships", queryset=Authorship.objects.select_related("author").order_by("position")),
+        Prefetch("paper_keywords", queryset=PaperKeyword.objects.select_related("keyword").order_by("position")),
+        _slots(),
+    )
+
+
+SIMILAR_SHOWN = 5
+
+
+def similar_papers():
+    return (
+        SimilarPaper.objects.select_related("similar")
+        .only("score", "position", "paper_id", "similar__uid", "similar__title")
+        .order_by("paper_id", "position")
+    )
+
+
 class PaperDetail(ViewerMixin, generics.RetrieveAPIView):
     serializer_class = PaperDetailSerializer
+    # Given (PaperDetail.as_view(paper=...)): the paper, loaded with paper_detail_queryset and
+    # its `similar_list`, for the static export's many at once (posters/archive.py).
+    paper = None
 
     def get_object(self):
-        uid = self.kwargs["uid"][:64]
-        paper = get_object_or_404(
-            Paper.objects.defer("search_vector").prefetch_related(
-                Prefetch("authorships", queryset=Authorship.objects.select_related("author").order_by("position")),
-                Prefetch(
-                    "paper_keywords", queryset=PaperKeyword.objects.select_related("keyword").order_by("position")
-                ),
-                _slots(),
-            ),
-            uid=uid,
-        )
-        paper.similar_list = list(
-            SimilarPaper.objects.filter(paper=paper)
-            .select_related("similar")
-            .only("score", "position", "paper_id", "similar__uid", "similar__title")
-            .order_by("position")[:5]
-        )
+        if self.paper is not None:
+            return self.paper
+        paper = get_object_or_404(paper_detail_queryset(), uid=self.kwargs["uid"][:64])
+        paper.similar_list = list(similar_papers().filter(paper=paper)[:SIMILAR_SHOWN])
         return paper
 
 

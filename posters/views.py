@@ -247,10 +247,16 @@ def author_detail(request, slug):
     papers = (
         Paper.objects.filter(authorships__author=author)
         .defer("search_vector", "extra")
-        .order_by("title")
+        .order_by("title", "pk")
         .prefetch_related(*card_prefetches())
     )
-    context = {"author": author, "papers": _decorate(list(papers), request.user), "now": timezone.now()}
+    return author_page(request, author, _decorate(list(papers), request.user))
+
+
+def author_page(request, author, papers):
+    """The author's page from their papers (decorated cards, by title): the view's, and the
+    static export's for every author at once (posters/archive.py, author_pages)."""
+    context = {"author": author, "papers": papers, "now": timezone.now()}
     return render(request, "posters/author_detail.html", context)
 
 

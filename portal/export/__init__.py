@@ -6,7 +6,9 @@
 What goes in is what the apps register as public (portal.public.register_public_paths,
 from each AppConfig.ready), rendered through the real views as an anonymous visitor in
 UTC: nobody's state, no CSRF token, no call link, nothing unreleased (the views apply the
-release rule), exactly what nginx may cache for everyone. Files that are no page of the
+release rule), exactly what nginx may cache for everyone. A source of many pages of one kind
+(every author's) renders them many at a time through the same view code (`pages`, see
+portal.public), on the request that view would see (`Export.request_for`). Files that are no page of the
 portal (the papers' search index) come from portal.public.register_export_file. Links are
 made relative (portal/export/links.py); static assets and, with `with_media`, released
 media are copied as they are linked. Browser-side, static/js/export.js turns times into
@@ -35,12 +37,14 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
 from django.db import connections
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from portal.export.links import LinkRewriter, disk_name
-from portal.public import ExportPlan, export_files, export_render, public_path_sources
+from portal.models import _request_memo
+from portal.public import ExportPlan, export_files, export_render, for_nobody, public_path_sources
+from portal.timezones import ViewerTimeZoneMiddleware, cookie_zone_name
 from schedule.recordings.media import asset_files
 from schedule.recordings.models import Recording
 from schedule.recordings.release import is_public
@@ -117,6 +121,8 @@ class Export:
         self.host = _host()
         self.client = Client(HTTP_HOST=self.host, raise_request_exception=True)
         self.client.cookies["tz"] = "UTC"
+        self.factory = RequestFactory(HTTP_HOST=self.host)
+        self.factory.cookies["tz"] = "UTC"
         self.report = Report()
         self.paths = set()
         self.assets = {}  # path in the export: file to copy there
@@ -209,8 +215,20 @@ class Export:
     def get(self, path):
         return self.client.get(path, secure=settings.SECURE_SSL_REDIRECT)
 
+    def request_for(self, path):
+        """The request a public view sees for `path` from the export's client (after the
+        middleware and portal.public.for_nobody), for sources that render many pages at once."""
+        request = self.factory.get(path, secure=settings.SECURE_SSL_REDIRECT)
+        request.resolver_match = resolve(path)
+        ViewerTimeZoneMiddleware._activate(request, *cookie_zone_name(request))
+        request.viewer_zone_chosen = True
+        return for_nobody(request)
+
     def render(self, path):
-        response = self.get(path)
+        self.keep(path, self.get(path))
+
+    def keep(self, path, response):
+        """Write a page's response into the export (or note why not)."""
         if response.status_code != 200:
             self.report.skipped += 1
             self.report.problems.append(f"{path}: {response.status_code}")
@@ -274,10 +292,23 @@ class Export:
     def render_share(self, sources, share, shares):
         """Render this process's part of the paths: by a hash of the path, so that a source
         alternating costly and cheap paths (a paper's page, its calendar) is split evenly."""
+
+        def wanted(path):
+            return path in self.paths and (shares == 1 or zlib.crc32(path.encode()) % shares == share)
+
         for source in sources:
-            for path in source.paths():
-                if path in self.paths and (shares == 1 or zlib.crc32(path.encode()) % shares == share):
-                    self.render(path)
+            if source.pages is None:
+                for path in source.paths():
+                    if wanted(path):
+                        self.render(path)
+                continue
+            # Many pages at once: the Conference read once for all of them, as for one request.
+            token = _request_memo.set({})
+            try:
+                for path, response in source.pages(wanted, self.request_for):
+                    self.keep(path, response)
+            finally:
+                _request_memo.reset(token)
 
     def render_in_processes(self, sources, jobs):
         """The pages in `jobs` forked processes (each its own database connection); what

@@ -37,6 +37,18 @@ def disk_name(path):
     return name
 
 
+def relative(name, start):
+    """posixpath.relpath(name, start or ".") for two clean names inside the export, without
+    its trips to the file system (two links in three of a page go through here)."""
+    names, starts = name.split("/"), start.split("/") if start else []
+    common = 0
+    for a, b in zip(names, starts, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(starts) - common) + names[common:]) or "."
+
+
 class LinkRewriter:
     """Rewrites one page's links; `exported(path)` says whether the export holds a path,
     `asset(path)` copies a /static/ or /media/ file into the export (False: not there)."""
@@ -55,6 +67,8 @@ class LinkRewriter:
             if url == origin or url.startswith(origin + "/"):
                 url = url[len(origin) :] or "/"
                 break
+        if url.startswith("/") and not url.startswith("//") and "/." not in url:
+            return url  # what urljoin would give: already absolute, no dot segments
         parts = urlsplit(url)
         if parts.scheme or parts.netloc:
             return None  # another site's
@@ -73,8 +87,7 @@ class LinkRewriter:
         if found:
             if path == page_path and parts.fragment and not parts.query:
                 return f"#{parts.fragment}"
-            start = posixpath.dirname(file_for(page_path))
-            return posixpath.relpath(file_for(path), start or ".") + suffix
+            return relative(file_for(path), posixpath.dirname(file_for(page_path))) + suffix
         return f"{self.site_url}{absolute}" if self.site_url else None
 
     def page(self, html, page_path):

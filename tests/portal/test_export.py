@@ -14,6 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from portal.export import ExportRefused, export_site
 from portal.models import Conference
@@ -22,7 +23,7 @@ from posters.models import Author
 from schedule.recordings.mirrors import sync_mirror
 from schedule.recordings.models import MirrorSync, Recording
 from tests.chat.factories import MessageFactory, RoomFactory
-from tests.factories import PaperFactory, PosterSlotFactory, SessionFactory
+from tests.factories import AuthorFactory, PaperFactory, PosterSlotFactory, SessionFactory
 from tests.schedule.factories import recording_with_720p
 
 pytestmark = pytest.mark.django_db
@@ -347,6 +348,33 @@ def test_two_processes_write_the_same_export_as_one(transactional_db, site, tmp_
     files = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in all_files(tmp_path / "one")}
     assert {p.relative_to(tmp_path / "two"): p.read_bytes() for p in all_files(tmp_path / "two")} == files
     assert (two.pages, two.files, two.bytes, two.skipped) == (one.pages, one.files, one.bytes, 0)
+
+
+def test_pages_rendered_many_at_once_are_what_their_views_answer(site, tmp_path):
+    """A source that renders its pages together (every author's, every paper's API detail)
+    gives each path's bytes as a request to its view does, and every path of its own."""
+    from portal.export import UTC as EXPORT_ZONE
+    from portal.export import Export
+    from portal.public import export_render, public_path_sources
+    from posters.models import Authorship
+
+    second = PaperFactory(uid="second", title="A second paper", author_names=["Ada Lovelace", "Alan Turing"])
+    Authorship.objects.create(paper=second, author=AuthorFactory(name="Nobody Yet", slug="nobody-yet"), position=9)
+    Author.objects.create(name="No papers", slug="no-papers")
+    with time_machine.travel(NOW, tick=False):
+        exporter = Export(tmp_path, with_media=False, site_url="", media_url="", now=NOW)
+        with export_render(exporter.plan), timezone.override(EXPORT_ZONE):
+            sources = [source for source in public_path_sources() if source.pages is not None]
+            assert sorted(source.name for source in sources) == ["authors", "paper-api"]
+            for source in sources:
+                rendered = dict(source.pages(lambda path: True, exporter.request_for))
+                assert sorted(rendered) == sorted(source.paths())
+                for path, response in rendered.items():
+                    answer = exporter.get(path)
+                    assert (response.status_code, response["Content-Type"]) == (200, answer["Content-Type"])
+                    assert response.content == answer.content, path
+                odd = dict(source.pages(lambda path: path.endswith("/no-papers/"), exporter.request_for))
+                assert list(odd) == (["/authors/no-papers/"] if source.name == "authors" else [])
 
 
 @pytest.mark.django_db
