@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from booths import calls
-from booths.models import Booth
+from booths.models import SLOT_KINDS, Booth
 from chat.services import presence
 from portal.public import changes_at
 from schedule.models import Session
@@ -49,7 +49,7 @@ def listed_booths(filters=None):
         booth.slot_list = []
     rows = (
         # Plain ids: a list of 300 model instances took longer to turn into SQL than to run.
-        Booth.slots.through.objects.filter(booth_id__in=list(by_booth), session__kind=Session.Kind.BOOTH_SLOT)
+        Booth.slots.through.objects.filter(booth_id__in=list(by_booth), session__kind__in=SLOT_KINDS)
         .order_by("session__start", "session__end")
         .values_list("booth_id", "session_id", "session__start", "session__end")
     )
@@ -59,7 +59,7 @@ def listed_booths(filters=None):
 
 
 def public_booths():
-    slots = Session.objects.filter(kind=Session.Kind.BOOTH_SLOT).order_by("start", "end").only("start", "end", "title")
+    slots = Session.objects.filter(kind__in=SLOT_KINDS).order_by("start", "end").only("start", "end", "title")
     return Booth.objects.public().prefetch_related(Prefetch("slots", queryset=slots, to_attr="slot_list"))
 
 

@@ -56,6 +56,11 @@ def validate_logo(upload):
         raise ValidationError("The logo is not an image: upload a PNG, JPEG, GIF or WebP file.")
 
 
+# The sessions that are a booth's times: a host's slots, and the programme's socials (the
+# socials importer links a social's booth to its sessions).
+SLOT_KINDS = (Session.Kind.BOOTH_SLOT, Session.Kind.SOCIAL)
+
+
 class Booth(models.Model):
     class Kind(models.TextChoices):
         SPONSOR = "sponsor", "Sponsor"
@@ -93,8 +98,8 @@ class Booth(models.Model):
         Session,
         blank=True,
         related_name="booths",
-        limit_choices_to={"kind": Session.Kind.BOOTH_SLOT},
-        help_text="Its times in the programme (sessions of kind “Booth slot”).",
+        limit_choices_to={"kind__in": SLOT_KINDS},
+        help_text="Its times in the programme (sessions of kind “Booth slot”, or “Social” for a social).",
     )
     workshop = models.OneToOneField(
         Session,

@@ -2,10 +2,11 @@
 its live link under the call-link rule, its booth and its .ics; every social a social booth
 with its slots, "All Day" ones all-day booths."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 
@@ -80,3 +81,21 @@ def test_a_workshop_page_has_its_talks_booth_live_link_window_and_calendar(iclr)
     assert body.count("BEGIN:VEVENT") == 1 + workshop.children.count()
     assert "zoom.us" not in body
     assert Client().get("/workshops/NOPE/").status_code == 404
+
+
+@pytest.mark.iclr
+@pytest.mark.django_db
+def test_a_socials_times_show_on_its_page_and_in_the_api_and_it_is_open_during_them(iclr):
+    tools = Booth.objects.get(name="Open source tools and practices in state-of-the-art DL research")
+    first, second = tools.slots.order_by("start")
+    api = Client().get(f"/api/v1/booths/{tools.slug}/").json()
+    assert [slot["start"] for slot in api["slots"]] == [
+        first.start.isoformat().replace("+00:00", "Z"),
+        second.start.isoformat().replace("+00:00", "Z"),
+    ]
+    with time_machine.travel(first.start + (first.end - first.start) / 2, tick=False):
+        assert Client().get(f"/api/v1/booths/{tools.slug}/").json()["open_now"] is True
+        html = Client().get(f"/booths/{tools.slug}/").content.decode()
+    assert "Open now" in html
+    with time_machine.travel(first.start - timedelta(days=1), tick=False):
+        assert Client().get(f"/api/v1/booths/{tools.slug}/").json()["open_now"] is False
