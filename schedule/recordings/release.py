@@ -55,11 +55,21 @@ def sync_release_instants():
     (zone and hour) lives here alone; a stored instant is only its cached value, and is
     brought back in line whenever the rule may have changed: the conference is saved
     (schedule.apps), migrations ran (each deploy, before the web starts), and every minute
-    before the release task releases anything. Returns how many recordings moved."""
+    before the release task releases anything. When the rule changed, each unreleased
+    recording's day is made again first. Returns how many recordings' instants moved."""
     zone, hour = release_zone_and_hour()
-    stored = Recording.objects.exclude(release_day=None).order_by().values_list("release_day", "release_at").distinct()
+    pairs = Recording.objects.exclude(release_day=None).order_by().values_list("release_day", "release_at").distinct()
+    stale = {day for day, at in pairs if at != release_instant(day, zone, hour)}
+    if stale:
+        # The rule changed, and a subject's day depends on the hour too (release_day_for:
+        # the last release at or before its first session): each unreleased recording's
+        # day is made again by its subject's kind before the instants follow.
+        unreleased = Recording.objects.filter(released_at__isnull=True).exclude(release_day=None)
+        for key in unreleased.values_list("subject_key", flat=True).iterator():
+            subjects.recording_of(key)
+        stale = {day for day, at in pairs.all() if at != release_instant(day, zone, hour)}
     moved = 0
-    for day in sorted({day for day, at in stored if at != release_instant(day, zone, hour)}):
+    for day in sorted(stale):
         instant = release_instant(day, zone, hour)
         moved += Recording.objects.filter(release_day=day).exclude(release_at=instant).update(release_at=instant)
     if moved:

@@ -101,3 +101,16 @@ def test_the_paper_page_promises_the_full_date_until_it_is_past(client, conferen
         html = client.get(f"/papers/{paper.uid}/").content.decode()
     assert promise.findall(html) == []
     assert "The pre-recorded talk and slides appear here once they are released." in html
+
+
+def test_changing_the_release_hour_moves_the_release_day_too(conference, django_capture_on_commit_callbacks):
+    # 15:00 UTC on 27 April 2027 is 03:00 on the 28th in Auckland: the 28th's 02:00 is before it.
+    session = SessionFactory(start=datetime(2027, 4, 27, 15, tzinfo=UTC), end=datetime(2027, 4, 27, 17, tzinfo=UTC))
+    with django_capture_on_commit_callbacks(execute=True):
+        paper = PosterSlotFactory(paper=PaperFactory(uid="three"), session=session).paper
+    recording = recording_for_paper(paper)
+    assert (recording.release_day, recording.release_at) == (date(2027, 4, 28), datetime(2027, 4, 27, 14, tzinfo=UTC))
+    conference.release_hour = 5  # the 28th's 05:00 would be after the session started
+    conference.save()
+    recording.refresh_from_db()
+    assert (recording.release_day, recording.release_at) == (date(2027, 4, 27), datetime(2027, 4, 26, 17, tzinfo=UTC))
