@@ -7,8 +7,11 @@ and list filters offer only short lists (the poster sessions).
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+from django.urls import path
 
 from posters.assignment import AssignmentImpossible, assign_posters
+from posters.coverage import OFFSETS, PROMISED_PER_DAY, coverage_table
 from posters.discovery import compute_discovery
 from posters.models import (
     Author,
@@ -151,9 +154,43 @@ class PosterSlotAdmin(admin.ModelAdmin):
     list_select_related = ["paper", "session"]
     list_per_page = 100
     formfield_overrides = URL_FIELDS
+    change_list_template = "admin/posters/posterslot/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("paper__search_vector", "paper__abstract", "paper__extra")
+
+    def get_urls(self):
+        return [
+            path("coverage/", self.admin_site.admin_view(self.coverage_view), name="posters_posterslot_coverage"),
+            *super().get_urls(),
+        ]
+
+    def coverage_view(self, request):
+        """The same table as `manage.py poster_coverage`: at every UTC offset, the poster sessions
+        on each local day of the conference within healthy hours, partial days marked."""
+        if not self.has_view_permission(request):
+            return self.changelist_view(request)
+        table = coverage_table()
+        rows = []
+        for offset in OFFSETS:
+            row = table.rows[offset] if table.days else None
+            least = row.minimum() if row else None
+            cells = [
+                (row.counts.get(day), day in row.partial) if row and day in row.counts else (None, False)
+                for day in table.days
+            ]
+            short = least is not None and least < PROMISED_PER_DAY
+            rows.append({"offset": offset, "cells": cells, "least": least, "short": short})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Poster sessions within healthy hours, per time zone",
+            "days": table.days,
+            "rows": rows,
+            "promised": PROMISED_PER_DAY,
+            "statement": table.statement() if table.days else "There are no poster sessions.",
+        }
+        return render(request, "admin/posters/posterslot/coverage.html", context)
 
 
 @admin.register(Bookmark)

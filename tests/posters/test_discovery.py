@@ -12,7 +12,7 @@ from posters.coverage import coverage_table
 from posters.discovery import compute_discovery
 from posters.models import DiscoveryRun, PaperMapPoint, SimilarPaper
 from posters.tasks import compute_discovery as compute_discovery_task
-from tests.factories import PaperFactory, SessionFactory
+from tests.factories import PaperFactory, SessionFactory, UserFactory
 from tests.posters.factories import MONDAY, iclr_like_sessions
 
 TOPICS = {
@@ -147,3 +147,16 @@ def test_poster_coverage_judges_full_days_when_the_first_and_last_utc_days_are_p
         "The promise holds: at every offset from UTC−12 to UTC+14 with a full conference day, at least 3 poster "
         "sessions on every full day fall wholly within 08:00–22:00 local time."
     )
+
+
+def test_organisers_read_the_coverage_in_admin_as_the_command_prints_it(db, conference, client):
+    iclr_like_sessions()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert 'href="/admin/posters/posterslot/coverage/"' in client.get("/admin/posters/posterslot/").content.decode()
+    html = client.get("/admin/posters/posterslot/coverage/").content.decode()
+    assert '<th scope="row">UTC-6</th>' in html
+    assert '<strong class="short">2 &lt; 3</strong>' in html
+    assert "<td>(2)</td>" in html
+    assert "does NOT hold for 11 of 27 offsets" in html
+    client.force_login(UserFactory())
+    assert client.get("/admin/posters/posterslot/coverage/").status_code == 302
