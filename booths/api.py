@@ -33,7 +33,7 @@ class BoothSerializer(serializers.Serializer):
     slots = BoothSlotSerializer(many=True, source="slot_list")
 
     def get_open_now(self, booth) -> bool:
-        return booth.all_day or calls.is_open_now(booth, booth.slot_list, self.context["now"])
+        return calls.is_open_now(booth, booth.slot_list, self.context["now"])
 
 
 class BoothPagination(CursorPagination):

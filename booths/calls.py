@@ -1,15 +1,18 @@
 """A booth's video-call link under schedule/call_links.py's one rule.
 
 A booth's call is open (from CALL_LINK_LEAD before) while one of its slots runs, or while a
-host has marked it open (`open_until`); an all-day booth is open on every conference day
-(its slots say when). A self-organised booth's call is open from its start until it
-closes, and only for its members. Whoever may see it, `schedule.call_links` decides the
-state and the URL: pages and the state request only ever see what `booth_call` returns.
+host has marked it open (`open_until`); an all-day booth is open on every conference day:
+its slots say when (a social's day-long sessions), and without slots (a workshop's booth)
+it is open from the conference's first midnight to the midnight after its last day. A
+self-organised booth's call is open from its start until it closes, and only for its members.
+Whoever may see it, `schedule.call_links` decides the state and the URL: pages and the state
+request only ever see what `booth_call` returns.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal.models import Conference
 from schedule.call_links import CallLink, State, Viewer, call_link_state, opens_at
 
 
@@ -22,8 +25,12 @@ class Window:
 
 
 def windows(booth, slots, now):
-    """The booth's call windows: its slots' and a host's "open now" (sorted by start)."""
+    """The booth's call windows: its slots' (the conference's days for an all-day booth
+    without slots) and a host's "open now" (sorted by start)."""
     found = [Window(s.start, s.end) for s in slots]
+    if booth.all_day and not found:
+        conference = Conference.get()
+        found.append(Window(conference.starts_at, conference.ends_at))
     if booth.open_until and booth.open_until > now:
         found.append(Window(now, booth.open_until))
     return sorted(found, key=lambda w: (w.start, w.end))

@@ -107,7 +107,7 @@ def booth_list(filters, now, zone_name="UTC"):
     base = reverse("booths:index")
     for booth in booths:
         booth.url = f"{base}{booth.slug}/"
-        booth.is_open = booth.all_day or calls.is_open_now(booth, booth.slot_list, now)
+        booth.is_open = calls.is_open_now(booth, booth.slot_list, now)
         booth.present = present.get(booth.room_key, 0)
         booth.next_slot = next((s for s in booth.slot_list if s.end > now), None)
     return booths

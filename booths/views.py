@@ -68,7 +68,7 @@ def public_detail(request, slug):
         "hosts": sorted(booth.hosts.all(), key=lambda u: u.name.lower()),
         "slots": slots,
         "upcoming": [s for s in slots if s.end > now],
-        "is_open": booth.all_day or calls.is_open_now(booth, slots, now),
+        "is_open": calls.is_open_now(booth, slots, now),
         "present": presence.count(booth.room_key),
         "call": window(window_now, booth.call_link, now) if window_now else None,
         "call_opens_at": opens_at(window_now) if window_now else None,

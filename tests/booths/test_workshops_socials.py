@@ -99,3 +99,26 @@ def test_a_socials_times_show_on_its_page_and_in_the_api_and_it_is_open_during_t
     assert "Open now" in html
     with time_machine.travel(first.start - timedelta(days=1), tick=False):
         assert Client().get(f"/api/v1/booths/{tools.slug}/").json()["open_now"] is False
+
+
+@pytest.mark.iclr
+@pytest.mark.django_db
+def test_all_day_booths_are_open_on_the_conference_days_only(iclr):
+    # A workshop's booth has no slots: open from the conference's first midnight to the one after its last day.
+    workshop = Session.objects.get(uid="workshop:FSAI").workshop_booth
+    town = Booth.objects.get(slug="social-iclrtown")  # "All Day" on Tuesday 28 April (a day-long slot)
+    conference = Conference.get()
+    during, before, after = datetime(2020, 4, 27, 12, tzinfo=UTC), conference.starts_at, conference.ends_at
+
+    def open_now(booth, at):
+        with time_machine.travel(at, tick=False):
+            api = Client().get(f"/api/v1/booths/{booth.slug}/").json()["open_now"]
+            page = "Open now" in Client().get(f"/booths/{booth.slug}/").content.decode()
+        assert api == page
+        return api
+
+    assert open_now(workshop, during) is True
+    assert open_now(workshop, before - timedelta(hours=1)) is False
+    assert open_now(workshop, after) is False
+    assert open_now(town, datetime(2020, 4, 28, 12, tzinfo=UTC)) is True
+    assert open_now(town, during) is False
