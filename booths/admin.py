@@ -125,6 +125,7 @@ class BoothAdmin(admin.ModelAdmin):
 class JobInline(admin.TabularInline):
     model = Job
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class MeetingSlotInline(admin.TabularInline):

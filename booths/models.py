@@ -43,6 +43,11 @@ IMAGE_SIGNATURES = {
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
+def email_lines(text):
+    """Addresses one per line (a booth's co-hosts), lower case as allauth stores them."""
+    return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+
 def validate_logo(upload):
     if upload.size > MAX_LOGO_BYTES:
         raise ValidationError(
@@ -174,7 +179,7 @@ class Booth(models.Model):
 
     @property
     def host_email_list(self):
-        return [line.strip().lower() for line in self.host_emails.splitlines() if line.strip()]
+        return email_lines(self.host_emails)
 
     def clean(self):
         refuse_call_links(self, ("name", "description", "links"), where="this booth")

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from booths.models import validate_logo  # defined before booths.models imports this module
 from schedule.call_links import refuse_call_links
 from schedule.models import Session
 
@@ -18,7 +19,9 @@ class Sponsor(models.Model):
     tier_rank = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first (the tiers' order).")
     website = models.URLField(max_length=500, blank=True)
     logo_url = models.URLField(max_length=500, blank=True, help_text="An image on the sponsor's site, or:")
-    logo = models.FileField(upload_to="sponsors/logos/", blank=True)
+    logo = models.FileField(
+        upload_to="sponsors/logos/", blank=True, validators=[validate_logo], help_text="PNG, JPEG, GIF or WebP."
+    )
     description = models.TextField(blank=True)
     booth = models.OneToOneField(
         "booths.Booth", null=True, blank=True, on_delete=models.SET_NULL, related_name="sponsor"

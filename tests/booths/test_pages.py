@@ -255,8 +255,11 @@ def test_a_co_host_by_verified_address_may_edit():
     assert client_for(friend).get(f"/booths/{booth.slug}/edit/").status_code == 403
     verify_email(friend, "friend@example.org", verified=False)
     assert client_for(friend).get(f"/booths/{booth.slug}/edit/").status_code == 403
+    assert client_for(friend).get(f"/me/state.json?booths={booth.slug}").json()["booths"][booth.slug]["host"] is False
     verify_email(friend, "friend@example.org")
     assert client_for(friend).get(f"/booths/{booth.slug}/edit/").status_code == 200
+    # The page's edit link is shown to those the state names as a host.
+    assert client_for(friend).get(f"/me/state.json?booths={booth.slug}").json()["booths"][booth.slug]["host"] is True
 
 
 def test_a_logo_that_is_not_an_image_is_refused():

@@ -255,3 +255,19 @@ def test_a_recruiter_publishes_and_withdraws_meeting_times_in_their_zone():
     with pytest.raises(BoothError) as refusal:
         meetings.book(slots[0], stranger)
     assert refusal.value.reason == "cancelled"
+
+
+def test_a_sponsor_logo_that_is_not_an_image_is_refused_in_admin(settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    sponsor = SponsorFactory()
+    client = client_for(UserFactory(is_staff=True, is_superuser=True))
+    form = {"name": sponsor.name, "slug": sponsor.slug, "tier": "Gold", "tier_rank": 1}
+    for prefix in ("jobs", "meeting_slots"):
+        form |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    svg = SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", content_type="image/png")
+    response = client.post(f"/admin/booths/sponsor/{sponsor.pk}/change/", form | {"logo": svg})
+    assert "The logo is not an image: upload a PNG, JPEG, GIF or WebP file." in response.content.decode()
+    sponsor.refresh_from_db()
+    assert not sponsor.logo
