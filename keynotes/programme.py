@@ -1,5 +1,6 @@
 """A keynote's place in the programme: its recording (schedule.recordings, released by
-the rule on the day of its live Q&A) and its Q&A session's public page."""
+the one rule: the last 02:00 Pacific/Auckland at or before its live Q&A starts) and its
+Q&A session's public page."""
 
 from keynotes.timing import release_day
 from schedule.recordings.models import Recording

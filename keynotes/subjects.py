@@ -59,7 +59,7 @@ def recording(slug):
 
 RECORDINGS = RecordingTerms(
     make=recording,
-    release_basis="on the day of the live Q&A",
+    release_basis="before its live Q&A starts",
     release_pending="set once the keynote has its live Q&A session",
     who_uploads="the keynote's speakers",
     page_label="The keynote page",

@@ -65,7 +65,7 @@ def recording(uid):
 
 RECORDINGS = RecordingTerms(
     make=recording,
-    release_basis="on the paper's day",
+    release_basis="before its first poster session starts",
     release_pending="set when the paper is assigned to a poster session",
     who_uploads="the paper's authors",
     home=("My papers as an author", "posters:authored_papers"),

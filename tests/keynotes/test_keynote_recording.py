@@ -27,7 +27,7 @@ def test_only_speakers_and_organisers_upload(keynote, attendee):
     assert logged_in(UserFactory(is_staff=True)).get("/keynotes/hopper/recording/").status_code == 200
     client = logged_in(speaker)
     page = client.get("/keynotes/hopper/recording/").content.decode()
-    release = "Release: Sunday 26 April 2020, 14:00 UTC (02:00 in Pacific/Auckland on the day of the live Q&A)."
+    release = "Release: Sunday 26 April 2020, 14:00 UTC (02:00 in Pacific/Auckland before its live Q&A starts)."
     assert release in parse(page.encode()).text
     from django.core.files.uploadedfile import SimpleUploadedFile
 
