@@ -42,6 +42,9 @@ class Sponsor(models.Model):
     def get_absolute_url(self):
         return reverse("booths:sponsor", args=[self.slug])
 
+    def clean(self):
+        refuse_call_links(self, ("name", "tier", "description"), where="the sponsor's booth")
+
     @property
     def logo_src(self):
         return self.logo.url if self.logo else self.logo_url

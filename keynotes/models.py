@@ -14,6 +14,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 
+from schedule.call_links import refuse_call_links
 from schedule.models import Session
 
 KIND = "keynote"
@@ -84,6 +85,7 @@ class Keynote(models.Model):
         return self.subject_key
 
     def clean(self):
+        refuse_call_links(self, ("title", "abstract"), where="its live Q&A session")
         qa = self.qa_session
         if qa is not None:
             if qa.kind != Session.Kind.KEYNOTE_QA:
@@ -120,6 +122,9 @@ class Speaker(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        refuse_call_links(self, ("name", "affiliation", "bio"), where="the keynote's live Q&A session")
 
 
 class Question(models.Model):

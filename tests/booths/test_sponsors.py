@@ -271,3 +271,16 @@ def test_a_sponsor_logo_that_is_not_an_image_is_refused_in_admin(settings, tmp_p
     assert "The logo is not an image: upload a PNG, JPEG, GIF or WebP file." in response.content.decode()
     sponsor.refresh_from_db()
     assert not sponsor.logo
+
+
+def test_admin_refuses_a_call_link_in_a_sponsors_description():
+    sponsor = SponsorFactory()
+    client = client_for(UserFactory(is_staff=True, is_superuser=True))
+    form = {"name": sponsor.name, "slug": sponsor.slug, "tier": "Gold", "tier_rank": 1}
+    for prefix in ("jobs", "meeting_slots"):
+        form |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    form["description"] = "Meet us: https://us02web.zoom.us/j/8812345678?pwd=abc"
+    page = client.post(f"/admin/booths/sponsor/{sponsor.pk}/change/", form).content.decode()
+    assert "is a video-call link, and this field is public." in page
+    sponsor.refresh_from_db()
+    assert sponsor.description == ""

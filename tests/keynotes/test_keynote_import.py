@@ -140,3 +140,39 @@ def test_admin_refuses_a_keynote_whose_qa_is_too_short(conference):
     assert "“Short Q&amp;A”: A keynote&#x27;s live Q&amp;A lasts at least 15 minutes." in response.content.decode()
     assert Keynote.objects.count() == 0
     assert timedelta(minutes=10) == short.end - short.start
+
+
+def test_call_links_in_speakers_yml_are_cut_from_the_text_or_refused_naming_the_speaker(conference, tmp_path):
+    site = write(tmp_path / "site")
+    yml = site / "speakers.yml"
+    good = yml.read_text()
+    yml.write_text(good.replace("institution: US Navy", "institution: US Navy, passcode 4455"))
+    with pytest.raises(CommandError) as failure:
+        call_command("import_schedule_yaml", str(site), stdout=StringIO())
+    # The institution is also in the keynote session's description, which refuses it.
+    assert "speakers.yml: speaker 1: description: This gives a meeting passcode or ID" in str(failure.value)
+    assert (Keynote.objects.count(), Speaker.objects.count(), Session.objects.count()) == (0, 0, 0)
+    # HTML fields are made plain text, and a call link in them is cut out (schedule.importers.html_to_text).
+    yml.write_text(good.replace('bio: "A pioneer."', 'bio: "A pioneer. Join me at https://zoom.us/j/99887766"'))
+    call_command("import_schedule_yaml", str(site), stdout=StringIO())
+    assert Speaker.objects.get().bio == "A pioneer. Join me at"
+
+
+def test_admin_refuses_a_call_link_in_a_keynotes_abstract_or_a_speakers_bio(conference):
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = {
+        "slug": "open",
+        "title": "Open",
+        "abstract": "Questions at https://meet.google.com/abc-defg-hij",
+        "import_key": "",
+        "speakers-TOTAL_FORMS": "1",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-0-name": "Ada",
+        "speakers-0-position": "0",
+        "speakers-0-bio": "Passcode: 123456",
+    }
+    page = client.post("/admin/keynotes/keynote/add/", form).content.decode()
+    assert "“https://meet.google.com/abc-defg-hij” is a video-call link, and this field is public." in page
+    assert "This gives a meeting passcode or ID, and this field is public." in page
+    assert Keynote.objects.count() == 0
