@@ -80,6 +80,39 @@ async def test_frames_wait_for_the_state_frame_and_keep_their_order(settings):
         await socket.leave_groups()
 
 
+class SlowSocket(Socket):
+    """A socket whose client reads slowly: each send waits until `reading` is set."""
+
+    def __init__(self):
+        super().__init__()
+        self.reading = asyncio.Event()
+
+    async def chat_frame(self, event):
+        await self.reading.wait()
+        self.frames.append(event["text"])
+
+
+async def test_a_slow_socket_holds_up_only_its_own_frames(settings):
+    settings.CHANNEL_LAYERS = IN_MEMORY
+    group = "chat.room.slow"
+    slow = SlowSocket()
+    await slow.join_group(group)
+    slow.reading.set()
+    await slow.start_delivery()
+    slow.reading.clear()
+    (fast,) = await started(1, group)
+    for text in ("a", "b", "c"):
+        await send(group, text)
+    await until(lambda: fast.frames == ["a", "b", "c"])
+    assert slow.frames == []
+    slow.reading.set()
+    await until(lambda: slow.frames == ["a", "b", "c"])
+    await send(group, "d")
+    await until(lambda: slow.frames == fast.frames == ["a", "b", "c", "d"])
+    for socket in (slow, fast):
+        await socket.leave_groups()
+
+
 @pytest.mark.redis
 @pytest.mark.parametrize("backend", ["core", "pubsub"])
 async def test_through_redis_the_group_reaches_each_process_socket(settings, backend):

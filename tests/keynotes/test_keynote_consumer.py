@@ -256,9 +256,10 @@ async def test_moderation_over_the_socket(keynote, moderator, attendee):
             "merged_into": one.pk,
         }
         await chair.send_json_to({"type": "question.next"})
-        # The chair has not read its frames yet: 10 come before the error (an ack and the
-        # moderators' frames of each action, in the order they were sent; chat.fanout
-        # delivers a group's frames at once, not after the socket's own next frame).
+        # The chair has not read its frames yet: 10 come before the error, each action's
+        # ack and then its moderators' frames. (Channels' own dispatch took the socket's
+        # next client frame before its queued group frames, so some came after the error;
+        # chat.fanout hands them over as soon as the action's handler is done.)
         assert (await until(chair, "error", limit=11))["detail"] == "No unanswered question is waiting."
         await chair.send_json_to({"type": "question.hide", "id": one.pk})
         assert await until(watcher, "question.removed") == {
