@@ -66,15 +66,18 @@ def recording_of(keynote):
 
 
 WINDOW_MEMO_SECONDS = 5
+# keynote id → (when read, its Q&A window), for the whole process.
+_windows = {}
 
 
 def _window_now(keynote, now):
-    """The Q&A's window, remembered on the keynote object for a few seconds: a socket's
-    votes do not each read the recording (an organiser's early release shows within 5 s)."""
-    memo = getattr(keynote, "_qa_window_memo", None)
+    """The Q&A's window, remembered in the process for a few seconds: votes do not each
+    read the recording (an organiser's early release shows within 5 s). Per process, not
+    per keynote object: each socket has its own, and 300 voters voting every 3 s each read
+    the recording on half their votes."""
+    memo = _windows.get(keynote.pk)
     if memo is None or not (memo[0] <= now < memo[0] + timedelta(seconds=WINDOW_MEMO_SECONDS)):
-        memo = (now, window(keynote, recording_of(keynote)))
-        keynote._qa_window_memo = memo
+        memo = _windows[keynote.pk] = (now, window(keynote, recording_of(keynote)))
     return memo[1]
 
 
