@@ -231,4 +231,4 @@ class RoomConsumer(TryAgainLater, NoDatabaseDispatch, fanout.Member, AsyncWebsoc
     # --- events from the channel layer (sent by chat.services only) -------------------
 
     async def chat_frame(self, event):
-        await self.send(text_data=event["text"])
+        await self.send_frame(event["text"])

@@ -25,6 +25,8 @@ from collections import deque
 from channels.consumer import get_handler_name
 from channels.layers import get_channel_layer
 
+from portal.sockets import SERVER_SEND
+
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0  # before a group whose listener failed joins the layer again
@@ -78,6 +80,15 @@ class Member:
             return
         self._sending = True
         asyncio.get_running_loop().create_task(self._finish(step, waiting_on))
+
+    async def send_frame(self, text):
+        """Send a group's text frame: straight to the server when it gave its `send`
+        (portal.sockets.keep_server_send), past the middlewares that only act on HTTP."""
+        server_send = self.scope.get(SERVER_SEND)
+        if server_send is None:
+            await self.send(text_data=text)
+        else:
+            await server_send({"type": "websocket.send", "text": text})
 
     async def start_delivery(self):
         """Hand over what was held (in order), then deliver as frames come."""

@@ -346,4 +346,4 @@ class QAConsumer(TryAgainLater, NoDatabaseDispatch, fanout.Member, AsyncWebsocke
     async def chat_frame(self, event):
         # Events still come from the layer between our close and the client's answer.
         if not self.closing:
-            await self.send(text_data=event["text"])
+            await self.send_frame(event["text"])
