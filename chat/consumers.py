@@ -34,6 +34,7 @@ with code "invalid"; the connection stays open. Reposting the same client_id ret
 stored id: resend freely.
 """
 
+import contextlib
 import logging
 import time
 from collections import deque
@@ -43,7 +44,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
-from chat import history, link, rooms, services, signals
+from chat import fanout, history, link, rooms, services, signals
 from chat.services import events, presence
 from chat.services.db import in_pool
 from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
@@ -59,7 +60,7 @@ MAX_FRAMES = 60
 FRAME_WINDOW = 10.0
 
 
-class RoomConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
+class RoomConsumer(TryAgainLater, NoDatabaseDispatch, fanout.Member, AsyncWebsocketConsumer):
     room = None
     joined = False
 
@@ -72,10 +73,12 @@ class RoomConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
         try:
             self.room = await in_pool(rooms.find_room_for)(key, user or AnonymousUser())
             if self.room is not None:
-                await self.channel_layer.group_add(events.room_group(self.room), self.channel_name)
+                await self.join_group(events.room_group(self.room))
                 if user and user.is_authenticated:
-                    await self.channel_layer.group_add(events.user_group(user.pk), self.channel_name)
+                    await self.join_group(events.user_group(user.pk))
         except UNAVAILABLE as exc:
+            with contextlib.suppress(*UNAVAILABLE):
+                await self.leave_groups()
             await self.refuse_for(exc)
             return
         if self.room is None:
@@ -89,6 +92,7 @@ class RoomConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
         state = await in_pool(self.state_frame)(present)
         await self.tell(signals.person_entered)
         await self.send(text_data=events.encode(state))
+        await self.start_delivery()
 
     def state_frame(self, present):
         user = self.scope.get("user")
@@ -117,11 +121,8 @@ class RoomConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
         if not self.joined:
             return
         link.unwatch(self)
-        user = self.scope.get("user")
         try:
-            await self.channel_layer.group_discard(events.room_group(self.room), self.channel_name)
-            if user and user.is_authenticated:
-                await self.channel_layer.group_discard(events.user_group(user.pk), self.channel_name)
+            await self.leave_groups()
         except Exception as exc:  # noqa: BLE001  (the layer is gone: nothing to leave)
             logger.info("chat: could not leave the groups of %s (%s)", self.room.key, type(exc).__name__)
         await presence.leave(self.room)
@@ -230,4 +231,4 @@ class RoomConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
     # --- events from the channel layer (sent by chat.services only) -------------------
 
     async def chat_frame(self, event):
-        await self.send(text_data=event["text"])
+        await self.send_frame(event["text"])

@@ -44,7 +44,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
-from chat import link
+from chat import fanout, link
 from chat.services import events
 from chat.services.db import in_pool
 from chat.services.errors import ChatError, Invalid, RateLimited, Unavailable
@@ -151,7 +151,7 @@ def watcher_left(keynote):
         return
 
 
-class QAConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
+class QAConsumer(TryAgainLater, NoDatabaseDispatch, fanout.Member, AsyncWebsocketConsumer):
     keynote = None
     joined = False
     moderator = False
@@ -170,7 +170,7 @@ class QAConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
         try:
             self.keynote, self.moderator = await in_pool(load)(slug, user)
             if self.keynote is not None:
-                await self.channel_layer.group_add(self.group, self.channel_name)
+                await self.join_group(self.group)
         except UNAVAILABLE as exc:
             await self.refuse_for(exc)
             return
@@ -186,6 +186,7 @@ class QAConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
         await self.send(
             text_data=events.encode(await in_pool(self.in_zone(state_frame))(self.keynote, user, self.moderator))
         )
+        await self.start_delivery()
 
     def _zone(self, user):
         """Refusals name times in the visitor's zone: their profile's, else their cookie's, else UTC."""
@@ -205,7 +206,7 @@ class QAConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
             return
         link.unwatch(self)
         try:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.leave_groups()
         except Exception as exc:  # noqa: BLE001  (the layer is gone: nothing to leave)
             logger.info("keynotes: could not leave %s (%s)", self.group, type(exc).__name__)
         try:
@@ -345,4 +346,4 @@ class QAConsumer(TryAgainLater, NoDatabaseDispatch, AsyncWebsocketConsumer):
     async def chat_frame(self, event):
         # Events still come from the layer between our close and the client's answer.
         if not self.closing:
-            await self.send(text_data=event["text"])
+            await self.send_frame(event["text"])

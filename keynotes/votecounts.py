@@ -11,6 +11,10 @@ is committed, and whoever notes it either claims a window or finds one open, who
 comes after: so every vote reaches a frame, and the last frame of each question is its
 final count. With Redis the set and the claim are shared by every server process; without
 it (the embedded default, one process) they live in the process.
+
+On PostgreSQL a vote (or unvote) is stored and counted in one statement (`count_vote`):
+at 100 votes/s the ORM's six round trips per vote, each waiting for the event loop to
+hand back the GIL, queued the votes for seconds (docs/benchmarks.md).
 """
 
 import asyncio
@@ -33,6 +37,75 @@ _timers: dict[int, tuple[threading.Timer, object]] = {}
 _lock = threading.Lock()
 _local_pending = defaultdict(set)
 _local_claims = {}
+
+
+# One round trip: lock the question, insert the vote (or delete it) when the question is
+# visible, and move its count and version when a row changed. Sub-statements of a WITH
+# share one snapshot, so the count is read back from the UPDATE; the question's row lock
+# (FOR UPDATE) orders this against moderation (hide, merge) as the ORM path does.
+_VOTE_SQL = """
+WITH q AS (
+    SELECT id, status, merged_into_id, votes, votes_version FROM {question}
+    WHERE id = %(question)s AND keynote_id = %(keynote)s FOR UPDATE
+), changed AS (
+    INSERT INTO {vote} (question_id, user_id, created_at)
+    SELECT id, %(user)s, %(now)s FROM q WHERE status = %(visible)s
+    ON CONFLICT (question_id, user_id) DO NOTHING
+    RETURNING question_id
+), moved AS (
+    UPDATE {question} SET votes = votes + 1, votes_version = votes_version + 1
+    WHERE id IN (SELECT question_id FROM changed)
+    RETURNING votes, votes_version
+)
+SELECT q.status, q.merged_into_id, COALESCE(moved.votes, q.votes), COALESCE(moved.votes_version, q.votes_version),
+       moved.votes IS NOT NULL
+FROM q LEFT JOIN moved ON TRUE
+"""
+_UNVOTE_SQL = """
+WITH q AS (
+    SELECT id, status, merged_into_id, votes, votes_version FROM {question}
+    WHERE id = %(question)s AND keynote_id = %(keynote)s FOR UPDATE
+), changed AS (
+    DELETE FROM {vote} WHERE question_id IN (SELECT id FROM q WHERE status = %(visible)s) AND user_id = %(user)s
+    RETURNING question_id
+), moved AS (
+    UPDATE {question} SET votes = votes - 1, votes_version = votes_version + 1
+    WHERE id IN (SELECT question_id FROM changed)
+    RETURNING votes, votes_version
+)
+SELECT q.status, q.merged_into_id, COALESCE(moved.votes, q.votes), COALESCE(moved.votes_version, q.votes_version),
+       moved.votes IS NOT NULL
+FROM q LEFT JOIN moved ON TRUE
+"""
+
+
+def in_one_statement():
+    """Whether votes are stored by `count_vote` (PostgreSQL) rather than the ORM (SQLite)."""
+    return connections["default"].vendor == "postgresql"
+
+
+def count_vote(keynote_id, question_id, user_id, on, now):
+    """Store (or take back) one person's vote on PostgreSQL, in one statement.
+
+    Returns (status, merged_into_id, votes, votes_version, changed), or None when the
+    keynote has no such question. Nothing is stored unless the question is visible.
+    """
+    from keynotes.models import Question, Vote
+
+    sql = (_VOTE_SQL if on else _UNVOTE_SQL).format(
+        question=connections["default"].ops.quote_name(Question._meta.db_table),
+        vote=connections["default"].ops.quote_name(Vote._meta.db_table),
+    )
+    params = {
+        "question": question_id,
+        "keynote": keynote_id,
+        "user": user_id,
+        "now": now,
+        "visible": Question.Status.VISIBLE,
+    }
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def interval():

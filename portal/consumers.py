@@ -2,6 +2,7 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from chat import fanout
 from portal.sockets import UNAVAILABLE, JsonFrames, NoDatabaseDispatch, TryAgainLater, invalid_frame
 from schedule.recordings import announcements
 
@@ -29,24 +30,26 @@ class HealthConsumer(TryAgainLater, JsonFrames, NoDatabaseDispatch, AsyncJsonWeb
         await self.send_json({"type": "echo", "payload": event["payload"]})
 
 
-class AnnouncementsConsumer(TryAgainLater, JsonFrames, NoDatabaseDispatch, AsyncJsonWebsocketConsumer):
+class AnnouncementsConsumer(TryAgainLater, JsonFrames, NoDatabaseDispatch, fanout.Member, AsyncJsonWebsocketConsumer):
     """Conference-wide announcements (e.g. "Today's 172 videos are out") to every open page.
 
-    Read-only: the services that make an announcement send it to the group.
+    Read-only: the services that make an announcement send it to the group, which every
+    page's socket joins through chat.fanout (one membership per server process).
     """
 
     group = announcements.GROUP
 
     async def connect(self):
         try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
+            await self.join_group(self.group)
         except UNAVAILABLE as exc:
             await self.refuse_for(exc)
             return
         await self.accept()
+        await self.start_delivery()
 
     async def disconnect(self, code):
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_groups()
 
     async def receive_json(self, content, **kwargs):
         await self.send_json(invalid_frame("This stream only announces."))

@@ -67,10 +67,12 @@ def _test_settings(settings, tmp_path):
 def _clear_cache():
     from django.core.cache import cache
 
+    from keynotes.services import _windows
     from portal.models import _process_memo
 
     cache.clear()
     _process_memo.clear()
+    _windows.clear()
     yield
 
 

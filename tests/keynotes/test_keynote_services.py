@@ -185,6 +185,34 @@ def test_votes_count_once_and_are_sent_coalesced(keynote, attendee, other, captu
     assert Question.objects.get().votes == 1
 
 
+@pytest.mark.postgres
+def test_a_vote_is_one_statement_on_postgresql(keynote, attendee, captured, django_assert_num_queries):
+    """At 100 votes/s the ORM's round trips per vote queued the votes for seconds
+    (docs/benchmarks.md): on PostgreSQL a vote and an unvote are one statement each."""
+    question, other_question = QuestionFactory.create_batch(2, keynote=keynote)
+    with time_machine.travel(OPEN, tick=False):
+        services.vote(keynote, attendee, other_question.pk)  # reads who the voter is and the Q&A's window
+        with django_assert_num_queries(1):
+            voted = services.vote(keynote, attendee, question.pk)
+        with django_assert_num_queries(1):
+            again = services.vote(keynote, attendee, question.pk)  # a second vote changes nothing
+        assert (voted.votes, voted.votes_version, again.votes, again.votes_version) == (1, 1, 1, 1)
+        with django_assert_num_queries(1):
+            taken_back = services.unvote(keynote, attendee, question.pk)
+        assert (taken_back.votes, taken_back.votes_version) == (0, 2)
+        with django_assert_num_queries(1), pytest.raises(Invalid, match=r"There is no question 0 in this Q&A\."):
+            services.vote(keynote, attendee, 0)
+    question.refresh_from_db()
+    assert (question.votes, question.votes_version, Vote.objects.filter(question=question).count()) == (0, 2, 0)
+    votecounts.flush_now()
+    frame = {
+        "type": "question.votes",
+        "votes": {str(question.pk): 0, str(other_question.pk): 1},
+        "versions": {str(question.pk): 2, str(other_question.pk): 1},
+    }
+    assert public(captured) == [frame]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_votes_is_one_frame_after_the_window(keynote, captured, settings):
     """Sent by the timer's thread, which reads the count with its own connection."""
@@ -214,6 +242,7 @@ def test_votes_on_hidden_or_pending_questions_are_refused(keynote, attendee, sta
     with time_machine.travel(OPEN, tick=False), pytest.raises(Forbidden) as refusal:
         services.vote(keynote, attendee, question.pk)
     assert refusal.value.detail == detail
+    assert (Vote.objects.count(), Question.objects.get().votes) == (0, 0)
 
 
 def test_votes_after_the_qa_closed_are_refused(keynote, attendee):
