@@ -43,7 +43,7 @@ class Sponsor(models.Model):
         return reverse("booths:sponsor", args=[self.slug])
 
     def clean(self):
-        refuse_call_links(self, ("name", "tier", "description"), where="the sponsor's booth")
+        refuse_call_links(self, ("name", "tier", "website", "description"), where="the sponsor's booth")
 
     @property
     def logo_src(self):

@@ -159,7 +159,11 @@ def block(request, user_id):
         except MeetError as problem:
             messages.error(request, problem.detail)
         else:
-            messages.success(request, "Blocked. You will not be matched, introduced or shown to each other.")
+            messages.success(
+                request,
+                "Blocked. You will not be matched or introduced, they cannot mention you, and the portal hides "
+                "each of you from the other while logged in (a public profile stays readable by anyone logged out).",
+            )
         return HttpResponseRedirect(back)
     context = {
         "heading": "Block this person?",

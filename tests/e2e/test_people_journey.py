@@ -98,7 +98,7 @@ def test_a_block_hides_each_from_the_other(new_page, live_server_url):
     a.goto(f"/people/{bob.pk}/")
     a.get_by_role("link", name="Block", exact=True).click()
     a.get_by_role("button", name="Block", exact=True).click()
-    expect(a.get_by_text("Blocked. You will not be matched, introduced or shown to each other.")).to_be_visible()
+    expect(a.get_by_text("Blocked. You will not be matched or introduced, they cannot mention you,")).to_be_visible()
     expect(a.get_by_role("link", name="Cy Bystander")).to_be_visible()
     expect(a.get_by_role("link", name="Bob Blocked")).to_have_count(0)
     b = logged_in(new_page, bob, live_server_url)
