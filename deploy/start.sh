@@ -32,6 +32,9 @@ case "$role" in
     # No per-message deflate: chat frames are small JSON, and compressing each one once
     # per listener (a context per socket) costs more CPU than the fan-out itself
     # (bench/chat_fanout.py; docs/benchmarks.md).
+    # --reset-contextvars: an HTTP request that reaches this server (a health check) must
+    # not start with a copy of the previous one's context and database connection
+    # (tests/e2e/test_live_server.py).
     exec uvicorn portal.asgi:application \
       --host "${bind%:*}" --port "${bind##*:}" \
       --workers "${WS_WORKERS:-1}" \
@@ -40,6 +43,7 @@ case "$role" in
       --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
       --timeout-graceful-shutdown 10 \
       --no-server-header \
+      --reset-contextvars \
       --log-level "${LOG_LEVEL,,}" "$@"
     ;;
   worker)

@@ -73,7 +73,11 @@ class LiveServer:
         self.socket.bind(("127.0.0.1", 0))
         host, port = self.socket.getsockname()
         self.url = f"http://{host}:{port}"
-        config = uvicorn.Config(application, lifespan="off", log_level="warning", access_log=False)
+        # reset_contextvars: each request starts in an empty context, not in a copy of the
+        # one before it on the same connection (tests/e2e/test_live_server.py).
+        config = uvicorn.Config(
+            application, lifespan="off", log_level="warning", access_log=False, reset_contextvars=True
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._serve, name="e2e-uvicorn", daemon=True)
         self.error = None
