@@ -25,6 +25,14 @@ def booth_paths():
         yield reverse("booths:workshop", args=[workshop_code(workshop)])
 
 
+def api_paths():
+    """The public booths', sponsors', jobs' and workshops' JSON (no call link is in it)."""
+    yield reverse("api-booths")
+    for slug in Booth.objects.public().order_by("slug").values_list("slug", flat=True).iterator():
+        yield reverse("api-booth", args=[slug])
+    yield from (reverse("api-sponsors"), reverse("api-jobs"), reverse("api-workshops"))
+
+
 def workshops(now):
     found = [(w, reverse("booths:workshop", args=[workshop_code(w)])) for w in _workshops().order_by("start", "title")]
     return {"workshops": found} if found else None
@@ -33,3 +41,4 @@ def workshops(now):
 def register():
     register_archive_section("workshops", order=30, template="booths/_archive_workshops.html", build=workshops)
     register_public_paths("booths", booth_paths)
+    register_public_paths("booths-api", api_paths, sitemap=False)

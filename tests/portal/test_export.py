@@ -415,3 +415,50 @@ def test_the_features_public_pages_are_exported_and_nothing_private():
     assert f"/booths/{secret.slug}/" not in paths
     assert f"/booths/{pending.slug}/" not in paths
     assert f"/people/{hidden.pk}/" not in paths
+
+
+def test_a_keynotes_questions_are_exported_without_hidden_ones_or_anonymous_names(site, tmp_path):
+    """The keynote's page and its API JSON in the export hold its Q&A as a reader sees it:
+    visible and answered questions, not a hidden one, and an anonymous asker's name nowhere."""
+    from keynotes.models import Question
+    from tests.chat.factories import AttendeeFactory
+    from tests.keynotes.factories import KeynoteFactory, QuestionFactory
+
+    keynote = KeynoteFactory(title="Learning to see")
+    QuestionFactory(keynote=keynote, body="How does it scale?", votes=7, answered_at=NOW)
+    QuestionFactory(
+        keynote=keynote, body="Asked quietly?", anonymous=True, author=AttendeeFactory(display_name="Quiet Quentin")
+    )
+    QuestionFactory(keynote=keynote, body="HIDDEN-QUESTION", status=Question.Status.HIDDEN)
+    export(tmp_path / "site")
+    page = (tmp_path / "site" / "keynotes" / keynote.slug / "index.html").read_text()
+    assert "How does it scale?" in page
+    assert "Asked quietly?" in page
+    assert "HIDDEN-QUESTION" not in page
+    questions = json.loads((tmp_path / f"site/api/v1/keynotes/{keynote.slug}/questions/index.json").read_text())
+    assert sorted(q["body"] for q in questions["results"]) == ["Asked quietly?", "How does it scale?"]
+    keynotes = json.loads((tmp_path / "site/api/v1/keynotes/index.json").read_text())
+    assert [k["slug"] for k in keynotes["results"]] == [keynote.slug]
+    everything = "".join(
+        p.read_text(errors="ignore") for p in all_files(tmp_path / "site") if p.suffix in {".html", ".json"}
+    )
+    assert "Quiet Quentin" not in everything
+    assert "HIDDEN-QUESTION" not in everything
+
+
+def test_the_booths_api_is_exported_for_public_booths_only(site, tmp_path):
+    from booths.services import private
+    from tests.booths.factories import BoothFactory, SponsorFactory
+    from tests.chat.factories import AttendeeFactory
+
+    booth = BoothFactory(name="Open booth")
+    BoothFactory(name="Pending booth", status=booth.Status.PROPOSED)
+    private.start_private_booth(AttendeeFactory(), [AttendeeFactory()], name="Secret booth")
+    sponsor = SponsorFactory()
+    export(tmp_path / "site")
+    api = tmp_path / "site/api/v1"
+    assert [b["name"] for b in json.loads((api / "booths/index.json").read_text())["results"]] == ["Open booth"]
+    assert json.loads((api / f"booths/{booth.slug}/index.json").read_text())["name"] == "Open booth"
+    assert [s["slug"] for s in json.loads((api / "sponsors/index.json").read_text())["results"]] == [sponsor.slug]
+    assert (api / "jobs/index.json").is_file() and (api / "workshops/index.json").is_file()
+    assert "Secret booth" not in "".join(p.read_text(errors="ignore") for p in all_files(tmp_path / "site"))
