@@ -1,19 +1,12 @@
 """Organisers' screens for booths: create invited and affinity booths, approve or decline
 applications (the message is shown to the applicant and e-mailed to them)."""
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import admin, messages
 from django.db import models
-from django.shortcuts import redirect, render
-from django.urls import path
 
-from booths.importers import FILES, import_social_booths, import_sponsors, sync_workshop_booths
 from booths.models import Booth, BoothMember, Job, MeetingSlot, Sponsor
 from booths.services import applications
 from booths.services.errors import BoothError
-from schedule.importers import ImportFailed
 
 
 class BoothMemberInline(admin.TabularInline):
@@ -43,47 +36,6 @@ class BoothAdmin(admin.ModelAdmin):
     ]
 
     change_list_template = "admin/booths/booth/change_list.html"
-
-    def get_urls(self):
-        return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="booths_booth_import"),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request):
-        """The same as `manage.py import_booths`: socials.yml's socials become social booths,
-        every workshop gets its booth."""
-        if not self.has_add_permission(request):
-            return redirect("admin:booths_booth_changelist")
-        problems = []
-        if request.method == "POST":
-            upload = request.FILES.get("file")
-            try:
-                notes = []
-                if upload is not None:
-                    if upload.name != "socials.yml" or upload.size > 5 * 1024 * 1024:
-                        raise ImportFailed([f"{upload.name}: choose a socials.yml of at most 5 MB."])
-                    with tempfile.TemporaryDirectory() as folder:
-                        target = Path(folder, "socials.yml")
-                        target.write_bytes(upload.read())
-                        result = import_social_booths(target)
-                    notes.append(
-                        f"Socials: {result.created} booths created, {result.updated} updated, "
-                        f"{result.unchanged} unchanged; {result.matched} slots linked."
-                    )
-                notes.append(f"Workshops: {sync_workshop_booths().created} booths created.")
-            except ImportFailed as exc:
-                problems = exc.problems
-            else:
-                messages.success(request, " ".join(notes))
-                return redirect("admin:booths_booth_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import socials and workshop booths",
-            "problems": problems,
-        }
-        return render(request, "admin/booths/booth/import.html", context)
 
     def save_model(self, request, obj, form, change):
         """Changing a proposal's status to approved or declined decides it, once the form's
@@ -147,51 +99,6 @@ class SponsorAdmin(admin.ModelAdmin):
     inlines = [JobInline, MeetingSlotInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_list_template = "admin/booths/sponsor/change_list.html"
-
-    def get_urls(self):
-        return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="booths_sponsor_import"),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request):
-        """The same import as `manage.py import_sponsors`: sponsors.yml, sponsors.tsv and
-        expos.yml, uploaded together (any of them)."""
-        if not self.has_add_permission(request) or not self.has_change_permission(request):
-            return redirect("admin:booths_sponsor_changelist")
-        problems = []
-        if request.method == "POST":
-            uploads = request.FILES.getlist("files")
-            wrong = [u.name for u in uploads if u.name not in FILES]
-            if not uploads:
-                problems = [f"Choose one or more of {', '.join(FILES)}."]
-            elif wrong:
-                problems = [f"{wrong[0]}: not one of {', '.join(FILES)} (the files keep their Mini-Conf names)."]
-            elif any(u.size > 5 * 1024 * 1024 for u in uploads):
-                problems = ["A file is larger than 5 MB; import it with manage.py import_sponsors."]
-            else:
-                with tempfile.TemporaryDirectory() as folder:
-                    for upload in uploads:
-                        Path(folder, upload.name).write_bytes(upload.read())
-                    try:
-                        result = import_sponsors(folder)
-                    except ImportFailed as exc:
-                        problems = exc.problems
-                    else:
-                        messages.success(
-                            request,
-                            f"Sponsors: {result.created} created, {result.updated} updated, {result.unchanged} "
-                            f"unchanged; {result.matched} expo talks linked. {' '.join(result.notes)}",
-                        )
-                        return redirect("admin:booths_sponsor_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import sponsors from sitedata files",
-            "problems": problems,
-            "files": FILES,
-        }
-        return render(request, "admin/booths/sponsor/import.html", context)
 
 
 @admin.register(Job)

@@ -93,7 +93,8 @@ def _match(name, sponsors):
     return None
 
 
-def import_sponsors(folder):
+def import_sponsors(folder, *, dry_run=False):
+    """With `dry_run` everything is checked and counted, then rolled back."""
     folder = Path(folder)
     present = {name: folder / name for name in FILES if (folder / name).is_file()}
     if not present:
@@ -163,10 +164,41 @@ def import_sponsors(folder):
                 if not sponsor.talks.filter(pk=talk.pk).exists():
                     sponsor.talks.add(talk)
                     result.matched += 1
+        if dry_run:
+            transaction.set_rollback(True)
     return result
 
 
+def sponsor_report(result, *, dry_run=False):
+    """What the command prints and admin shows after importing sponsors."""
+    return [
+        *(["Dry run, nothing was written."] if dry_run else []),
+        f"{result.source}: sponsors {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged; {result.matched} expo talks linked.",
+        *(f"  {note}" for note in result.notes),
+    ]
+
+
 # --- socials and workshops become booths ------------------------------------------------------
+
+
+def import_booths(socials=None, *, dry_run=False):
+    """`manage.py import_booths` and admin's booths import: the social booths of a
+    `socials.yml` (a path, or None) and every workshop's booth, in one transaction; with
+    `dry_run` checked and counted, then rolled back. Answers the lines to show."""
+    lines = ["Dry run, nothing was written."] if dry_run else []
+    with transaction.atomic():
+        if socials is not None:
+            result = import_social_booths(socials)
+            lines += [
+                f"{result.source}: booths {result.created} created, {result.updated} updated, "
+                f"{result.unchanged} unchanged; {result.matched} slots linked.",
+                *(f"  {note}" for note in result.notes),
+            ]
+        lines.append(f"workshops: {sync_workshop_booths().created} booths created.")
+        if dry_run:
+            transaction.set_rollback(True)
+    return lines
 
 
 def import_social_booths(path):

@@ -1,30 +1,15 @@
-import tempfile
-from pathlib import Path
-
-from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from keynotes import services
 from keynotes.models import Keynote, Question, Speaker
-from schedule.importers import ImportFailed
-from schedule.importers.sitedata import import_sitedata
 
 
 class SpeakerInline(admin.StackedInline):
     model = Speaker
     extra = 0
     fields = ["position", "name", "affiliation", "photo", "bio", "email"]
-
-
-class SpeakersImportForm(forms.Form):
-    file = forms.FileField(
-        label="speakers.yml",
-        help_text="Mini-Conf's speakers.yml: each keynote's session, its live Q&A and its Keynote are created or "
-        "updated (keyed by the speaker's id); one transaction, nothing written on an error.",
-    )
 
 
 @admin.register(Keynote)
@@ -46,40 +31,6 @@ class KeynoteAdmin(admin.ModelAdmin):
             reverse("keynotes:chair", args=[keynote.slug]),
             reverse("keynotes:summary", args=[keynote.slug]),
         )
-
-    def get_urls(self):
-        return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="keynotes_keynote_import"),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request):
-        """speakers.yml through the programme's sitedata import (the same as the command)."""
-        form = SpeakersImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            with tempfile.TemporaryDirectory() as folder:
-                target = Path(folder) / "speakers.yml"
-                with target.open("wb") as out:
-                    for chunk in form.cleaned_data["file"].chunks():
-                        out.write(chunk)
-                try:
-                    results = import_sitedata(folder)
-                except ImportFailed as exc:
-                    form.add_error("file", f"Nothing was imported. {exc}")
-                    results = None
-            if results is not None:
-                for result in results:
-                    messages.success(request, result.summary())
-                    for note in result.notes:
-                        messages.info(request, note)
-                return redirect("admin:keynotes_keynote_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "form": form,
-            "title": "Import keynotes from speakers.yml",
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/portal/registeredemail/import.html", context)
 
 
 @admin.register(Question)

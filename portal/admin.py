@@ -112,7 +112,9 @@ class ImportAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # Uploads not confirmed within a day are dropped (they may hold e-mail addresses).
         PendingImport.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()
-        context = {"kinds": KINDS.values(), "kind": request.POST.get("kind", "papers"), "replace": False}
+        # ?kind= preselects one (the import links on the booths', sponsors' and keynotes' lists).
+        kind = request.POST.get("kind") or request.GET.get("kind")
+        context = {"kinds": KINDS.values(), "kind": kind if kind in KINDS else "papers", "replace": False}
         # The button pressed: Preview, Confirm import or Cancel.
         action = next((a for a in ("preview", "confirm", "cancel") if a in request.POST), None)
         if action == "preview":
@@ -132,7 +134,7 @@ class ImportAdmin(admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
-                "title": "Import papers, poster slots, calendars, sitedata and e-mails",
+                "title": "Import papers, poster slots, calendars, sitedata, sponsors, booths and e-mails",
                 **context,
             },
         )

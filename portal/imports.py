@@ -7,9 +7,12 @@ Each kind takes the uploaded files as [(name, bytes)] and answers the lines to s
 command's output), or raises ImportProblems with every reason.
 """
 
+import tempfile
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
+from booths.importers import FILES as SPONSOR_FILES
+from booths.importers import import_booths, import_sponsors, sponsor_report
 from portal.registrations import RegistrationImportError, import_registrations
 from posters.author_emails import import_author_emails
 from posters.importers import InvalidImport, read_papers, read_poster_slots, save_papers, save_poster_slots
@@ -89,6 +92,29 @@ def _sitedata(files, replace, dry_run):
     return lines
 
 
+def _sponsors(files, replace, dry_run):
+    names = [PurePath(name).name for name, _ in files]
+    wrong = [name for name in names if name not in SPONSOR_FILES]
+    if wrong:
+        raise ImportFailed(
+            [f"{name}: not one of {', '.join(SPONSOR_FILES)} (the files keep their Mini-Conf names)." for name in wrong]
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        for name, (_, data) in zip(names, files, strict=True):
+            Path(folder, name).write_bytes(data)
+        return sponsor_report(import_sponsors(folder, dry_run=dry_run), dry_run=dry_run)
+
+
+def _booths(files, replace, dry_run):
+    names = [PurePath(name).name for name, _ in files]
+    if names != ["socials.yml"]:
+        raise ImportFailed([f"{', '.join(names)}: choose one file, socials.yml."])
+    with tempfile.TemporaryDirectory() as folder:
+        socials = Path(folder, "socials.yml")
+        socials.write_bytes(files[0][1])
+        return import_booths(socials, dry_run=dry_run)
+
+
 def _registrations(files, replace, dry_run):
     return [
         line
@@ -144,6 +170,23 @@ KINDS = {
             multiple=True,
         ),
         ImportKind(
+            "sponsors",
+            "Sponsors",
+            f"Mini-Conf sitedata files ({', '.join(SPONSOR_FILES)}): tiers, sites and logos, each sponsor with its "
+            "booth; expo talks linked once the sitedata import has made them",
+            ".yml,.yaml,.tsv",
+            "import_sponsors",
+            multiple=True,
+        ),
+        ImportKind(
+            "booths",
+            "Social and workshop booths",
+            "Mini-Conf socials.yml (after the sitedata import made the socials' sessions): each social becomes a "
+            "social booth with its slots; every workshop gets its booth too",
+            ".yml,.yaml",
+            "import_booths",
+        ),
+        ImportKind(
             "registrations",
             "Registrations",
             "registered attendees' e-mails: a CSV with an email column, or one address a line",
@@ -159,6 +202,8 @@ RUNNERS = {
     "author_emails": _author_emails,
     "calendars": _calendars,
     "sitedata": _sitedata,
+    "sponsors": _sponsors,
+    "booths": _booths,
     "registrations": _registrations,
 }
 

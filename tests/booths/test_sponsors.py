@@ -69,19 +69,52 @@ def test_a_bad_file_names_the_line_and_writes_nothing(tmp_path):
     assert Sponsor.objects.count() == 0 and Booth.objects.count() == 0
 
 
-def test_admin_imports_the_same_files(tmp_path):
+def test_admin_imports_the_same_files_with_a_preview(tmp_path):
+    """Admin's import page (Imports → Sponsors): a preview that writes nothing, then the
+    command's lines on confirming; a file of another name is refused by name."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    organiser = UserFactory(is_staff=True, is_superuser=True)
-    tsv = SimpleUploadedFile(
-        "sponsors.tsv", b"name\tSponsorship Level\tImage Tag\nAcme\tGold\t<a href='https://acme.example'></a>\n"
+    from tests.portal.test_admin_imports import URL, block, confirm
+
+    organiser = client_for(UserFactory(is_staff=True, is_superuser=True))
+    assert "?kind=sponsors" in organiser.get("/admin/booths/sponsor/").content.decode()
+    assert 'value="sponsors" id="kind-sponsors"\n               aria-describedby="kind-sponsors-help" checked' in (
+        organiser.get(f"{URL}?kind=sponsors").content.decode()
     )
-    response = client_for(organiser).post("/admin/booths/sponsor/import/", {"files": [tsv]})
-    assert response.status_code == 302
+    tsv = b"name\tSponsorship Level\tImage Tag\nAcme\tGold\t<a href='https://acme.example'></a>\n"
+    preview = organiser.post(
+        URL, {"preview": "Preview", "kind": "sponsors", "files": [SimpleUploadedFile("sponsors.tsv", tsv)]}
+    )
+    assert block(preview, "import-preview") == [
+        "Dry run, nothing was written.",
+        "sponsors.tsv: sponsors 1 created, 0 updated, 0 unchanged; 0 expo talks linked.",
+    ]
+    assert (Sponsor.objects.count(), Booth.objects.count()) == (0, 0)
+    done = confirm(organiser, preview)
+    assert block(done, "import-result") == [
+        "sponsors.tsv: sponsors 1 created, 0 updated, 0 unchanged; 0 expo talks linked."
+    ]
     assert Sponsor.objects.get().website == "https://acme.example"
-    wrong = SimpleUploadedFile("other.csv", b"x")
-    page = client_for(organiser).post("/admin/booths/sponsor/import/", {"files": [wrong]})
-    assert "other.csv: not one of sponsors.yml, sponsors.tsv, expos.yml" in page.content.decode()
+    assert Booth.objects.get().kind == Booth.Kind.SPONSOR
+    wrong = organiser.post(
+        URL, {"preview": "Preview", "kind": "sponsors", "files": [SimpleUploadedFile("other.csv", b"x")]}
+    )
+    assert block(wrong, "import-problems") == [
+        "other.csv: not one of sponsors.yml, sponsors.tsv, expos.yml (the files keep their Mini-Conf names)."
+    ]
+
+
+def test_the_command_dry_run_writes_nothing(tmp_path):
+    from io import StringIO
+
+    (tmp_path / "sponsors.tsv").write_text("name\tSponsorship Level\tImage Tag\nAcme\tGold\t\n")
+    out = StringIO()
+    call_command("import_sponsors", str(tmp_path), "--dry-run", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Dry run, nothing was written.",
+        "sponsors.tsv: sponsors 1 created, 0 updated, 0 unchanged; 0 expo talks linked.",
+    ]
+    assert (Sponsor.objects.count(), Booth.objects.count()) == (0, 0)
 
 
 # --- pages --------------------------------------------------------------------------------

@@ -30,7 +30,9 @@ def test_an_organiser_imports_papers_and_two_tracks_of_poster_slots_in_admin(pag
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Imports (papers, poster slots, calendars, sitedata, e-mails)").click()
     expect(
-        page.get_by_role("heading", name="Import papers, poster slots, calendars, sitedata and e-mails")
+        page.get_by_role(
+            "heading", name="Import papers, poster slots, calendars, sitedata, sponsors, booths and e-mails"
+        )
     ).to_be_visible()
 
     # A papers file with a mistake: every problem, nothing written.
@@ -92,3 +94,31 @@ def test_an_organiser_imports_papers_and_two_tracks_of_poster_slots_in_admin(pag
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator("#import-cancelled")).to_be_visible()
     assert PosterSlot.objects.count() == 6
+
+
+def test_an_organiser_imports_the_sponsors_from_the_sponsors_list(page, organiser, tmp_path):
+    """The sponsors' list in admin leads to the same import page with Sponsors chosen."""
+    from booths.models import Sponsor
+
+    sponsors = tmp_path / "sponsors.tsv"
+    sponsors.write_text(
+        "name\tSponsorship Level\tImage Tag\nAcme\tGold\t<a href='https://acme.example'></a>\n", encoding="utf-8"
+    )
+    page.goto("/accounts/login/?next=/admin/booths/sponsor/")
+    page.get_by_label("Email").fill("organiser@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Import from sitedata files").click()
+    expect(page.get_by_label("Sponsors", exact=True)).to_be_checked()
+    page.get_by_label("Files", exact=True).set_input_files(str(sponsors))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#import-preview")).to_have_text(
+        "Dry run, nothing was written.\n"
+        "sponsors.tsv: sponsors 1 created, 0 updated, 0 unchanged; 0 expo talks linked.\n"
+    )
+    assert Sponsor.objects.count() == 0
+    page.get_by_role("button", name="Confirm import").click()
+    expect(page.locator("#import-result")).to_contain_text("sponsors.tsv: sponsors 1 created")
+    save_artifacts(page, "admin-import-5-sponsors")
+    assert_no_serious_axe_violations(page, "#content-main")
+    assert Sponsor.objects.get().website == "https://acme.example"

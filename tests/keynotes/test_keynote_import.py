@@ -100,18 +100,29 @@ def test_a_qa_under_15_minutes_is_refused_with_the_session_named(conference, tmp
 
 
 def test_organisers_import_speakers_yml_in_admin(conference, tmp_path):
+    """The keynotes' list links to admin's import page with the sitedata import chosen;
+    speakers.yml is previewed, refused with the reason or imported."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.portal.test_admin_imports import URL, block, confirm
+
     client = Client()
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    assert b"Import speakers.yml" in client.get("/admin/keynotes/keynote/").content
-    short = write(tmp_path / "short", "14:00-14:05 GMT") / "speakers.yml"
-    with short.open("rb") as upload:
-        refused = client.post("/admin/keynotes/keynote/import/", {"file": upload})
-    assert refused.status_code == 200
-    assert "A keynote&#x27;s live Q&amp;A lasts at least 15 minutes." in refused.content.decode()
+    assert f"{URL}?kind=sitedata" in client.get("/admin/keynotes/keynote/").content.decode()
+
+    def preview(folder):
+        speakers = SimpleUploadedFile("speakers.yml", (folder / "speakers.yml").read_bytes())
+        return client.post(URL, {"preview": "Preview", "kind": "sitedata", "files": [speakers]})
+
+    refused = preview(write(tmp_path / "short", "14:00-14:05 GMT"))
+    assert block(refused, "import-problems") == [
+        "speakers.yml: speaker 1: the live Q&A session “Live Q&A: Grace Hopper”: "
+        "A keynote's live Q&A lasts at least 15 minutes."
+    ]
     assert Keynote.objects.count() == 0
-    with (write(tmp_path / "good") / "speakers.yml").open("rb") as upload:
-        done = client.post("/admin/keynotes/keynote/import/", {"file": upload})
-    assert (done.status_code, done["Location"]) == (302, "/admin/keynotes/keynote/")
+    previewed = preview(write(tmp_path / "good"))
+    assert Keynote.objects.count() == 0
+    confirm(client, previewed)
     assert list(Keynote.objects.values_list("slug", flat=True)) == ["grace-hopper"]
 
 

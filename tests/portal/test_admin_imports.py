@@ -156,3 +156,21 @@ def test_an_email_file_in_admin_gives_the_author_role(client, organiser, tmp_pat
 
     lena = UserFactory(email="lena.berg@newlab.example.org")
     assert [p.uid for p in authored_papers(lena)] == ["main.31"]
+
+
+def test_socials_become_booths_after_a_preview_that_writes_nothing(client, organiser):
+    """Imports → Social and workshop booths: the command's lines; the preview writes nothing."""
+    from booths.models import Booth
+
+    confirm(client, preview(client, "sitedata", upload("workshops.yml", "socials.yml")))
+    expected = command_output("import_booths", str(CLT), "--dry-run")
+    assert Booth.objects.count() == 0
+    response = preview(client, "booths", upload("socials.yml"))
+    assert block(response, "import-preview") == [line.strip() for line in expected]
+    assert Booth.objects.count() == 0
+    done = block(confirm(client, response), "import-result")
+    assert done == [line.strip() for line in expected[1:]]
+    assert Booth.objects.filter(kind=Booth.Kind.SOCIAL).exists()
+    assert Booth.objects.filter(kind=Booth.Kind.WORKSHOP).count() == Session.objects.filter(kind="workshop").count() > 0
+    wrong = preview(client, "booths", upload("workshops.yml"))
+    assert block(wrong, "import-problems") == ["workshops.yml: choose one file, socials.yml."]

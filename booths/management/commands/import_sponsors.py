@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from booths.importers import FILES, import_sponsors
+from booths.importers import FILES, import_sponsors, sponsor_report
 from schedule.importers import ImportFailed
 
 
@@ -8,20 +8,17 @@ class Command(BaseCommand):
     help = (
         f"Create or update the sponsors (by tier, each with a booth) from a Mini-Conf sitedata folder "
         f"({', '.join(FILES)}), linking the expo talks that import_schedule_yaml made. One transaction; "
-        "re-importing changes nothing. Admin does the same (Sponsors → Import from sitedata files)."
+        "re-importing changes nothing. Admin does the same (Imports → Sponsors)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("folder", metavar="SITEDATA_DIR")
+        parser.add_argument("--dry-run", action="store_true", help="check and count everything, write nothing")
 
-    def handle(self, folder, **options):
+    def handle(self, folder, dry_run=False, **options):
         try:
-            result = import_sponsors(folder)
+            result = import_sponsors(folder, dry_run=dry_run)
         except ImportFailed as exc:
             raise CommandError(f"Nothing was imported.\n{exc}") from exc
-        self.stdout.write(
-            f"{result.source}: sponsors {result.created} created, {result.updated} updated, "
-            f"{result.unchanged} unchanged; {result.matched} expo talks linked."
-        )
-        for note in result.notes:
-            self.stdout.write(f"  {note}")
+        for line in sponsor_report(result, dry_run=dry_run):
+            self.stdout.write(line)
