@@ -54,6 +54,29 @@ def open_room(key) -> Room:
         return Room.objects.get(key=key)
 
 
+def peek_room(key) -> Room | None:
+    """The room for `key` as a page shows it, writing nothing: the stored room, or, while
+    nobody has opened it yet, an unsaved one with no messages (the first socket or post
+    stores it through `open_room`). None for a key with no room (as `find_room`)."""
+    try:
+        kind_name, _ = parse_key(key)
+    except RoomNotFound:
+        return None
+    room = Room.objects.filter(key=key).first()
+    if room is not None:
+        return room
+    subject = subjects.subject(key) if subjects.has_rooms(key) else None
+    if subject is None:
+        return None
+    return Room(key=key, kind=kind_name, title=(subject.title or key)[:500], private=subject.private)
+
+
+def peek_room_for(key, user) -> Room | None:
+    """`peek_room` for `user`: None where they may not enter (as `find_room_for`)."""
+    room = peek_room(key)
+    return room if room is not None and may_enter(room, user) else None
+
+
 def find_room(key) -> Room | None:
     try:
         return open_room(key)

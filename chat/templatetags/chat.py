@@ -33,7 +33,8 @@ def chat_room(context, key, full_page=False, heading=None):
         # private room is nobody's to export.
         room = Room.objects.filter(key=key, private=False).first()
     else:
-        room = rooms.find_room_for(key, user) if user is not None else rooms.find_room(key)
+        # A page view writes nothing: a room nobody opened yet is shown empty, unsaved.
+        room = rooms.peek_room_for(key, user) if user is not None else rooms.peek_room(key)
     if room is None or (user is None and room.private):
         return {"room": None, "key": key, "static_export": export}
     quiet = room.message_count == 0  # nothing was ever posted: nothing to read

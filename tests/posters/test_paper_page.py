@@ -7,6 +7,8 @@ import icalendar
 import pytest
 import time_machine
 
+from chat.models import Room
+from chat.rooms import open_room
 from posters.models import Bookmark, SimilarPaper
 from tests.factories import PaperFactory, SessionFactory, UserFactory
 from tests.posters.factories import paper_in_sessions
@@ -126,15 +128,32 @@ def test_paper_page_query_count(client, conference, django_assert_num_queries, a
     paper_in_sessions(sessions, uid="p1", author_names=[f"Author {n}" for n in range(authors)], keyword_names=["k"])
     # cold: conference (call-link policy; read once per request), paper, authors, keywords,
     # similar, slots, the paper's recording
-    # + the chat room, created on this first visit: room, the paper (its subject: exists,
-    #   title), savepoint, insert, release (no message yet: no history, no engagement)
+    # + the chat room, not stored yet, so shown empty and not written: room, the paper (its
+    #   subject: exists, title) (no message yet: no history, no engagement)
     # + the authors who share a profile (people, through portal.page_parts)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         assert client.get("/papers/p1/").status_code == 200
+    assert not Room.objects.exists()  # a page view writes nothing
     # again (nginx keeps the page for everyone; Django renders it each time): paper,
-    # authors, keywords, similar, slots, recording, room, authors' profiles (the conference is this process's)
+    # authors, keywords, similar, slots, recording, room, authors' profiles (the conference
+    # is this process's); once a socket or a post stored the room, its subject is not read
+    open_room("paper:p1")
     with django_assert_num_queries(8):
         assert client.get("/papers/p1/").status_code == 200
+
+
+def test_a_room_nobody_opened_is_shown_empty_and_stored_by_the_first_post(client, conference):
+    from tests.chat.factories import AttendeeFactory
+
+    paper_in_sessions([SessionFactory()], uid="p1", title="Owls")
+    html = client.get("/papers/p1/").content.decode()
+    assert 'data-chat-room="paper:p1"' in html and 'id="chat-title-paperp1"' in html
+    assert not Room.objects.exists()
+    client.force_login(AttendeeFactory())
+    response = client.post("/rooms/paper:p1/post/", {"body": "Lovely owls"})
+    assert response.status_code in (200, 302)
+    room = Room.objects.get(key="paper:p1")
+    assert (room.title, room.message_count) == ("Owls", 1)
 
 
 @pytest.mark.parametrize("messages", [1, 50])
@@ -163,6 +182,7 @@ def test_paper_page_query_count_logged_in(client, conference, django_assert_num_
     client.force_login(user)
     Bookmark.objects.create(user=user, paper=paper)
     client.get("/papers/p1/")
+    open_room("paper:p1")  # as the page's chat socket does
     # The page is everyone's (the user is not read); the star comes with the visitor's state.
     with django_assert_num_queries(8):
         html = client.get("/papers/p1/").content.decode()
