@@ -89,6 +89,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# portal.state.PreparedQuery: PREPARE / EXECUTE on each connection. Off behind a pooler that
+# hands each transaction another server connection (PgBouncer's transaction pooling).
+PORTAL_PREPARED_STATEMENTS = env.bool("PORTAL_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A transaction takes the write lock when it begins, so a read-then-write (the chat's
     # rate limit: count recent posts, then store one) cannot interleave with another.

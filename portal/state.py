@@ -27,6 +27,7 @@ The roles, stars and agenda marks are read afresh on every request, in one query
 
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -133,7 +134,8 @@ class PreparedQuery:
     state row measures the difference. The queryset stays the definition: it is compiled once
     with marker arguments, its constants written into the statement as psycopg2 writes them
     for any query, the markers' places becoming the statement's parameters. Other databases
-    (the embedded SQLite) run the queryset as it is.
+    (the embedded SQLite), and PostgreSQL behind a transaction pooler
+    (`PORTAL_PREPARED_STATEMENTS=0`), run the queryset as it is.
     """
 
     def __init__(self, name, build, markers):
@@ -142,7 +144,7 @@ class PreparedQuery:
 
     def rows(self, *args):
         db = connections[DEFAULT_DB_ALIAS]  # this thread's connection (not the module-wide proxy)
-        if db.vendor != "postgresql":
+        if db.vendor != "postgresql" or not settings.PORTAL_PREPARED_STATEMENTS:
             return list(self.build(*args))
         db.ensure_connection()
         with db.cursor() as cursor:

@@ -63,3 +63,12 @@ def test_a_new_connection_prepares_it_again():
     assert "portal_state_personal" not in prepared_statements()  # a new connection, nothing prepared
     assert PERSONAL.rows(person.pk, timezone.now()) == [("roles", "", "")]
     assert "portal_state_personal" in prepared_statements()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_a_transaction_pooler_nothing_is_prepared(settings):
+    settings.PORTAL_PREPARED_STATEMENTS = False
+    person = UserFactory()
+    connection.close()
+    assert PERSONAL.rows(person.pk, timezone.now()) == [("roles", "", "")]
+    assert "portal_state_personal" not in prepared_statements()
