@@ -140,7 +140,7 @@ class PreparedQuery:
 
     def __init__(self, name, build, markers):
         self.name, self.build, self.markers = name, build, markers
-        self._statement = None  # (PREPARE's SQL, parameter types)
+        self._statement = None  # the PREPARE statement, made on first use
 
     def rows(self, *args):
         db = connections[DEFAULT_DB_ALIAS]  # this thread's connection (not the module-wide proxy)
