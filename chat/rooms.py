@@ -59,12 +59,19 @@ def peek_room(key) -> Room | None:
     nobody has opened it yet, an unsaved one with no messages (the first socket or post
     stores it through `open_room`). None for a key with no room (as `find_room`)."""
     try:
+        parse_key(key)
+    except RoomNotFound:
+        return None
+    return Room.objects.filter(key=key).first() or unopened_room(key)
+
+
+def unopened_room(key) -> Room | None:
+    """An unsaved room for `key` with no messages, when its subject exists (a room nobody
+    opened yet: `peek_room`, and /me/state.json's rooms); None for a key with no room."""
+    try:
         kind_name, _ = parse_key(key)
     except RoomNotFound:
         return None
-    room = Room.objects.filter(key=key).first()
-    if room is not None:
-        return room
     subject = subjects.subject(key) if subjects.has_rooms(key) else None
     if subject is None:
         return None

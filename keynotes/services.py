@@ -66,7 +66,8 @@ def recording_of(keynote):
 
 
 WINDOW_MEMO_SECONDS = 5
-# keynote id → (when read, its Q&A window), for the whole process.
+# keynote id → (when read, the Q&A session's times it was read for, its Q&A window), for
+# the whole process.
 _windows = {}
 
 
@@ -74,11 +75,14 @@ def _window_now(keynote, now):
     """The Q&A's window, remembered in the process for a few seconds: votes do not each
     read the recording (an organiser's early release shows within 5 s). Per process, not
     per keynote object: each socket has its own, and 300 voters voting every 3 s each read
-    the recording on half their votes."""
+    the recording on half their votes. A keynote whose Q&A session was moved since (a
+    fresh object: a page, a new socket) is read afresh at once."""
+    qa = keynote.qa_session
+    times = (qa.start, qa.end) if qa is not None else None
     memo = _windows.get(keynote.pk)
-    if memo is None or not (memo[0] <= now < memo[0] + timedelta(seconds=WINDOW_MEMO_SECONDS)):
-        memo = _windows[keynote.pk] = (now, window(keynote, recording_of(keynote)))
-    return memo[1]
+    if memo is None or memo[1] != times or not (memo[0] <= now < memo[0] + timedelta(seconds=WINDOW_MEMO_SECONDS)):
+        memo = _windows[keynote.pk] = (now, times, window(keynote, recording_of(keynote)))
+    return memo[2]
 
 
 def qa_window(keynote):

@@ -40,7 +40,7 @@ from django.views.decorators.http import require_GET
 from psycopg2.extensions import AsIs
 
 from chat.models import Room
-from chat.rooms import may_enter
+from chat.rooms import may_enter, unopened_room
 from chat.services.errors import ChatError
 from chat.services.messages import check_can_post, open_sanctions
 from portal.models import User
@@ -103,7 +103,13 @@ def rooms_for(user, keys):
         return {}
     sanctions = open_sanctions(user)
     rooms = {}
-    for room in Room.objects.filter(key__in=keys):
+    stored = {room.key: room for room in Room.objects.filter(key__in=keys)}
+    for key in keys:
+        # A room nobody opened yet is shown on its page (unsaved, chat.rooms.peek_room): the
+        # visitor's permissions are the same for it.
+        room = stored.get(key) or unopened_room(key)
+        if room is None:
+            continue
         if room.private and not may_enter(room, user):
             continue  # as if it did not exist
         me = {"can_post": True, "reason": "", "detail": "", "moderator": user.is_moderator, "muted": False}

@@ -23,7 +23,9 @@
     var button = block.querySelector(".another-server");
     var status = block.querySelector(".mirror-status");
     var current = 0;
+    var handled = -1; // the server whose failure was acted on (an error can be seen twice)
     function use(server, why) {
+      handled = -1;
       var at = video.currentTime || 0;
       var playing = !video.paused;
       // Plyr plays a chosen quality through video.src (which <source> children then no longer
@@ -46,6 +48,8 @@
       if (playing) video.play().catch(function () {});
     }
     function failed() {
+      if (handled === current) return;
+      handled = current;
       if (current < bases.length) use(current + 1, "The video did not load; now playing from ");
       else if (status) status.textContent = "The video could not be loaded from any server.";
     }
@@ -54,10 +58,14 @@
     var last = sources[sources.length - 1];
     if (last) last.addEventListener("error", failed);
     video.addEventListener("error", function () { if (video.getAttribute("src")) failed(); });
-    // Failed before this script ran (the page loads it deferred).
-    if (video.networkState === HTMLMediaElement.NETWORK_NO_SOURCE) {
-      use(1, "The video did not load; now playing from ");
+    // Failed before this script ran (the page loads it deferred), or as it ran: the last
+    // source's error event can come before this listener while the video does not say
+    // NETWORK_NO_SOURCE yet, so look again a moment later.
+    function failedAlready() {
+      if (current === 0 && video.networkState === HTMLMediaElement.NETWORK_NO_SOURCE) failed();
     }
+    failedAlready();
+    setTimeout(failedAlready, 250);
     if (button) {
       button.hidden = false;
       button.addEventListener("click", function () { use((current + 1) % (bases.length + 1), "Playing from "); });

@@ -252,6 +252,22 @@ def test_votes_after_the_qa_closed_are_refused(keynote, attendee):
     assert Vote.objects.count() == 0
 
 
+def test_a_moved_qa_session_is_seen_at_once_though_the_window_is_remembered(keynote, attendee):
+    """The Q&A window is remembered for a few seconds per process, but a keynote read
+    after its session moved (a page, a new socket) is judged by the new times at once."""
+    from keynotes.models import Keynote
+
+    question = QuestionFactory(keynote=keynote)
+    with time_machine.travel(DURING, tick=False):
+        services.vote(keynote, attendee, question.pk)  # the window is remembered now
+        qa = keynote.qa_session
+        qa.start, qa.end = DURING - timedelta(hours=1), DURING - timedelta(minutes=1)
+        qa.save()
+        fresh = Keynote.objects.select_related("qa_session").get(pk=keynote.pk)
+        with pytest.raises(Forbidden, match="it is read-only now"):
+            services.unvote(fresh, attendee, question.pk)
+
+
 def test_hide(keynote, moderator, attendee, captured):
     question = QuestionFactory(keynote=keynote)
     services.hide(keynote, moderator, question.pk)

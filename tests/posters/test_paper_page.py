@@ -150,6 +150,10 @@ def test_a_room_nobody_opened_is_shown_empty_and_stored_by_the_first_post(client
     assert 'data-chat-room="paper:p1"' in html and 'id="chat-title-paperp1"' in html
     assert not Room.objects.exists()
     client.force_login(AttendeeFactory())
+    # The page's state request, before any socket: the composer is offered for it.
+    state = client.get("/me/state.json?rooms=paper:p1").json()
+    assert state["rooms"]["paper:p1"]["can_post"] is True
+    assert not Room.objects.exists()
     response = client.post("/rooms/paper:p1/post/", {"body": "Lovely owls"})
     assert response.status_code in (200, 302)
     room = Room.objects.get(key="paper:p1")
