@@ -109,9 +109,19 @@ def test_a_dropped_connection_catches_up_and_a_reload_shows_every_message_once(
     expect(room_a.locator("li.chat-message", has_text="before the drop")).to_be_visible()
 
     # A's network goes away; B goes on talking: more than one room.state window of 50.
+    # Every status the page shows is recorded: "Reconnecting" may last only a moment
+    # (Chromium's offline mode does not always hold a websocket back).
+    a.evaluate(
+        """() => {
+            const status = document.querySelector('[data-chat-room] [data-status]');
+            window.chatStatuses = [];
+            new MutationObserver(() => window.chatStatuses.push(status.textContent))
+                .observe(status, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
     a.context.set_offline(True)
     a.evaluate("document.querySelector('[data-chat-room]').chatRoom.socket.close()")
-    expect(room_a.locator("[data-status]")).to_contain_text("Reconnecting")
+    a.wait_for_function("() => window.chatStatuses.some((text) => text.includes('Reconnecting'))")
     save_artifacts(a, "chat-a-reconnecting")
     # B posts over the HTTP API (the client's fallback when its socket is down), one by one.
     statuses = b.evaluate(
