@@ -43,40 +43,33 @@ _local_claims = {}
 # visible, and move its count and version when a row changed. Sub-statements of a WITH
 # share one snapshot, so the count is read back from the UPDATE; the question's row lock
 # (FOR UPDATE) orders this against moderation (hide, merge) as the ORM path does.
-_VOTE_SQL = """
+_COUNT_SQL = """
 WITH q AS (
-    SELECT id, status, merged_into_id, votes, votes_version FROM {question}
+    SELECT id, status, merged_into_id, votes, votes_version FROM {{question}}
     WHERE id = %(question)s AND keynote_id = %(keynote)s FOR UPDATE
 ), changed AS (
-    INSERT INTO {vote} (question_id, user_id, created_at)
+    {change}
+    RETURNING question_id
+), moved AS (
+    UPDATE {{question}} SET votes = votes {sign} 1, votes_version = votes_version + 1
+    WHERE id IN (SELECT question_id FROM changed)
+    RETURNING votes, votes_version
+)
+SELECT q.status, q.merged_into_id, COALESCE(moved.votes, q.votes), COALESCE(moved.votes_version, q.votes_version),
+       moved.votes IS NOT NULL
+FROM q LEFT JOIN moved ON TRUE
+"""
+_VOTE_SQL = _COUNT_SQL.format(
+    change="""INSERT INTO {vote} (question_id, user_id, created_at)
     SELECT id, %(user)s, %(now)s FROM q WHERE status = %(visible)s
-    ON CONFLICT (question_id, user_id) DO NOTHING
-    RETURNING question_id
-), moved AS (
-    UPDATE {question} SET votes = votes + 1, votes_version = votes_version + 1
-    WHERE id IN (SELECT question_id FROM changed)
-    RETURNING votes, votes_version
+    ON CONFLICT (question_id, user_id) DO NOTHING""",
+    sign="+",
 )
-SELECT q.status, q.merged_into_id, COALESCE(moved.votes, q.votes), COALESCE(moved.votes_version, q.votes_version),
-       moved.votes IS NOT NULL
-FROM q LEFT JOIN moved ON TRUE
-"""
-_UNVOTE_SQL = """
-WITH q AS (
-    SELECT id, status, merged_into_id, votes, votes_version FROM {question}
-    WHERE id = %(question)s AND keynote_id = %(keynote)s FOR UPDATE
-), changed AS (
-    DELETE FROM {vote} WHERE question_id IN (SELECT id FROM q WHERE status = %(visible)s) AND user_id = %(user)s
-    RETURNING question_id
-), moved AS (
-    UPDATE {question} SET votes = votes - 1, votes_version = votes_version + 1
-    WHERE id IN (SELECT question_id FROM changed)
-    RETURNING votes, votes_version
+_UNVOTE_SQL = _COUNT_SQL.format(
+    change="""DELETE FROM {vote}
+    WHERE question_id IN (SELECT id FROM q WHERE status = %(visible)s) AND user_id = %(user)s""",
+    sign="-",
 )
-SELECT q.status, q.merged_into_id, COALESCE(moved.votes, q.votes), COALESCE(moved.votes_version, q.votes_version),
-       moved.votes IS NOT NULL
-FROM q LEFT JOIN moved ON TRUE
-"""
 
 
 def in_one_statement():
