@@ -9,7 +9,9 @@ person votes once per question, askers stay under the real rate limit), and repo
   - lost: clients whose final vote count of some question differs from the database's
     (after a settling pause): every client must end equal to the database;
   - p50/p99 from a vote (sent) to the coalesced `question.votes` frame that carries it,
-    as seen by a sample of clients (at most one frame per question per 250 ms);
+    as seen by a sample of clients (at most one frame per question per 250 ms), which
+    read in a process of their own: in one interpreter with the other 1,950 watchers, a
+    timed client's frame waited behind theirs (a browser reads only its own socket);
   - frames: `question.votes` frames a client received, against votes cast;
   - the server's CPU and memory; the clients' CPU (they share the machine);
   - and, in-process, the render rate of the keynote page against a paper page (Django
@@ -302,16 +304,87 @@ async def act(url, voter_cookies, asker_cookies, questions_rate, votes_rate, dur
     return votes, asked, refused, len(voted), acks
 
 
+def watch(url, count, timed, conn):
+    """A process of watchers (its own interpreter and event loop), driven over `conn`."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    asyncio.run(_watch(url, count, timed, conn))
+
+
+async def _watch(url, count, timed, conn):
+    opened = await open_many(url, count)
+    watchers = [Watcher(ws, state, timed) for ws, state in opened]
+    listeners = [asyncio.create_task(w.listen()) for w in watchers]
+    conn.send((len(watchers), sorted(watchers[0].counts) if watchers else []))
+    loop = asyncio.get_running_loop()
+    while True:
+        command, argument = await loop.run_in_executor(None, conn.recv)
+        if command == "usage":
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            conn.send(usage.ru_utime + usage.ru_stime)
+        elif command == "lost":  # argument: the database's counts
+            conn.send(sum(1 for w in watchers if any(w.counts.get(q, 0) != n for q, n in argument.items())))
+        elif command == "stop":
+            for listener in listeners:
+                listener.cancel()
+            conn.send(([w.seen for w in watchers], [w.frames for w in watchers]))
+            for watcher in watchers:
+                await watcher.ws.close()
+            return
+
+
+class Watchers:
+    """The watchers, in processes of their own: the timed sample alone in one (so a timed
+    client's frame is not read behind a thousand others' in the same interpreter, as no
+    browser's is), the rest split over `processes` more."""
+
+    def __init__(self, url, count, processes):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        sample = min(SAMPLE, count)
+        rest = count - sample
+        shares = [(sample, True)] + [
+            (rest // processes + (1 if i < rest % processes else 0), False) for i in range(processes)
+        ]
+        self.pipes, self.processes = [], []
+        for share, timed in shares:
+            if share:
+                ours, theirs = context.Pipe()
+                process = context.Process(target=watch, args=(url, share, timed, theirs), daemon=True)
+                process.start()
+                self.pipes.append(ours)
+                self.processes.append(process)
+
+    def opened(self):
+        """(watchers opened, the question ids in the first state frame)."""
+        answers = [pipe.recv() for pipe in self.pipes]
+        return sum(n for n, _ in answers), answers[0][1]
+
+    def ask(self, command, argument=None):
+        for pipe in self.pipes:
+            pipe.send((command, argument))
+        return [pipe.recv() for pipe in self.pipes]
+
+    def stop(self):
+        answers = self.ask("stop")
+        for process in self.processes:
+            process.join(30)
+        seen = answers[0][0]  # the timed sample's process comes first
+        frames = answers[0][1]
+        return seen, frames
+
+
 async def run(args, voter_cookies, asker_cookies, env):
     server = Server("pubsub", args.workers, env)
     server.start()
+    watchers = None
     try:
-        opened = await open_many(server.url, args.watchers)
-        watchers = [Watcher(ws, state, timed=i < SAMPLE) for i, (ws, state) in enumerate(opened)]
-        seed_ids = sorted(watchers[0].counts) if watchers else []
-        listeners = [asyncio.create_task(w.listen()) for w in watchers]
+        watchers = Watchers(server.url, args.watchers, args.client_processes)
+        opened, seed_ids = await asyncio.to_thread(watchers.opened)
         cpu_before, _ = server.usage()
         client_before = resource.getrusage(resource.RUSAGE_SELF)
+        watchers_before = sum(await asyncio.to_thread(watchers.ask, "usage"))
         wall = time.monotonic()
         votes, asked, refused, cast, acks = await act(
             server.url, voter_cookies, asker_cookies, args.questions, args.votes, args.duration, seed_ids
@@ -319,35 +392,31 @@ async def run(args, voter_cookies, asker_cookies, env):
         elapsed = time.monotonic() - wall
         cpu_after, rss = server.usage()
         client_after = resource.getrusage(resource.RUSAGE_SELF)
+        watchers_after = sum(await asyncio.to_thread(watchers.ask, "usage"))
         # The last windows close and their frames arrive: wait for them, 10 s at most.
         settle = time.monotonic()
         while True:
             await asyncio.sleep(1)
             truth = await asyncio.to_thread(database_counts)
-            lost = sum(1 for w in watchers if any(w.counts.get(q, 0) != n for q, n in truth.items()))
+            lost = sum(await asyncio.to_thread(watchers.ask, "lost", truth))
             if not lost or time.monotonic() - settle > 10:
                 break
         settled = time.monotonic() - settle
-        if lost and os.environ.get("BENCH_DEBUG"):
-            w = next(w for w in watchers if any(w.counts.get(q, 0) != n for q, n in truth.items()))
-            print({q: (w.counts.get(q), n) for q, n in truth.items() if w.counts.get(q, 0) != n}, file=sys.stderr)
+        seen, frames = await asyncio.to_thread(watchers.stop)
+        watchers = None
         latencies = []
-        for watcher in watchers[:SAMPLE]:
+        for watched in seen:
             by_question = {}
-            for question, count, received in watcher.seen:
+            for question, count, received in watched:
                 by_question.setdefault(question, []).append((count, received))
             for question, count, sent in votes:
                 arrival = next((r for c, r in by_question.get(question, []) if c >= count and r >= sent), None)
                 if arrival is not None:
                     latencies.append(arrival - sent)
-        for listener in listeners:
-            listener.cancel()
-        for watcher in watchers:
-            await watcher.ws.close()
         client_cpu = client_after.ru_utime + client_after.ru_stime - client_before.ru_utime - client_before.ru_stime
-        frames = sum(w.frames for w in watchers[:SAMPLE]) / max(1, min(SAMPLE, len(watchers)))
+        client_cpu += watchers_after - watchers_before
         return {
-            "watchers": len(watchers),
+            "watchers": opened,
             "asked": asked,
             "votes": len(votes),
             "cast": cast,
@@ -355,7 +424,7 @@ async def run(args, voter_cookies, asker_cookies, env):
             "lost": lost,
             "p50": 1000 * percentile(latencies, 50),
             "p99": 1000 * percentile(latencies, 99),
-            "frames": frames,
+            "frames": sum(frames) / max(1, len(frames)),
             "cpu": 100 * (cpu_after - cpu_before) / elapsed,
             "client_cpu": 100 * client_cpu / elapsed,
             "rss": rss,
@@ -364,6 +433,9 @@ async def run(args, voter_cookies, asker_cookies, env):
             "ack_p99": 1000 * percentile(acks, 99),
         }
     finally:
+        if watchers is not None:
+            for process in watchers.processes:
+                process.kill()
         server.stop()
 
 
@@ -376,6 +448,12 @@ def main():
     parser.add_argument("--voters", type=int, default=300)
     parser.add_argument("--seed-questions", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=2,
+        help="processes for the untimed watchers (the timed sample has one of its own)",
+    )
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL=postgres://... (a database of its own) and REDIS_URL=redis://...")
