@@ -16,6 +16,7 @@ from chat.services.errors import ChatError
 from keynotes import services
 from keynotes.listing import keynote_rows, page_questions, summary
 from keynotes.models import KIND, Keynote, Question
+from keynotes.rendering import questions_html
 from keynotes.timing import Phase, window
 from portal.models import Conference
 from portal.public import changes_at, public_page
@@ -80,11 +81,16 @@ def keynote_detail(request, slug):
         "call_key": f"session:{qa_session.pk}" if qa_session else "",
         "livestream_url": Conference.get().livestream_url,
         "answered_count": sum(1 for q in questions if q.answered_at),
-        # Written once, not per question: a page with hundreds of questions renders fast.
-        "vote_prefix": f"{keynote.get_absolute_url()}questions/",
-        "here": request.get_full_path(),
-        "zone_abbr": zone_abbreviation(request.viewer_zone, now) if hasattr(request, "viewer_zone") else "UTC",
     }
+    on_air = context["on_air"]
+    context["questions_html"] = questions_html(
+        questions,
+        on_air_id=on_air.pk if on_air else None,
+        is_open=context["is_open"],
+        vote_prefix=f"{keynote.get_absolute_url()}questions/",
+        here=request.get_full_path(),
+        zone_abbr=zone_abbreviation(request.viewer_zone, now) if hasattr(request, "viewer_zone") else "UTC",
+    )
     return render(request, "keynotes/keynote_detail.html", context)
 
 

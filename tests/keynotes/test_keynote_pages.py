@@ -64,6 +64,35 @@ def test_the_keynote_page_is_everyones(keynote, attendee, other):
     assert [q.find("question-text").text for q in page.find_all("question")] == ["Why <script>alert(1)</script>?"]
 
 
+def test_each_question_in_the_viewers_zone_with_its_asker_escaped_or_hidden(keynote, client):
+    named = QuestionFactory(
+        keynote=keynote,
+        body="First line\r\n<b>second</b> & more",
+        author=UserFactory(display_name='Eve <img src=x onerror="1">'),
+        created_at=at(2020, 4, 27, 9, 30),
+        votes=1,
+    )
+    hidden = QuestionFactory(keynote=keynote, anonymous=True, created_at=at(2020, 4, 27, 9, 45), votes=3)
+    client.cookies["tz"] = "Asia/Tokyo"
+    with time_machine.travel(DURING, tick=False):
+        html = client.get("/keynotes/hopper/?sort=top&x=%22%3E").content.decode()
+    page = parse(html.encode())
+    items = page.find_all("question")
+    assert [i.attrs["data-question"] for i in items] == [str(hidden.pk), str(named.pk)]  # by votes
+    assert [i.find("vote-count").text for i in items] == ["3", "1"]
+    assert [i.find("vote-count").attrs["aria-label"] for i in items] == ["3 votes", "1 vote"]
+    assert [i.find("question-meta").text.split(" On air")[0] for i in items] == [
+        "Anonymous · Mon 27 Apr, 18:45 JST",
+        'Eve <img src=x onerror="1"> · Mon 27 Apr, 18:30 JST',
+    ]
+    assert hidden.author.name not in html
+    assert "First line<br>&lt;b&gt;second&lt;/b&gt; &amp; more" in html
+    assert "Eve &lt;img src=x onerror=&quot;1&quot;&gt;" in html
+    assert items[1].find(tag="time").attrs["datetime"] == "2020-04-27T09:30:00+00:00"
+    # The page's own address goes back into each vote form, escaped.
+    assert 'name="next" value="/keynotes/hopper/?sort=top&amp;x=%22%3E"' in html
+
+
 def test_the_state_gives_the_visitors_votes_and_permissions(keynote, attendee):
     mine = QuestionFactory(keynote=keynote, author=attendee)
     theirs = QuestionFactory(keynote=keynote)
