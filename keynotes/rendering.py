@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 
+from portal.models import User
+
 DAY_FORMAT = "D j M"  # then ", H:i": as the |when filter shows an instant
 
 
 def questions_html(questions, *, on_air_id, is_open, vote_prefix, here, zone_abbr):
-    """The `<li>` of each question, in the order given (escaped; safe to insert)."""
+    """The `<li>` of each question (rows of keynotes.listing.page_questions), in the order
+    given (escaped; safe to insert)."""
     vote_prefix, here, zone_abbr = escape(vote_prefix), escape(here), escape(zone_abbr)
     days = {}  # a local date's text, written once: most questions share a day
     items = []
@@ -40,7 +43,11 @@ def questions_html(questions, *, on_air_id, is_open, vote_prefix, here, zone_abb
             else ""
         )
         body = escape(question.body.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
-        asker = "Anonymous" if question.anonymous else escape(question.author.name)
+        asker = (
+            "Anonymous"
+            if question.anonymous
+            else escape(User.shown_name(question.author__display_name, question.author__email))
+        )
         answered = ' <span class="badge answered-badge">Answered</span>' if question.answered_at else ""
         plural = "" if votes == 1 else "s"
         items.append(

@@ -114,7 +114,13 @@ class User(AbstractUser):
 
     @property
     def name(self):
-        return self.display_name or self.email.split("@")[0]
+        return self.shown_name(self.display_name, self.email)
+
+    @staticmethod
+    def shown_name(display_name, email):
+        """The name others see: the display name, else the address's part before the @
+        (for lists read as plain rows rather than people)."""
+        return display_name or email.split("@")[0]
 
     @property
     def interest_list(self):
