@@ -5,8 +5,9 @@ or more, and Django's template engine rendered each in about 0.3 ms (17 variable
 date filter, escaping each value through lazy wrappers), so the page with 140 questions
 rendered at 19/s against a paper page's 46/s (bench/keynote_qa.py's render rows; the spec
 asks for at least as fast). Every value that is not a number or a constant goes through
-`html.escape`, which is what Django's `escape` calls. The markup is the one
-static/js/keynotes.js builds for a question that arrives live.
+`html.escape`, which is what Django's `escape` calls. The classes are the ones
+static/js/keynotes.js gives a question when it redraws the list from its socket's state
+(with a button in place of the form that works without JavaScript).
 """
 
 from html import escape
