@@ -23,9 +23,12 @@ Rows (wrk, closed loop, `--connections` connections, from bench/_load.py):
 - a cold page at the largest size: nginx restarted on an empty cache directory, the
   Redis cache flushed, then one visitor opening `--cold` paper pages never opened
   before, one after the other: p50/p99 of the time to the last byte;
-- the release: nginx's cache empty and Redis flushed again, `--clients` clients (2,000)
-  opening random paper pages of all N at once for `--seconds`: req/s, p99 and the count
-  of answers other than 2xx (5xx included) and socket errors.
+- the release, twice: `--clients` clients (2,000) opening random paper pages of all N at
+  once for `--seconds`: req/s, p99 and the count of answers other than 2xx (5xx
+  included) and socket errors. First as at 02:00: every page opened once before, then
+  every copy in nginx expired at once (release_row says why that is the release); the
+  notes give nginx's answers by X-Cache-Status and how long the page from before the
+  release was still sent. Then the worst case: nginx's cache empty and Redis flushed.
 
     BENCH_REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/read_path.py \\
         [--papers 687 20000] [--seconds 10] [--clients 2000] [--reuse] [--quick]
@@ -149,8 +152,9 @@ class Stack:
         )
         wait_for(self.web_port, self.web, "gunicorn")
 
-    def start_nginx(self):
-        """nginx on an empty page cache: the template as deployed, plus the static server."""
+    def start_nginx(self, access_log=False):
+        """nginx on an empty page cache: the template as deployed, plus the static server;
+        with `access_log`, each answer's time and X-Cache-Status in `self.access_log`."""
         conf = self.workdir / "nginx"
         cache = self.workdir / "nginx-cache"
         shutil.rmtree(cache, ignore_errors=True)
@@ -167,7 +171,14 @@ class Stack:
         subprocess.run(["bash", str(REPO / "deploy/nginx/render-local.sh"), str(conf)], env=render, check=True)
         # render-local.sh's main config is for tests (one worker, 256 connections); the
         # image's: a worker per core, room for thousands of clients. No access log on
-        # either server, so the comparison is even.
+        # either server, so the comparison is even (but for the release that reads it).
+        self.access_log = conf / "access.log"
+        logging = (
+            "    log_format bench '$msec $upstream_cache_status $status $uri';\n"
+            f"    access_log {self.access_log} bench buffer=256k flush=1s;\n"
+            if access_log
+            else "    access_log off;\n"
+        )
         temp = "".join(
             f"    {kind}_temp_path {conf / 'tmp' / kind};\n"
             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -178,8 +189,8 @@ class Stack:
             "events { worker_connections 8192; }\n"
             "http {\n"
             "    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
-            "    sendfile on;\n    access_log off;\n    keepalive_timeout 65;\n"
-            f"{temp}"
+            "    sendfile on;\n    keepalive_timeout 65;\n"
+            f"{logging}{temp}"
             f"    include {conf}/conf.d/*.conf;\n"
             f"    server {{ listen 127.0.0.1:{self.static_port}; root {self.static_pages}; }}\n"
             "}\n"
@@ -193,9 +204,9 @@ class Stack:
         )
         wait_for(self.port, self.nginx, "nginx")
 
-    def restart_nginx(self):
+    def restart_nginx(self, access_log=False):
         stop(self.nginx)
-        self.start_nginx()
+        self.start_nginx(access_log)
 
     def get(self, path, cookie=""):
         """(status, X-Cache-Status, body) through nginx."""
@@ -322,25 +333,79 @@ def cold_row(stack, size, uids, count):
     )
 
 
-def release_row(stack, size, uids, clients, seconds):
-    """The 02:00 release: every cached page gone at once, `clients` opening random papers."""
-    stack.restart_nginx()
+def open_every_page(stack, paths, threads=4):
+    """Each page opened once through nginx (a few at a time): the day's visitors before 02:00."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        statuses = list(pool.map(lambda path: stack.get(path)[0], paths))
+    return sum(status != 200 for status in statuses)
+
+
+def stale_answers(access_log, since):
+    """From nginx's log after `since` (epoch s): the answers by X-Cache-Status, and for
+    each page the seconds from `since` to the last copy from before it that was sent
+    (STALE or UPDATING: nginx answering while Django renders the page afresh)."""
+    counts, last_stale = {}, {}
+    for line in access_log.read_text().splitlines():
+        at, status, _code, uri = line.split(" ", 3)
+        if float(at) < since or not uri.startswith("/papers/"):
+            continue
+        counts[status] = counts.get(status, 0) + 1
+        if status in ("STALE", "UPDATING"):
+            last_stale[uri] = float(at) - since
+    return counts, sorted(last_stale.values())
+
+
+def release_row(stack, size, uids, clients, seconds, opened_before=False):
+    """The 02:00 release, `clients` opening random papers of all N at once.
+
+    Without `opened_before`: nginx's and Django's caches empty (a restart at the worst
+    moment): every page's first request is a render. With it: every page was opened once
+    before 02:00 and every entry has expired at once, as at the release (each page's
+    max-age ends at its next change): nginx answers from the copy it has while one request
+    a page renders it afresh (`proxy_cache_use_stale updating`, background update). The
+    notes then say how long visitors were still sent the page from before the release."""
+    stack.restart_nginx(access_log=opened_before)
     flush_redis()
     url = f"http://127.0.0.1:{stack.port}"
     targets = [f"/papers/{uid}/" for uid in uids]
+    notes = ""
+    if opened_before:
+        started = time.perf_counter()
+        failed = open_every_page(stack, targets)
+        log(f"[{size}] opened all {len(targets)} pages before the release in {time.perf_counter() - started:.0f} s")
+        # PORTAL_PUBLIC_PAGE_SECONDS (10) after the last: every copy nginx holds has expired.
+        time.sleep(11)
+        flush_redis()  # the release changes what Django's fragments show: none kept
+        release = time.time()
     # A slow answer is a latency here, not an error: wrk waits up to 60 s for each.
     result = saturation(url, targets, seconds, connections=clients, threads=2, timeout=60)
-    log(f"[{size}] release: {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms")
+    if opened_before:
+        time.sleep(1.5)  # nginx writes its log every second
+        counts, stale = stale_answers(stack.access_log, release)
+        total = sum(counts.values()) or 1
+        shares = ", ".join(f"{status} {n / total:.0%}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        notes = f"; {shares}"
+        if stale:
+            notes += (
+                f"; the page from before sent until {percentile(stale, 50):.1f} s after the release "
+                f"(p50 of {len(stale):,} pages), {stale[-1]:.1f} s at most"
+            )
+        if failed:
+            notes += f"; {failed} pages failed while opening"
+    what = "pages opened before 02:00, all expired at once" if opened_before else "caches empty"
+    log(f"[{size}] release ({what}): {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms{notes}")
     return (
         size,
-        f"release: {clients:,} clients, random paper pages (caches empty)",
+        f"release: {clients:,} clients, random paper pages ({what})",
         "anonymous",
         "",
         f"{result.rps:,.0f}",
         f"{result.p99:.1f}",
         "",
         "",
-        f"{result.non_2xx} non-2xx (5xx among them), {result.errors} socket errors; max {result.max:.0f} ms",
+        f"{result.non_2xx} non-2xx (5xx among them), {result.errors} socket errors; max {result.max:.0f} ms{notes}",
     )
 
 
@@ -430,6 +495,7 @@ def bench_size(size, args, rows, largest):
         )
         if largest:
             rows.append(cold_row(stack, size, uids, args.cold))
+        rows.append(release_row(stack, size, uids, args.clients, args.seconds, opened_before=True))
         rows.append(release_row(stack, size, uids, args.clients, args.seconds))
     finally:
         stack.close()
