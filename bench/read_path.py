@@ -29,6 +29,10 @@ Rows (wrk, closed loop, `--connections` connections, from bench/_load.py):
   every copy in nginx expired at once (release_row says why that is the release); the
   notes give nginx's answers by X-Cache-Status and how long the page from before the
   release was still sent. Then the worst case: nginx's cache empty and Redis flushed.
+  wrk corrects its percentiles for coordinated omission (stats_correct: an answer that
+  took T adds samples for the requests its connection would have sent meanwhile), so a
+  few hundred answers that wait seconds for Django move the p99 of 250,000; the notes
+  give p50 and p90 too.
 
     BENCH_REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/read_path.py \\
         [--papers 687 20000] [--seconds 10] [--clients 2000] [--reuse] [--quick]
@@ -395,6 +399,7 @@ def release_row(stack, size, uids, clients, seconds, opened_before=False):
         if failed:
             notes += f"; {failed} pages failed while opening"
     what = "pages opened before 02:00, all expired at once" if opened_before else "caches empty"
+    notes = f"; p50 {result.p50:.1f} ms, p90 {result.p90:.1f} ms{notes}"
     log(f"[{size}] release ({what}): {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms{notes}")
     return (
         size,
