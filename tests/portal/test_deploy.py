@@ -153,7 +153,7 @@ def test_generated_nginx_config_passes_nginx_t(tmp_path):
     out = render_nginx_config(tmp_path / "nginx", tmp_path)
     rendered = (out / "conf.d" / "portal.conf").read_text()
     assert "${" not in rendered
-    assert "listen 127.0.0.1:8080;" in rendered
+    assert "listen 127.0.0.1:8080 backlog=4096;" in rendered
     # nginx's own variables are left for nginx.
     assert "proxy_set_header Upgrade $http_upgrade;" in rendered
     result = subprocess.run(  # noqa: S603
