@@ -20,6 +20,8 @@ wait for the beat.
 """
 
 import asyncio
+import logging
+import random
 from datetime import datetime
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -28,6 +30,14 @@ from chat.services.db import in_pool
 from people import events, matching
 from people.safety import MeetError
 from portal.sockets import UNAVAILABLE, JsonFrames, NoDatabaseDispatch, TryAgainLater, invalid_frame
+
+logger = logging.getLogger(__name__)
+
+# Every person in an offer has a timer, so two end it at the same moment, and another
+# writer may hold the tables just then: SQLite refuses at once ("database table is
+# locked") where PostgreSQL waits. A timer tries again after these pauses (each up to
+# twice as long, at random, so that two timers part), then leaves the offer to the beat.
+EXPIRE_RETRY_PAUSES = (0.2, 0.4, 0.8, 1.6)
 
 
 class QueueConsumer(TryAgainLater, JsonFrames, NoDatabaseDispatch, AsyncJsonWebsocketConsumer):
@@ -68,7 +78,15 @@ class QueueConsumer(TryAgainLater, JsonFrames, NoDatabaseDispatch, AsyncJsonWebs
         from django.utils import timezone
 
         await asyncio.sleep(max(0.0, (answer_by - timezone.now()).total_seconds()) + 0.2)
-        await in_pool(matching.expire_due)()
+        for pause in (*EXPIRE_RETRY_PAUSES, None):
+            try:
+                await in_pool(matching.expire_due)()
+                return
+            except UNAVAILABLE as exc:
+                if pause is None:
+                    logger.warning("could not end the offers due at %s (%s); the beat will", answer_by, exc)
+                    return
+                await asyncio.sleep(pause * (1 + random.random()))  # noqa: S311 (not a secret)
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type") if isinstance(content, dict) else None

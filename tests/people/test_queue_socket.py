@@ -1,10 +1,14 @@
 """The queue socket, /ws/people/queue/: join, match, skip, reconnect; the services' frames."""
 
+import asyncio
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connection, transaction
+from django.db.models import F
 from django.test import Client
 
 from people.models import Match, QueueEntry
@@ -148,6 +152,44 @@ async def test_an_unanswered_offer_ends_on_time_without_the_beat(settings):
     assert (await next_state(bob_socket, "idle"))["offer"] is None
     match = await db(Match.objects.get)()
     assert match.status == Match.Status.EXPIRED
+    await ada_socket.disconnect()
+    await bob_socket.disconnect()
+
+
+async def test_an_offer_still_ends_when_the_database_is_busy_at_its_time(settings):
+    """Both people's timers end the offer at once, and another writer may hold the table
+    just then: SQLite refuses at once ("database table is locked"), PostgreSQL waits. The
+    timer tries again rather than leaving the offer to the beat."""
+    settings.PEOPLE_MATCH_ANSWER_SECONDS = 1
+    ada, bob = await db(PersonFactory)(), await db(PersonFactory)()
+    ada_socket, _ = await connect(ada)
+    bob_socket, _ = await connect(bob)
+    await ada_socket.send_json_to({"type": "queue.join"})
+    await next_state(ada_socket, "waiting")
+    await bob_socket.send_json_to({"type": "queue.join"})
+    offer = await next_state(ada_socket, "offered")
+    await ada_socket.send_json_to({"type": "match.accept", "match": offer["offer"]["match"]})
+    await next_state(ada_socket, "offered")
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_matches():
+        try:
+            with transaction.atomic():
+                Match.objects.filter(pk=offer["offer"]["match"]).update(answer_by=F("answer_by"))
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_matches)
+    holder.start()
+    assert await asyncio.to_thread(held.wait, 5)
+    await asyncio.sleep(1.3)  # past answer_by (1 s) and the timers' 0.2 s: they met the lock
+    release.set()
+    await asyncio.to_thread(holder.join, 10)
+    assert (await next_state(ada_socket, "waiting"))["waiting"]["ahead"] == 0
+    assert (await next_state(bob_socket, "idle"))["offer"] is None
+    assert (await db(Match.objects.get)()).status == Match.Status.EXPIRED
     await ada_socket.disconnect()
     await bob_socket.disconnect()
 
