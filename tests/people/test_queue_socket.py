@@ -135,7 +135,9 @@ async def test_leaving_the_queue(settings):
     await socket.disconnect()
 
 
-async def test_an_unanswered_offer_ends_on_time_without_the_beat(settings):
+async def an_offer_only_ada_accepted(settings):
+    """ada and bob offered to each other, answering within 1 s; ada accepted, bob is silent.
+    Returns both sockets and the match's id."""
     settings.PEOPLE_MATCH_ANSWER_SECONDS = 1
     ada, bob = await db(PersonFactory)(), await db(PersonFactory)()
     ada_socket, _ = await connect(ada)
@@ -147,35 +149,35 @@ async def test_an_unanswered_offer_ends_on_time_without_the_beat(settings):
     await ada_socket.send_json_to({"type": "match.accept", "match": offer["offer"]["match"]})
     accepted = await next_state(ada_socket, "offered")
     assert accepted["offer"]["accepted"] == [ada.pk]
-    # Nobody else answers: after the second the offer expires; ada (who accepted) waits again, bob left.
+    return ada_socket, bob_socket, offer["offer"]["match"]
+
+
+async def the_offer_expired(ada_socket, bob_socket):
+    """ada (who accepted) waits again, first in the queue; bob (silent) left it."""
     assert (await next_state(ada_socket, "waiting"))["waiting"]["ahead"] == 0
     assert (await next_state(bob_socket, "idle"))["offer"] is None
-    match = await db(Match.objects.get)()
-    assert match.status == Match.Status.EXPIRED
+    assert (await db(Match.objects.get)()).status == Match.Status.EXPIRED
     await ada_socket.disconnect()
     await bob_socket.disconnect()
+
+
+async def test_an_unanswered_offer_ends_on_time_without_the_beat(settings):
+    ada_socket, bob_socket, _ = await an_offer_only_ada_accepted(settings)
+    # Nobody else answers: after the second the offer expires; ada (who accepted) waits again, bob left.
+    await the_offer_expired(ada_socket, bob_socket)
 
 
 async def test_an_offer_still_ends_when_the_database_is_busy_at_its_time(settings):
     """Both people's timers end the offer at once, and another writer may hold the table
     just then: SQLite refuses at once ("database table is locked"), PostgreSQL waits. The
     timer tries again rather than leaving the offer to the beat."""
-    settings.PEOPLE_MATCH_ANSWER_SECONDS = 1
-    ada, bob = await db(PersonFactory)(), await db(PersonFactory)()
-    ada_socket, _ = await connect(ada)
-    bob_socket, _ = await connect(bob)
-    await ada_socket.send_json_to({"type": "queue.join"})
-    await next_state(ada_socket, "waiting")
-    await bob_socket.send_json_to({"type": "queue.join"})
-    offer = await next_state(ada_socket, "offered")
-    await ada_socket.send_json_to({"type": "match.accept", "match": offer["offer"]["match"]})
-    await next_state(ada_socket, "offered")
+    ada_socket, bob_socket, match_id = await an_offer_only_ada_accepted(settings)
     held, release = threading.Event(), threading.Event()
 
     def hold_the_matches():
         try:
             with transaction.atomic():
-                Match.objects.filter(pk=offer["offer"]["match"]).update(answer_by=F("answer_by"))
+                Match.objects.filter(pk=match_id).update(answer_by=F("answer_by"))
                 held.set()
                 release.wait(10)
         finally:
@@ -187,11 +189,7 @@ async def test_an_offer_still_ends_when_the_database_is_busy_at_its_time(setting
     await asyncio.sleep(1.3)  # past answer_by (1 s) and the timers' 0.2 s: they met the lock
     release.set()
     await asyncio.to_thread(holder.join, 10)
-    assert (await next_state(ada_socket, "waiting"))["waiting"]["ahead"] == 0
-    assert (await next_state(bob_socket, "idle"))["offer"] is None
-    assert (await db(Match.objects.get)()).status == Match.Status.EXPIRED
-    await ada_socket.disconnect()
-    await bob_socket.disconnect()
+    await the_offer_expired(ada_socket, bob_socket)
 
 
 async def test_both_accept_and_both_are_shown_their_private_room():
