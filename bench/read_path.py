@@ -23,12 +23,15 @@ Rows (wrk, closed loop, `--connections` connections, from bench/_load.py):
 - a cold page at the largest size: nginx restarted on an empty cache directory, the
   Redis cache flushed, then one visitor opening `--cold` paper pages never opened
   before, one after the other: p50/p99 of the time to the last byte;
-- the release, twice: `--clients` clients (2,000) opening random paper pages of all N at
-  once for `--seconds`: req/s, p99 and the count of answers other than 2xx (5xx
-  included) and socket errors. First as at 02:00: every page opened once before, then
-  every copy in nginx expired at once (release_row says why that is the release); the
-  notes give nginx's answers by X-Cache-Status and how long the page from before the
-  release was still sent. Then the worst case: nginx's cache empty and Redis flushed.
+- the release, three times: `--clients` clients (2,000) opening random paper pages of
+  all N at once: req/s, p99 and the count of answers other than 2xx (5xx included) and
+  socket errors. First the release as it happens (spread_release_row): every paper's
+  recording released at one instant on a portal already serving every page, measured
+  from the instant for PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS and `--seconds` more; the
+  notes say whether the videos then show. Then every copy in nginx expired at once
+  (what PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS=0 does at a release; it waits
+  PORTAL_PUBLIC_PAGE_SECONDS for that), with how long the page from before was still
+  sent. Then the worst case: nginx's cache empty and Redis flushed.
   wrk corrects its percentiles for coordinated omission (stats_correct: an answer that
   took T adds samples for the requests its connection would have sent meanwhile), so a
   few hundred answers that wait seconds for Django move the p99 of 250,000; the notes
@@ -67,6 +70,7 @@ NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 SECRET_KEY = "read-path-bench-not-a-secret-" + "x" * 40
 STARS = 50
 ZONE = "Europe/Berlin"
+BENCH_VIDEOS = "https://videos.example.org/read-path-bench/"
 
 
 # --- Facts of a seeded database (runs in a child whose DATABASE_URL is the bench's) --------
@@ -105,6 +109,36 @@ def facts():
                 "booth": Booth.objects.public().order_by("slug").values_list("slug", flat=True).first(),
             }
         )
+    )
+
+
+def recordings_at(when):
+    """Every paper's recording (a video hosted elsewhere, as an author may give one) released
+    at `when` (epoch seconds), as the release rule stores it; "clear" deletes them again."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    from datetime import UTC, datetime
+
+    from posters.models import Paper
+    from schedule.recordings.models import Recording
+
+    bench = Recording.objects.filter(external_url__startswith=BENCH_VIDEOS)
+    bench.delete()
+    if when == "clear":
+        return
+    at = datetime.fromtimestamp(float(when), UTC)
+    Recording.objects.bulk_create(
+        Recording(
+            subject_key=f"paper:{uid}",
+            title=title[:500],
+            external_url=f"{BENCH_VIDEOS}{uid}",
+            release_day=at.date(),
+            release_at=at,  # bulk_create skips save(): the instant as given, not the 02:00 rule's
+            status=Recording.Status.READY,
+        )
+        for uid, title in Paper.objects.values_list("uid", "title").iterator()
     )
 
 
@@ -366,8 +400,8 @@ def release_row(stack, size, uids, clients, seconds, opened_before=False):
 
     Without `opened_before`: nginx's and Django's caches empty (a restart at the worst
     moment): every page's first request is a render. With it: every page was opened once
-    before 02:00 and every entry has expired at once, as at the release (each page's
-    max-age ends at its next change): nginx answers from the copy it has while one request
+    before 02:00 and every entry has expired at once, as at a release without the spread
+    (PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS=0): nginx answers from the copy it has while one request
     a page renders it afresh (`proxy_cache_use_stale updating`, background update). The
     notes then say how long visitors were still sent the page from before the release."""
     stack.restart_nginx(access_log=opened_before)
@@ -379,8 +413,8 @@ def release_row(stack, size, uids, clients, seconds, opened_before=False):
         started = time.perf_counter()
         failed = open_every_page(stack, targets)
         log(f"[{size}] opened all {len(targets)} pages before the release in {time.perf_counter() - started:.0f} s")
-        # PORTAL_PUBLIC_PAGE_SECONDS (10) after the last: every copy nginx holds has expired.
-        time.sleep(11)
+        # PORTAL_PUBLIC_PAGE_SECONDS after the last: every copy nginx holds has expired.
+        time.sleep(int(stack.env.get("PORTAL_PUBLIC_PAGE_SECONDS", "60")) + 1)
         flush_redis()  # the release changes what Django's fragments show: none kept
         release = time.time()
     # A slow answer is a latency here, not an error: wrk waits up to 60 s for each.
@@ -398,8 +432,64 @@ def release_row(stack, size, uids, clients, seconds, opened_before=False):
             )
         if failed:
             notes += f"; {failed} pages failed while opening"
-    what = "pages opened before 02:00, all expired at once" if opened_before else "caches empty"
+    what = "pages opened before, every copy expired at once: no spread" if opened_before else "caches empty"
     notes = f"; p50 {result.p50:.1f} ms, p90 {result.p90:.1f} ms{notes}"
+    log(f"[{size}] release ({what}): {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms{notes}")
+    return (
+        size,
+        f"release: {clients:,} clients, random paper pages ({what})",
+        "anonymous",
+        "",
+        f"{result.rps:,.0f}",
+        f"{result.p99:.1f}",
+        "",
+        "",
+        f"{result.non_2xx} non-2xx (5xx among them), {result.errors} socket errors; max {result.max:.0f} ms{notes}",
+    )
+
+
+def spread_release_row(stack, size, uids, clients, seconds, child):
+    """The 02:00 release as it happens: every paper's recording released at one instant
+    (`recordings_at`: the instant the release rule stores), on a portal already running.
+
+    Every page is opened once before the instant (a few at a time, as the day's visitors
+    do; each copy kept until the release, or up to PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS
+    after it at the page's own point, or PORTAL_PUBLIC_PAGE_SECONDS if that is sooner),
+    `clients` open random paper pages for the last seconds before it (not measured), then
+    again from the instant for the spread and `seconds` more: that run is measured. The
+    notes give nginx's answers by X-Cache-Status and how many of 20 pages opened after the
+    run show their video (all of them, or the release did not happen)."""
+    spread = int(stack.env.get("PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS", "10"))
+    stack.restart_nginx(access_log=True)
+    flush_redis()
+    url = f"http://127.0.0.1:{stack.port}"
+    targets = [f"/papers/{uid}/" for uid in uids]
+    # Room to store the recordings and open every page (about 10 ms a page) before it.
+    release = time.time() + 20 + len(uids) * 0.02
+    child("--recordings-at", f"{release:.3f}")
+    try:
+        started = time.perf_counter()
+        failed = open_every_page(stack, targets)
+        opened, left = time.perf_counter() - started, release - time.time()
+        log(f"[{size}] opened all {len(targets)} pages in {opened:.0f} s; the release in {left:.0f} s")
+        before = int(release - time.time()) - 1
+        if before >= 1:
+            saturation(url, targets, min(before, 5), connections=clients, threads=2, timeout=60)
+        time.sleep(max(0.0, release - time.time()))
+        result = saturation(url, targets, spread + seconds, connections=clients, threads=2, timeout=60)
+        time.sleep(1.5)  # nginx writes its log every second
+        counts, _ = stale_answers(stack.access_log, release)
+        sample = targets[:: max(1, len(targets) // 20)][:20]
+        shown = sum(BENCH_VIDEOS.encode() in stack.get(path)[2] for path in sample)
+    finally:
+        child("--recordings-at", "clear")
+    total = sum(counts.values()) or 1
+    shares = ", ".join(f"{status} {n / total:.0%}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    notes = f"; p50 {result.p50:.1f} ms, p90 {result.p90:.1f} ms; {shares}"
+    notes += f"; the video shown after the run on {shown}/{len(sample)} pages"
+    if failed:
+        notes += f"; {failed} pages failed while opening"
+    what = f"every recording released at one instant, copies spread over {spread} s"
     log(f"[{size}] release ({what}): {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms{notes}")
     return (
         size,
@@ -479,27 +569,33 @@ def bench_size(size, args, rows, largest):
         url = f"http://127.0.0.1:{stack.port}"
         warm = [(path, page_cookie) for _, _, path, page_cookie in pages]
         saturation(url, warm, max(3, args.seconds // 2), connections=args.connections, timeout=60)
-        for page, visitor, path, page_cookie in pages:
-            rows.append(page_row(stack, size, page, visitor, path, page_cookie, args.seconds, args.connections))
-        status = stack.get("/me/state.json", logged_in)[0]
-        state_targets = [("/me/state.json", logged_in)]
-        saturation(url, state_targets, 1, connections=args.connections, timeout=60)
-        state = saturation(url, state_targets, args.seconds, connections=args.connections, timeout=60)
-        rows.append(
-            (
-                size,
-                f"/me/state.json ({info['stars']} stars)",
-                "logged in",
-                "",
-                f"{state.rps:,.0f}",
-                f"{state.p99:.1f}",
-                "",
-                "",
-                f"HTTP {status}" + (f"; {errors_of(state)} non-2xx or errors" if errors_of(state) else ""),
+        if not args.only_release:
+            for page, visitor, path, page_cookie in pages:
+                rows.append(page_row(stack, size, page, visitor, path, page_cookie, args.seconds, args.connections))
+            status = stack.get("/me/state.json", logged_in)[0]
+            state_targets = [("/me/state.json", logged_in)]
+            saturation(url, state_targets, 1, connections=args.connections, timeout=60)
+            state = saturation(url, state_targets, args.seconds, connections=args.connections, timeout=60)
+            rows.append(
+                (
+                    size,
+                    f"/me/state.json ({info['stars']} stars)",
+                    "logged in",
+                    "",
+                    f"{state.rps:,.0f}",
+                    f"{state.p99:.1f}",
+                    "",
+                    "",
+                    f"HTTP {status}" + (f"; {errors_of(state)} non-2xx or errors" if errors_of(state) else ""),
+                )
             )
-        )
-        if largest:
-            rows.append(cold_row(stack, size, uids, args.cold))
+            if largest:
+                rows.append(cold_row(stack, size, uids, args.cold))
+
+        def child(*child_args):
+            subprocess.run([PYTHON, __file__, *child_args], cwd=REPO, env=env, stdout=subprocess.DEVNULL, check=True)
+
+        rows.append(spread_release_row(stack, size, uids, args.clients, args.seconds, child))
         rows.append(release_row(stack, size, uids, args.clients, args.seconds, opened_before=True))
         rows.append(release_row(stack, size, uids, args.clients, args.seconds))
     finally:
@@ -519,9 +615,14 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="keep a bench database of the right size")
     parser.add_argument("--quick", action="store_true", help="check the script: small sizes, short rows")
     parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--recordings-at", help=argparse.SUPPRESS)
+    parser.add_argument("--only-release", action="store_true", help="only the release rows")
     args = parser.parse_args()
     if args.facts:
         facts()
+        return
+    if args.recordings_at:
+        recordings_at(args.recordings_at)
         return
     if not os.environ.get("BENCH_REDIS_URL"):
         parser.error("set BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379/4): a Redis database the bench may empty")

@@ -13,12 +13,15 @@ applied by static/js/state.js.
 The response says `Cache-Control: public, max-age=N`: N is PORTAL_PUBLIC_PAGE_SECONDS,
 or less when something the page shows changes with the clock sooner (a release, a
 call-link window, "live now"): templates and views report those instants with
-`changes_at(request, instant, ...)`. The zone the page was rendered in (the `tz` cookie's,
-never the profile's) is in `X-Time-Zone`; nginx keys its cache on the cookie.
+`changes_at(request, instant, ...)`. The copy then expires at the change or up to
+PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS after it, at a point of its own (`max_age`). The
+zone the page was rendered in (the `tz` cookie's, never the profile's) is in
+`X-Time-Zone`; nginx keys its cache on the cookie.
 """
 
 import contextlib
 import contextvars
+import hashlib
 import math
 from dataclasses import dataclass
 from functools import wraps
@@ -65,12 +68,28 @@ def keep_from_shared_caches(request):
         request.public_changes.append(NOT_SHARED)
 
 
-def max_age(changes, now, default):
-    """Seconds until the first of `changes` after `now`, at most `default`."""
+def spread_place(path):
+    """Where this URL's copies expire within the spread: a fraction in [0, 1), the same for
+    every render and every zone's copy of the page, spread evenly over pages (a hash: the
+    URLs of a day's papers differ in a few characters, which a checksum keeps together)."""
+    return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=8).digest()) / 2**64
+
+
+def max_age(changes, now, default, spread=0.0):
+    """Seconds a shared cache may keep the page: `default`, but no longer than until the
+    first of `changes` after `now` plus `spread` seconds.
+
+    Many pages change at one instant (a day's papers at the 02:00 release, a poster
+    session's papers at its start); if every copy expired then, the crowd would wait for
+    all those renders at once. Each page's copy expires at its own point of the spread
+    (`spread_place`), never before the change (nothing shows early) and at most `spread`
+    seconds after it."""
     if NOT_SHARED in changes:
         return 0
     upcoming = [(c - now).total_seconds() for c in changes if c > now]
-    return max(0, min(default, *(math.floor(s) for s in upcoming))) if upcoming else default
+    if not upcoming:
+        return default
+    return max(0, min(default, math.floor(min(upcoming) + spread)))
 
 
 def for_nobody(request):
@@ -106,7 +125,8 @@ def public_page(seconds=None, browsing=False):
                 storage.update(response)
             if response.status_code == 200 and request.method in ("GET", "HEAD"):
                 default = settings.PORTAL_PUBLIC_PAGE_SECONDS if seconds is None else seconds
-                age = max_age(request.public_changes, timezone.now(), default)
+                spread = settings.PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS * spread_place(request.path)
+                age = max_age(request.public_changes, timezone.now(), default, spread)
                 patch_cache_control(response, public=True, max_age=age)
             else:
                 patch_cache_control(response, private=True, no_store=True)

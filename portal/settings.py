@@ -235,9 +235,14 @@ PORTAL_RELEASE_TIME_ZONE = env("PORTAL_RELEASE_TIME_ZONE", default="Pacific/Auck
 PORTAL_RELEASE_HOUR = env.int("PORTAL_RELEASE_HOUR", default=2)
 PORTAL_DEFAULT_TIME_ZONE = "UTC"
 PORTAL_TIME_ZONE_COOKIE = "tz"
-# How long a shared cache (nginx) may keep a public page (portal/public.py); a page whose
-# content changes with the clock sooner says so itself.
-PORTAL_PUBLIC_PAGE_SECONDS = env.int("PORTAL_PUBLIC_PAGE_SECONDS", default=10)
+# How long a shared cache (nginx) may keep a public page (portal/public.py): an edit in
+# admin shows within it. A page whose content changes with the clock sooner says so
+# itself. Shorter lifetimes cost renders that a crowd waits for (docs/architecture.md).
+PORTAL_PUBLIC_PAGE_SECONDS = env.int("PORTAL_PUBLIC_PAGE_SECONDS", default=60)
+# A change with the clock reaches shared copies within this many seconds after its
+# instant, each page at a point of its own: pages that change together (the 02:00
+# release) are rendered afresh over these seconds, not all at once (portal/public.py).
+PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS = env.int("PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS", default=30)
 # The portal's public address, for links in e-mails sent outside a request (reminders).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 

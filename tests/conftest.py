@@ -61,6 +61,11 @@ def _test_settings(settings, tmp_path):
     # Most tests are about the live conference, with ICLR 2020's dates on today's clock:
     # pinned live. Tests of the phases and the archive unpin it (tests/portal/test_archive.py).
     settings.PORTAL_PHASE = "live"
+    # A public page's max-age is then 10 s or exactly the time to the next change it
+    # reports: what the tests of each page's changes check. The spread after a change
+    # and the production lifetime have tests of their own (tests/portal/test_read_path.py).
+    settings.PORTAL_PUBLIC_PAGE_SECONDS = 10
+    settings.PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,8 @@ def _media(request, paper, recording, starts, conference):
             # held recording, or none uploaded yet, simply is not there.
             media.release_at = None
         else:
-            # The promise vanishes (or the video appears) then: the page must not outlive it.
+            # The promise vanishes (or the video appears) then: the page reports it (its copy
+            # in nginx ends then, or within the spread after it: portal.public.max_age).
             changes_at(request, media.release_at)
     return media
 

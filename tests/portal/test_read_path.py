@@ -9,7 +9,7 @@ from django.test import Client
 
 from chat.rooms import open_room
 from portal.models import Conference
-from portal.public import public_path_sources
+from portal.public import NOT_SHARED, max_age, public_path_sources, spread_place
 from posters.models import Bookmark
 from schedule.agenda import add_to_agenda
 from tests.booths.factories import BoothFactory, JobFactory
@@ -205,6 +205,53 @@ def test_a_public_page_lives_no_longer_than_its_next_change(client, site):
         assert client.get("/papers/paperA/")["Cache-Control"] == "public, max-age=4"
     with time_machine.travel(START - timedelta(days=3), tick=False):
         assert client.get("/papers/paperA/")["Cache-Control"] == "public, max-age=10"
+
+
+def test_pages_that_change_together_expire_over_the_spread_after_the_change(client, settings, site):
+    """The 02:00 release (or a poster session's start) changes many pages at one instant:
+    each copy in nginx ends at a point of its own within the spread after it, never before."""
+    _, session = site
+    settings.PORTAL_PUBLIC_PAGE_SECONDS = 600
+    settings.PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS = 30
+    for n in range(40):
+        paper_in_sessions([session], uid=f"together{n}", title=f"Paper {n}")
+    ages = {}
+    with time_machine.travel(START - timedelta(minutes=15, seconds=4), tick=False):  # the window opens in 4 s
+        for n in range(40):
+            path = f"/papers/together{n}/"
+            age = int(client.get(path)["Cache-Control"].removeprefix("public, max-age="))
+            assert age == 4 + int(30 * spread_place(path)), path
+            ages[path] = age
+    assert min(ages.values()) >= 4  # nothing shows before its change
+    assert max(ages.values()) <= 4 + 30
+    assert len(set(ages.values())) >= 15  # over the spread, not at one instant
+    with time_machine.travel(START - timedelta(days=3), tick=False):  # no change near: the lifetime
+        assert client.get("/papers/together0/")["Cache-Control"] == "public, max-age=600"
+
+
+@pytest.mark.parametrize(
+    ("changes", "default", "spread", "age"),
+    [
+        ([], 60, 30.0, 60),  # nothing changes: the lifetime
+        ([4], 60, 0.0, 4),  # no spread: the change itself
+        ([4, 100], 60, 12.7, 16),  # the first change, plus the page's point of the spread
+        ([50], 60, 29.9, 60),  # never longer than the lifetime
+        ([-5, 3], 60, 10.0, 13),  # a change already past is not one
+        ([0.4], 60, 0.0, 0),  # less than a second away: not kept
+    ],
+)
+def test_max_age_is_the_lifetime_or_the_next_change_and_the_pages_spread(changes, default, spread, age):
+    now = datetime(2020, 4, 27, 1, 59, 0, tzinfo=UTC)
+    assert max_age([now + timedelta(seconds=s) for s in changes], now, default, spread) == age
+    assert max_age([NOT_SHARED, *[now + timedelta(seconds=s) for s in changes]], now, default, spread) == 0
+
+
+def test_a_pages_point_of_the_spread_is_its_own_and_the_same_in_every_zone():
+    places = [spread_place(f"/papers/bench{n:06}/") for n in range(687)]
+    assert all(0 <= p < 1 for p in places)
+    assert spread_place("/papers/bench000001/") == spread_place("/papers/bench000001/")
+    # spread evenly: each tenth of the spread holds about a tenth of the pages
+    assert all(40 <= sum(int(p * 10) == tenth for p in places) <= 100 for tenth in range(10))
 
 
 def test_a_public_page_renders_in_the_cookies_zone_never_the_profiles(site):
