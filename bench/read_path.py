@@ -395,6 +395,26 @@ def stale_answers(access_log, since):
     return counts, sorted(last_stale.values())
 
 
+def cache_shares(counts):
+    total = sum(counts.values()) or 1
+    return ", ".join(f"{status} {n / total:.0%}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def crowd_row(size, clients, what, result, notes):
+    log(f"[{size}] release ({what}): {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms{notes}")
+    return (
+        size,
+        f"release: {clients:,} clients, random paper pages ({what})",
+        "anonymous",
+        "",
+        f"{result.rps:,.0f}",
+        f"{result.p99:.1f}",
+        "",
+        "",
+        f"{result.non_2xx} non-2xx (5xx among them), {result.errors} socket errors; max {result.max:.0f} ms{notes}",
+    )
+
+
 def release_row(stack, size, uids, clients, seconds, opened_before=False):
     """The 02:00 release, `clients` opening random papers of all N at once.
 
@@ -422,9 +442,7 @@ def release_row(stack, size, uids, clients, seconds, opened_before=False):
     if opened_before:
         time.sleep(1.5)  # nginx writes its log every second
         counts, stale = stale_answers(stack.access_log, release)
-        total = sum(counts.values()) or 1
-        shares = ", ".join(f"{status} {n / total:.0%}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-        notes = f"; {shares}"
+        notes = f"; {cache_shares(counts)}"
         if stale:
             notes += (
                 f"; the page from before sent until {percentile(stale, 50):.1f} s after the release "
@@ -434,18 +452,7 @@ def release_row(stack, size, uids, clients, seconds, opened_before=False):
             notes += f"; {failed} pages failed while opening"
     what = "pages opened before, every copy expired at once: no spread" if opened_before else "caches empty"
     notes = f"; p50 {result.p50:.1f} ms, p90 {result.p90:.1f} ms{notes}"
-    log(f"[{size}] release ({what}): {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms{notes}")
-    return (
-        size,
-        f"release: {clients:,} clients, random paper pages ({what})",
-        "anonymous",
-        "",
-        f"{result.rps:,.0f}",
-        f"{result.p99:.1f}",
-        "",
-        "",
-        f"{result.non_2xx} non-2xx (5xx among them), {result.errors} socket errors; max {result.max:.0f} ms{notes}",
-    )
+    return crowd_row(size, clients, what, result, notes)
 
 
 def spread_release_row(stack, size, uids, clients, seconds, child):
@@ -483,25 +490,12 @@ def spread_release_row(stack, size, uids, clients, seconds, child):
         shown = sum(BENCH_VIDEOS.encode() in stack.get(path)[2] for path in sample)
     finally:
         child("--recordings-at", "clear")
-    total = sum(counts.values()) or 1
-    shares = ", ".join(f"{status} {n / total:.0%}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    notes = f"; p50 {result.p50:.1f} ms, p90 {result.p90:.1f} ms; {shares}"
+    notes = f"; p50 {result.p50:.1f} ms, p90 {result.p90:.1f} ms; {cache_shares(counts)}"
     notes += f"; the video shown after the run on {shown}/{len(sample)} pages"
     if failed:
         notes += f"; {failed} pages failed while opening"
     what = f"every recording released at one instant, copies spread over {spread} s"
-    log(f"[{size}] release ({what}): {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms{notes}")
-    return (
-        size,
-        f"release: {clients:,} clients, random paper pages ({what})",
-        "anonymous",
-        "",
-        f"{result.rps:,.0f}",
-        f"{result.p99:.1f}",
-        "",
-        "",
-        f"{result.non_2xx} non-2xx (5xx among them), {result.errors} socket errors; max {result.max:.0f} ms{notes}",
-    )
+    return crowd_row(size, clients, what, result, notes)
 
 
 def bench_size(size, args, rows, largest):
