@@ -38,7 +38,7 @@ Rows (wrk, closed loop, `--connections` connections, from bench/_load.py):
   give p50 and p90 too.
 
     BENCH_REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/read_path.py \\
-        [--papers 687 20000] [--seconds 10] [--clients 2000] [--reuse] [--quick]
+        [--papers 687 20000] [--seconds 10] [--clients 2000] [--reuse] [--quick] [--only-release]
 
 `--quick` checks the script in about a minute: 120 papers, 2 s a row, 200 clients, 30
 cold pages. Needs PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432),
@@ -82,6 +82,7 @@ def facts():
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -107,6 +108,9 @@ def facts():
                 "uids": list(Paper.objects.order_by("uid").values_list("uid", flat=True)),
                 "booths": Booth.objects.public().count(),
                 "booth": Booth.objects.public().order_by("slug").values_list("slug", flat=True).first(),
+                # What the server started with the same environment keeps pages for.
+                "lifetime": settings.PORTAL_PUBLIC_PAGE_SECONDS,
+                "spread": settings.PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS,
             }
         )
     )
@@ -415,7 +419,7 @@ def crowd_row(size, clients, what, result, notes):
     )
 
 
-def release_row(stack, size, uids, clients, seconds, opened_before=False):
+def release_row(stack, size, uids, clients, seconds, lifetime, opened_before=False):
     """The 02:00 release, `clients` opening random papers of all N at once.
 
     Without `opened_before`: nginx's and Django's caches empty (a restart at the worst
@@ -434,7 +438,7 @@ def release_row(stack, size, uids, clients, seconds, opened_before=False):
         failed = open_every_page(stack, targets)
         log(f"[{size}] opened all {len(targets)} pages before the release in {time.perf_counter() - started:.0f} s")
         # PORTAL_PUBLIC_PAGE_SECONDS after the last: every copy nginx holds has expired.
-        time.sleep(int(stack.env.get("PORTAL_PUBLIC_PAGE_SECONDS", "60")) + 1)
+        time.sleep(lifetime + 1)
         flush_redis()  # the release changes what Django's fragments show: none kept
         release = time.time()
     # A slow answer is a latency here, not an error: wrk waits up to 60 s for each.
@@ -455,7 +459,7 @@ def release_row(stack, size, uids, clients, seconds, opened_before=False):
     return crowd_row(size, clients, what, result, notes)
 
 
-def spread_release_row(stack, size, uids, clients, seconds, child):
+def spread_release_row(stack, size, uids, clients, seconds, spread, child):
     """The 02:00 release as it happens: every paper's recording released at one instant
     (`recordings_at`: the instant the release rule stores), on a portal already running.
 
@@ -466,7 +470,6 @@ def spread_release_row(stack, size, uids, clients, seconds, child):
     again from the instant for the spread and `seconds` more: that run is measured. The
     notes give nginx's answers by X-Cache-Status and how many of 20 pages opened after the
     run show their video (all of them, or the release did not happen)."""
-    spread = int(stack.env.get("PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS", "10"))
     stack.restart_nginx(access_log=True)
     flush_redis()
     url = f"http://127.0.0.1:{stack.port}"
@@ -589,9 +592,11 @@ def bench_size(size, args, rows, largest):
         def child(*child_args):
             subprocess.run([PYTHON, __file__, *child_args], cwd=REPO, env=env, stdout=subprocess.DEVNULL, check=True)
 
-        rows.append(spread_release_row(stack, size, uids, args.clients, args.seconds, child))
-        rows.append(release_row(stack, size, uids, args.clients, args.seconds, opened_before=True))
-        rows.append(release_row(stack, size, uids, args.clients, args.seconds))
+        release = (stack, size, uids, args.clients, args.seconds)
+        rows.append(spread_release_row(*release, info["spread"], child))
+        if not args.only_release:
+            rows.append(release_row(*release, info["lifetime"], opened_before=True))
+            rows.append(release_row(*release, info["lifetime"]))
     finally:
         stack.close()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -610,7 +615,11 @@ def main():
     parser.add_argument("--quick", action="store_true", help="check the script: small sizes, short rows")
     parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--recordings-at", help=argparse.SUPPRESS)
-    parser.add_argument("--only-release", action="store_true", help="only the release rows")
+    parser.add_argument(
+        "--only-release",
+        action="store_true",
+        help="only the release as it happens (to try PORTAL_PUBLIC_PAGE_SECONDS and _CHANGE_SPREAD_SECONDS)",
+    )
     args = parser.parse_args()
     if args.facts:
         facts()
