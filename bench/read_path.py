@@ -482,7 +482,7 @@ def spread_release_row(stack, size, uids, clients, seconds, spread, child):
         failed = open_every_page(stack, targets)
         opened, left = time.perf_counter() - started, release - time.time()
         log(f"[{size}] opened all {len(targets)} pages in {opened:.0f} s; the release in {left:.0f} s")
-        before = int(release - time.time()) - 1
+        before = int(left) - 1
         if before >= 1:
             saturation(url, targets, min(before, 5), connections=clients, threads=2, timeout=60)
         time.sleep(max(0.0, release - time.time()))
