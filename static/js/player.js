@@ -74,7 +74,8 @@
 
   function setup(block) {
     var video = block.querySelector("video.recording-player");
-    if (!video) return;
+    if (!video || block.dataset.player) return;
+    block.dataset.player = "ready";
     mirrors(block, video);
     var player = null;
     if (window.Plyr) {
@@ -115,6 +116,8 @@
   function init() {
     document.querySelectorAll(".recording").forEach(setup);
   }
+  // release.js sets up a block that arrives after the page loaded (a release seen live).
+  window.portalPlayer = { setup: setup };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

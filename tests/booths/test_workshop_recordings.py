@@ -218,6 +218,8 @@ def test_before_its_release_the_page_says_when_and_holds_no_media(
     page = parse(response.content)
     row = page.by_id(f"talk-{talk.pk}")
     assert row.find("recording-pending").text == "The recording will be available from Sunday 26 April 2020, 23:00 JST."
+    # The block a page open at the release replaces (static/js/release.js): the same id as the player's.
+    assert page.by_id(f"recording-talk-{talk.pk}").find("recording-pending") is not None
     # Nothing for a talk without a recording; and no upload link in the shared HTML.
     assert page.by_id(f"talk-{other.pk}").find("recording-pending") is None
     assert "/me/recordings/" not in html
@@ -235,6 +237,7 @@ def test_after_its_release_the_page_plays_it(key, talk, organiser, media_dir, ta
     assert row.find("recording-pending") is None
     sources = [s.attrs["src"] for s in row.find("recording-player").find_all(tag="source")]
     assert sources and all(s.startswith(f"/media/recordings/{recording.pk}/") for s in sources)
+    assert page.by_id(f"recording-talk-{talk.pk}").find("recording-player") is not None
     # The player's scripts once for the page, not once per talk.
     assert response.content.decode().count("js/player.js") == 1
     with time_machine.travel(AFTER, tick=False):
