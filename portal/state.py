@@ -42,7 +42,7 @@ from psycopg2.extensions import AsIs
 from chat.models import Room
 from chat.rooms import may_enter, unopened_room
 from chat.services.errors import ChatError
-from chat.services.messages import check_can_post, open_sanctions
+from chat.services.messages import check_can_post, sanction_rows, sanctions_with_ids
 from portal.models import User
 from portal.state_parts import BadKeys, state_parts
 from posters.bookmarks import star_rows
@@ -98,10 +98,11 @@ def calls_for(user, keys, now):
     return calls
 
 
-def rooms_for(user, keys):
+def rooms_for(user, keys, sanction_ids=()):
+    """What the visitor may do in these rooms; `sanction_ids`: their open sanctions (`_personal`)."""
     if not user.is_authenticated or not keys:
         return {}
-    sanctions = open_sanctions(user)
+    sanctions = sanctions_with_ids(sanction_ids)
     rooms = {}
     stored = {room.key: room for room in Room.objects.filter(key__in=keys)}
     for key in keys:
@@ -122,7 +123,7 @@ def rooms_for(user, keys):
 
 
 def _personal_rows(pk, now):
-    return User.role_rows(pk).union(star_rows(pk), agenda_rows(pk, now), all=True)
+    return User.role_rows(pk).union(star_rows(pk), agenda_rows(pk, now), sanction_rows(pk, now), all=True)
 
 
 # The markers the personal query is compiled with: no person has a negative id, and the
@@ -195,11 +196,12 @@ PERSONAL = PreparedQuery(
 
 
 def _personal(user, now):
-    """The person's roles, stars and agenda marks, and whether a reminder is showing: one
-    query (a request of every page view; three owners' rows in one UNION ALL), prepared."""
-    stars, agenda, notice = [], [], False
+    """The person's roles, stars and agenda marks, whether a reminder is showing, and the ids
+    of their open chat sanctions: one query (a request of every page view; four owners' rows
+    in one UNION ALL), prepared."""
+    stars, agenda, notice, sanctions = [], [], False, []
     if not user.is_authenticated:
-        return stars, agenda, notice
+        return stars, agenda, notice, sanctions
     rows = PERSONAL.rows(user.pk, now)
     roles = {"registered": False, "moderator": False}
     for kind, first, second in rows:
@@ -207,11 +209,13 @@ def _personal(user, now):
             roles = {"registered": first, "moderator": second}
         elif kind == "star":
             stars.append(first)
+        elif kind == "sanction":
+            sanctions.append(int(first))
         else:
             agenda.append(f"{first}|{second}")
             notice = notice or kind == "agenda+notice"
     user.set_roles(**roles)
-    return sorted(stars), sorted(agenda), notice
+    return sorted(stars), sorted(agenda), notice, sanctions
 
 
 def _user(user):
@@ -232,7 +236,7 @@ def state_json(request):
     try:
         call_keys, room_keys = _keys(request, "calls"), _keys(request, "rooms", limit=20)
         user, now = request.user, timezone.now()
-        stars, agenda, notice = _personal(user, now)  # the roles, before the call links ask for one
+        stars, agenda, notice, sanctions = _personal(user, now)  # the roles, before the call links ask for one
         calls = calls_for(user, call_keys, now)
         parts = {}
         for part in state_parts():
@@ -247,7 +251,7 @@ def state_json(request):
         "stars": stars,
         "agenda": agenda,
         "calls": calls,
-        "rooms": rooms_for(user, room_keys),
+        "rooms": rooms_for(user, room_keys, sanctions),
         "messages": [{"level": m.level_tag, "text": str(m)} for m in messages.get_messages(request)],
         "reminders_html": notices_html(request) if notice else "",
     }

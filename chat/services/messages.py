@@ -11,7 +11,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from chat import rendering, rooms
@@ -47,8 +48,8 @@ def edit_window():
 def check_can_post(user, room, now=None, sanctions=None):
     """Raise Forbidden with a reason the client can show; return None when they may post.
 
-    `sanctions`: the user's open sanctions (`open_sanctions`, read once for every room a
-    page shows: /me/state.json); without it (posting), the database."""
+    `sanctions`: the user's open sanctions (`open_sanctions`, or `sanctions_with_ids`, read
+    once for every room a page shows: /me/state.json); without it (posting), the database."""
     now = now or timezone.now()
     conference = Conference.get()
     if conference.is_archived(now):
@@ -92,12 +93,32 @@ def check_can_post(user, room, now=None, sanctions=None):
             raise Forbidden("Accept the code of conduct before your first post.", reason="code_of_conduct")
 
 
+def _open(sanctions, now):
+    return sanctions.filter(lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=now))
+
+
 def open_sanctions(user, now=None):
     """The user's sanctions not lifted nor over."""
-    now = now or timezone.now()
-    return list(
-        Sanction.objects.filter(user=user, lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=now))
+    return list(_open(Sanction.objects.filter(user=user), now or timezone.now()))
+
+
+def sanction_rows(user, now):
+    """The user's open sanctions as rows ("sanction", "<id>", "") for a reader that asks for
+    several kinds of a person's rows in one query (portal/state.py: nearly always none, so
+    the sanctions themselves are read only for those who have one: `sanctions_with_ids`)."""
+    return (
+        _open(Sanction.objects.filter(user=user), now)
+        .order_by()
+        .annotate(
+            row_kind=Value("sanction", CharField()), sanction=Cast("id", CharField()), extra=Value("", CharField())
+        )
+        .values_list("row_kind", "sanction", "extra")
     )
+
+
+def sanctions_with_ids(ids):
+    """The sanctions `sanction_rows` named (what `open_sanctions` gives, read by id)."""
+    return list(Sanction.objects.filter(pk__in=ids)) if ids else []
 
 
 def active_sanction(user, room, now=None):

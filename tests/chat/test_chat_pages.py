@@ -73,6 +73,32 @@ def test_the_panel_tells_each_visitor_what_they_can_do(client, corridor, make_us
     assert (me["can_post"], me["detail"]) == expected
 
 
+def test_the_state_says_where_a_sanctioned_attendee_may_not_post(client, corridor, moderator):
+    """The sanctions come with the person's other rows (portal.state's one query), so each is
+    checked here: in one room, everywhere, a ban; lifted or over, none."""
+    other = RoomFactory()
+    user = AttendeeFactory()
+    client.force_login(user)
+
+    def reasons():
+        rooms = client.get(f"/me/state.json?rooms=corridor,{other.key}").json()["rooms"]
+        return rooms["corridor"]["reason"], rooms[other.key]["reason"]
+
+    now = timezone.now()
+    assert reasons() == ("", "")
+    in_corridor = Sanction.objects.create(user=user, kind="mute", room=corridor, until=now + timedelta(minutes=5))
+    assert reasons() == ("muted", "")
+    Sanction.objects.create(user=user, kind="mute", until=now - timedelta(minutes=1))  # over
+    Sanction.objects.create(user=user, kind="ban", lifted_at=now, lifted_by=moderator)  # lifted
+    assert reasons() == ("muted", "")
+    everywhere = Sanction.objects.create(user=user, kind="mute", until=now + timedelta(hours=1))
+    assert reasons() == ("muted", "muted")
+    ban = Sanction.objects.create(user=user, kind="ban")
+    assert reasons() == ("banned", "banned")
+    Sanction.objects.filter(pk__in=[in_corridor.pk, everywhere.pk, ban.pk]).update(lifted_at=now)
+    assert reasons() == ("", "")
+
+
 def test_accepting_the_code_of_conduct(client, corridor):
     user = UserFactory(registered=True)
     client.force_login(user)

@@ -185,10 +185,11 @@ def test_state_query_count(conference, django_assert_num_queries, n):
     client = logged_in(user)
     calls = ",".join(f"session:{s.pk}" for s in sessions)
     client.get("/me/state.json")  # on PostgreSQL the person's query is prepared once per connection
-    # user, the person's rows (roles, bookmarks, agenda and whether a reminder shows, in
-    # one), conference (call-link policy), sessions (calls), sanctions, rooms: the same for
-    # 1 and 50 (the session is cached); no reminders query when none is showing
-    with django_assert_num_queries(6):
+    # user, the person's rows (roles, bookmarks, agenda and whether a reminder shows, open
+    # chat sanctions, in one), conference (call-link policy), sessions (calls), rooms: the
+    # same for 1 and 50 (the session is cached); no reminders query when none is showing,
+    # no sanctions query for someone without one
+    with django_assert_num_queries(5):
         state = client.get(f"/me/state.json?calls={calls}&rooms=corridor").json()
     assert (len(state["stars"]), len(state["agenda"]), len(state["calls"])) == (n, n, n)
     # A page without call links or rooms (home, the papers browser): the user and the

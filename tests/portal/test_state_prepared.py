@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
+from chat.models import Sanction
 from portal.models import MODERATORS_GROUP, RegisteredEmail
 from portal.state import PERSONAL, _personal_rows
 from posters.models import Bookmark
@@ -39,6 +40,10 @@ def test_the_prepared_rows_are_the_querysets_for_each_person_and_instant():
     add_to_agenda(ada, soon, "paper:p1")
     add_to_agenda(ada, later)
     AgendaItem.objects.filter(user=ada, session=soon).update(reminded_at=now)  # its reminder shows until it ends
+    # Chat sanctions: only the open ones (not lifted, not over), as ids.
+    muted = Sanction.objects.create(user=bob, kind="mute", until=now + timedelta(minutes=5))
+    Sanction.objects.create(user=bob, kind="mute", until=now - timedelta(minutes=5))
+    Sanction.objects.create(user=bob, kind="ban", lifted_at=now)
     for person in (ada, bob, UserFactory()):
         for instant in (now, soon.end + timedelta(seconds=1)):
             assert sorted(PERSONAL.rows(person.pk, instant)) == sorted(_personal_rows(person.pk, instant))
@@ -51,7 +56,8 @@ def test_the_prepared_rows_are_the_querysets_for_each_person_and_instant():
             ("agenda", str(later.pk), ""),
         ]
     )
-    assert PERSONAL.rows(bob.pk, now) == [("roles", "", "1")]
+    assert sorted(PERSONAL.rows(bob.pk, now)) == [("roles", "", "1"), ("sanction", str(muted.pk), "")]
+    assert PERSONAL.rows(bob.pk, muted.until) == [("roles", "", "1")]  # over at its end
     assert "portal_state_personal" in prepared_statements()
 
 
