@@ -87,10 +87,20 @@ def _sessions_and_links(keys):
     return found
 
 
-def calls_for(user, keys, now):
+def calls_for(user, keys, now, refuse_unread=False):
+    """{key: {state, url, reason}} for the call keys that exist.
+
+    With `refuse_unread` (/me/state.json), a viewer who may see no call link, or anyone in
+    the archive, gets the same answer for every key without the calls being read: the page
+    already shows each window's state, and static/js/state.js asks about no call the page
+    says has ended. (The no-JavaScript "Join" reads the call, for its "ended" and 404.)"""
     if not keys:
         return {}
     viewer = Viewer(user, now)
+    if refuse_unread and (viewer.archived or not viewer.allowed):
+        _call_ids(keys)  # a malformed key is still refused
+        state = "ended" if viewer.archived else "not_allowed"
+        return {key: {"state": state, "url": "", "reason": "" if viewer.archived else viewer.reason} for key in keys}
     calls = {}
     for key, (session, link) in _sessions_and_links(keys).items():
         call = viewer.link(session, link)
@@ -237,7 +247,7 @@ def state_json(request):
         call_keys, room_keys = _keys(request, "calls"), _keys(request, "rooms", limit=20)
         user, now = request.user, timezone.now()
         stars, agenda, notice, sanctions = _personal(user, now)  # the roles, before the call links ask for one
-        calls = calls_for(user, call_keys, now)
+        calls = calls_for(user, call_keys, now, refuse_unread=True)
         parts = {}
         for part in state_parts():
             keys = _keys(request, part.name, part.limit)

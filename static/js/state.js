@@ -121,7 +121,8 @@
   }
 
   var query = new URLSearchParams();
-  var calls = keys("[data-call-slot]", "callSlot");
+  // A call the page says has ended has nothing more for anyone: not asked about.
+  var calls = keys('[data-call-slot]:not([data-call-state="ended"])', "callSlot");
   var rooms = keys("[data-chat-room]", "chatRoom");
   if (calls) query.set("calls", calls);
   if (rooms) query.set("rooms", rooms);

@@ -198,6 +198,51 @@ def test_state_query_count(conference, django_assert_num_queries, n):
         client.get("/me/state.json")
 
 
+def test_a_visitor_who_may_see_no_call_link_is_answered_without_reading_the_calls(
+    site, client, django_assert_num_queries
+):
+    """Anonymous, an account only, or the archive: the same answer for every call asked
+    about, with no query for them (the page shows each window's state itself)."""
+    paper, session = site
+    slot = paper.poster_slots.get()
+    query = f"/me/state.json?calls=slot:{slot.pk},session:{session.pk},slot:999999999"
+    refusal = {
+        "state": "not_allowed",
+        "url": "",
+        "reason": "Log in as a registered attendee to see the video-call link.",
+    }
+    client.get(query)
+    with time_machine.travel(IN_WINDOW, tick=False):
+        with django_assert_num_queries(0):  # the conference (its call-link policy) is cached
+            calls = client.get(query).json()["calls"]
+        assert calls == dict.fromkeys(query.partition("=")[2].split(","), refusal)
+        account = logged_in(UserFactory())
+        account.get(query)
+        with django_assert_num_queries(2):  # the user, their rows (no calls read)
+            calls = account.get(query).json()["calls"]
+        assert set(calls) == {f"slot:{slot.pk}", f"session:{session.pk}", "slot:999999999"}
+        assert calls[f"slot:{slot.pk}"]["reason"] == "Video-call links are for registered attendees."
+        # A registered attendee's calls are read: the link in its window, none for a call that is not.
+        calls = logged_in(AttendeeFactory()).get(query).json()["calls"]
+        assert set(calls) == {f"slot:{slot.pk}", f"session:{session.pk}"}
+        assert calls[f"slot:{slot.pk}"]["url"] == "https://video.example.org/j/secret-paperA"
+    conference = Conference.get()
+    conference.phase_override = "archived"
+    conference.save()
+    calls = client.get(query).json()["calls"]
+    assert {call["state"] for call in calls.values()} == {"ended"}
+    assert client.get("/me/state.json?calls=slot:x").status_code == 400  # still checked
+
+
+def test_the_page_names_each_calls_window_for_the_state_request(client, site):
+    """static/js/state.js does not ask about a call the page says has ended."""
+    paper, _ = site
+    with time_machine.travel(IN_WINDOW, tick=False):
+        assert 'data-call-state="open"' in client.get(f"/papers/{paper.uid}/").content.decode()
+    with time_machine.travel(IN_WINDOW + timedelta(hours=3), tick=False):
+        assert 'data-call-state="ended"' in client.get(f"/papers/{paper.uid}/").content.decode()
+
+
 def test_a_public_page_lives_no_longer_than_its_next_change(client, site):
     _, session = site
     # 4 s before the call-link window opens (15 minutes before the start)
