@@ -12,17 +12,17 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 import time_machine
-from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
 from portal.export import export_site
 from portal.models import Conference
 from posters.discovery import compute_discovery
 from schedule.recordings.mirrors import sync_mirror
-from schedule.recordings.models import Recording, RecordingVersion
+from schedule.recordings.models import Recording
 from tests.chat.factories import MessageFactory, RoomFactory
 from tests.e2e.conftest import ARTIFACTS, assert_no_serious_axe_violations, save_artifacts
 from tests.factories import PaperFactory, PosterSlotFactory, SessionFactory
+from tests.schedule.recording_files import ready_recording
 
 NOW = datetime(2020, 4, 27, 2, tzinfo=UTC)
 SUB_PATH = "/conference/2020/"
@@ -46,21 +46,6 @@ def static_server(tmp_path):
     server.server_close()
 
 
-def released_recording(subject_key, video):
-    """A released recording whose 360p rendition is a real (small) video."""
-    recording = Recording.objects.create(
-        subject_key=subject_key, release_day=date(2020, 4, 26), release_override=Recording.Override.EARLY
-    )
-    version = RecordingVersion(recording=recording, number=1, status="ready")
-    version.original.save("original.mp4", ContentFile(video.read_bytes()), save=False)
-    folder = version.original.name.rsplit("/", 1)[0]
-    version.outputs = {"360p": version.original.storage.save(f"{folder}/360p.mp4", ContentFile(video.read_bytes()))}
-    version.save()
-    recording.current_version = version
-    recording.save()
-    return recording
-
-
 @pytest.fixture
 def conference_site(transactional_db, media_dir):
     conference = Conference.get()
@@ -74,7 +59,9 @@ def conference_site(transactional_db, media_dir):
     PaperFactory(uid="o1", title="Adaptive optimisers revisited", keyword_names=["optimisation"])
     PosterSlotFactory(paper=graphs, session=morning)
     PosterSlotFactory(paper=graphs, session=evening)
-    released_recording("paper:g1", media_dir / "talk.mp4")
+    ready_recording(
+        "paper:g1", media_dir / "talk.mp4", release_day=date(2020, 4, 26), release_override=Recording.Override.EARLY
+    )
     MessageFactory(room=RoomFactory(key="paper:g1", kind="paper"), body="Nice", html="<p>Nice</p>")
     compute_discovery()  # the paper map
     return conference

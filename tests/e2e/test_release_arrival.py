@@ -6,28 +6,20 @@ copy's head."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
-from schedule.models import Recording, RecordingVersion, Session
+from schedule.models import Recording, Session
 from tests.e2e.conftest import assert_no_serious_axe_violations, save_artifacts
 from tests.factories import PaperFactory, SessionFactory
-from tests.schedule.recording_files import make_video
+from tests.schedule.recording_files import make_video, ready_recording
 
 pytestmark = pytest.mark.e2e
 
 
-def ready_recording(subject_key, video, release_at, **fields):
-    """A recording with a real (small) 360p rendition, released at `release_at`."""
-    recording = Recording.objects.create(subject_key=subject_key, release_day=date(2020, 4, 26), **fields)
-    version = RecordingVersion(recording=recording, number=1, status="ready")
-    version.original.save("original.mp4", ContentFile(video.read_bytes()), save=False)
-    folder = version.original.name.rsplit("/", 1)[0]
-    version.outputs = {"360p": version.original.storage.save(f"{folder}/360p.mp4", ContentFile(video.read_bytes()))}
-    version.save()
-    recording.current_version = version
-    recording.save()
-    # The instant as given (save() derives it from the day by the 02:00 rule).
+def released_at(subject_key, video, release_at, **fields):
+    """A ready recording released at `release_at` (save() derives the instant from the day
+    by the 02:00 rule: set afterwards, as given)."""
+    recording = ready_recording(subject_key, video, release_day=date(2020, 4, 26), **fields)
     Recording.objects.filter(pk=recording.pk).update(release_at=release_at, status=Recording.Status.READY)
     return recording
 
@@ -39,7 +31,7 @@ def test_a_release_seen_live_arrives_without_a_reload(new_page, transactional_db
     PaperFactory(uid="owls1", title="Findings about owls")
     video = make_video(tmp_path / "owls.mp4", seconds=3, size="640x360", rate=10)
     release = datetime.now(UTC) + timedelta(seconds=8)
-    ready_recording("paper:owls1", video, release)
+    released_at("paper:owls1", video, release)
 
     visitor = new_page(timezone_id="Pacific/Auckland")
     visitor.goto("/papers/owls1/")
@@ -90,9 +82,7 @@ def test_a_workshop_talk_released_while_its_page_is_open(new_page, transactional
         end=start + timedelta(minutes=30),
     )
     video = make_video(tmp_path / "owls.mp4", seconds=3, size="640x360", rate=10)
-    ready_recording(
-        f"talk:{talk.pk}", video, datetime.now(UTC) + timedelta(seconds=8), kind=Recording.Kind.WORKSHOP_TALK
-    )
+    released_at(f"talk:{talk.pk}", video, datetime.now(UTC) + timedelta(seconds=8), kind=Recording.Kind.WORKSHOP_TALK)
 
     visitor = new_page(timezone_id="Asia/Tokyo")
     visitor.goto("/workshops/OWLS/")

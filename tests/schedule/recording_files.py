@@ -3,9 +3,10 @@
 import subprocess
 from datetime import UTC, datetime, timedelta
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
-from schedule.models import Recording
+from schedule.models import Recording, RecordingVersion
 
 FFMPEG = "/usr/bin/ffmpeg"
 
@@ -85,6 +86,20 @@ PDF = make_pdf(
     b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
     b"<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>",
 )
+
+
+def ready_recording(subject_key, video, **fields):
+    """A recording (`fields`) with a ready version whose 360p rendition is `video`, a real
+    (small) file, stored as processing stores it."""
+    recording = Recording.objects.create(subject_key=subject_key, **fields)
+    version = RecordingVersion(recording=recording, number=1, status="ready")
+    version.original.save("original.mp4", ContentFile(video.read_bytes()), save=False)
+    folder = version.original.name.rsplit("/", 1)[0]
+    version.outputs = {"360p": version.original.storage.save(f"{folder}/360p.mp4", ContentFile(video.read_bytes()))}
+    version.save()
+    recording.current_version = version
+    recording.save()
+    return recording
 
 
 def recording(**kwargs):
