@@ -108,7 +108,7 @@ def calls_for(user, keys, now, refuse_unread=False):
     return calls
 
 
-def rooms_for(user, keys, sanction_ids=()):
+def rooms_for(user, keys, sanction_ids):
     """What the visitor may do in these rooms; `sanction_ids`: their open sanctions (`_personal`)."""
     if not user.is_authenticated or not keys:
         return {}
