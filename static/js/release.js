@@ -28,34 +28,42 @@
     pending.textContent = text;
   }
 
+  var ASSETS = 'link[rel="stylesheet"][href], script[src]';
+  function assetUrl(node) {
+    return new URL(node.getAttribute(node.tagName === "SCRIPT" ? "src" : "href"), location.href).href;
+  }
+  function assetsOf(root) {
+    var have = {};
+    root.querySelectorAll(ASSETS).forEach(function (node) { have[assetUrl(node)] = true; });
+    return have;
+  }
+
   // Stylesheets and scripts of the new copy that this page lacks (the player's), added in
-  // order; resolves when the scripts have run.
+  // order; resolves when the scripts have run (a stylesheet need not hold up the player).
   function addMissing(doc, have) {
     var chain = Promise.resolve();
-    doc.querySelectorAll('link[rel="stylesheet"][href], script[src]').forEach(function (node) {
-      var isScript = node.tagName === "SCRIPT";
-      var url = new URL(node.getAttribute(isScript ? "src" : "href"), location.href).href;
+    doc.querySelectorAll(ASSETS).forEach(function (node) {
+      var url = assetUrl(node);
       if (have[url]) return;
       have[url] = true;
+      if (node.tagName !== "SCRIPT") {
+        var sheet = document.createElement("link");
+        sheet.rel = "stylesheet";
+        sheet.href = url;
+        document.head.appendChild(sheet);
+        return;
+      }
       chain = chain.then(function () {
         return new Promise(function (resolve) {
-          var added = document.createElement(isScript ? "script" : "link");
-          if (isScript) { added.src = url; added.async = false; } else { added.rel = "stylesheet"; added.href = url; }
-          added.onload = added.onerror = function () { resolve(); };
-          document.head.appendChild(added);
-          if (!isScript) resolve(); // a stylesheet need not hold up the player
+          var script = document.createElement("script");
+          script.src = url;
+          script.async = false;
+          script.onload = script.onerror = function () { resolve(); };
+          document.head.appendChild(script);
         });
       });
     });
     return chain;
-  }
-
-  function assetsOf(root) {
-    var have = {};
-    root.querySelectorAll('link[rel="stylesheet"][href], script[src]').forEach(function (node) {
-      have[new URL(node.getAttribute(node.tagName === "SCRIPT" ? "src" : "href"), location.href).href] = true;
-    });
-    return have;
   }
 
   function watch(pending) {
