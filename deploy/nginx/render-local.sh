@@ -7,13 +7,16 @@
 #   NGINX_STATIC_ROOT=... NGINX_MEDIA_ROOT=... deploy/nginx/render-local.sh DIR
 #   nginx -c DIR/nginx.conf -e DIR/error.log -g 'daemon off;'
 #
-# NGINX_CACHE_DIR (the shared page cache) defaults to DIR/cache.
+# NGINX_CACHE_DIR (the shared page cache) defaults to DIR/cache; NGINX_PAGE_RENDERS (page
+# requests that may reach gunicorn at once) to 4, one less than gunicorn's 5 workers on
+# two cores (deploy/gunicorn.conf.py).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="${1:?usage: render-local.sh DIR}"
 dir="$(mkdir -p "$dir" && cd "$dir" && pwd)"
 export NGINX_CACHE_DIR="${NGINX_CACHE_DIR:-$dir/cache}"
-names='${NGINX_LISTEN} ${NGINX_WEB_UPSTREAM} ${NGINX_WS_UPSTREAM} ${NGINX_STATIC_ROOT} ${NGINX_MEDIA_ROOT} ${NGINX_CACHE_DIR}'
+export NGINX_PAGE_RENDERS="${NGINX_PAGE_RENDERS:-4}"
+names='${NGINX_LISTEN} ${NGINX_WEB_UPSTREAM} ${NGINX_WS_UPSTREAM} ${NGINX_STATIC_ROOT} ${NGINX_MEDIA_ROOT} ${NGINX_CACHE_DIR} ${NGINX_PAGE_RENDERS}'
 for name in $names; do
   name="${name#\$\{}"
   name="${name%\}}"
