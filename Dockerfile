@@ -36,4 +36,6 @@ RUN rm -f /etc/nginx/conf.d/default.conf
 # The image's main config with more worker connections (deploy/nginx/nginx.conf).
 COPY deploy/nginx/nginx.conf /etc/nginx/nginx.conf
 COPY deploy/nginx/portal.conf.template /etc/nginx/templates/portal.conf.template
+# Page requests that may reach gunicorn at once (docs/deploy.md); compose sets it too.
+ENV NGINX_PAGE_RENDERS=3
 COPY --from=app /app/staticfiles /srv/static

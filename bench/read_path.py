@@ -6,9 +6,11 @@ does it (papers from ../shared/data/iclr2020 recombined, 20 poster sessions, ass
 discovery; a registered account), gives the account 50 stars, and starts the production
 topology: gunicorn with deploy/gunicorn.conf.py through deploy/start.sh (production's
 worker count) and nginx with deploy/nginx/portal.conf.template rendered by
-render-local.sh, its page cache in a folder of its own. The same nginx also serves a
-folder of static files on a second port: each page's body is saved there, so every page
-is measured next to nginx sending the very same bytes from disk.
+render-local.sh (NGINX_PAGE_RENDERS from the environment, else its default: 4 page
+requests at a time to gunicorn's 5 workers), its page cache in a folder of its own. The
+same nginx also serves a folder of static files on a second port: each page's body is
+saved there, so every page is measured next to nginx sending the very same bytes from
+disk.
 
 Rows (wrk, closed loop, `--connections` connections, from bench/_load.py):
 
