@@ -108,20 +108,25 @@ def test_a_dropped_connection_catches_up_and_a_reload_shows_every_message_once(
     room_b.get_by_role("button", name="Send").click()
     expect(room_a.locator("li.chat-message", has_text="before the drop")).to_be_visible()
 
-    # A's network goes away; B goes on talking: more than one room.state window of 50.
-    # Every status the page shows is recorded: "Reconnecting" may last only a moment
-    # (Chromium's offline mode does not always hold a websocket back).
+    # A's connection drops, then its network goes away; B goes on talking: more than one
+    # room.state window of 50. The socket is closed while still online: closed offline,
+    # Chromium could wait more than 10 s for the closing handshake before telling the page
+    # (CI, 2026-12-07). Its next try is put 8-16 s off (the back-off of a sixth attempt),
+    # so it cannot come back before the network is gone; going online again reconnects at
+    # once (chat.js listens for "online"). Every status the page shows is recorded.
     a.evaluate(
         """() => {
             const status = document.querySelector('[data-chat-room] [data-status]');
             window.chatStatuses = [];
             new MutationObserver(() => window.chatStatuses.push(status.textContent))
                 .observe(status, {childList: true, characterData: true, subtree: true});
+            const room = document.querySelector('[data-chat-room]').chatRoom;
+            room.attempt = 5;
+            room.socket.close();
         }"""
     )
-    a.context.set_offline(True)
-    a.evaluate("document.querySelector('[data-chat-room]').chatRoom.socket.close()")
     a.wait_for_function("() => window.chatStatuses.some((text) => text.includes('Reconnecting'))")
+    a.context.set_offline(True)
     save_artifacts(a, "chat-a-reconnecting")
     # B posts over the HTTP API (the client's fallback when its socket is down), one by one.
     statuses = b.evaluate(
