@@ -7,7 +7,7 @@ import contextlib
 import pytest
 
 from chat import link
-from tests.chat.test_chat_redis import free_port
+from tests.production import free_port
 
 
 class Layer:

@@ -16,6 +16,7 @@ from chat.rooms import open_room
 from tests.chat.conftest import close_all, open_socket, post, receive_until
 from tests.chat.factories import AttendeeFactory
 from tests.conftest import skip_or_fail
+from tests.production import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,12 +54,6 @@ async def test_posts_reach_every_listener_through_real_redis(settings, backend):
             "reason": "deleted",
         }
     await close_all(sender, *listeners)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateRedis:
