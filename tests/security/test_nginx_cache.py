@@ -60,7 +60,8 @@ SLOW_RENDER = 1.5  # seconds the stub takes for /slow…
 
 class StubOrigin(ThreadingHTTPServer):
     """Answers every request with a body naming its path and a serial number, so a body
-    served twice came from nginx's cache. `/flaky` answers 200 once, then 500."""
+    served twice came from nginx's cache. `/flaky` answers 200 once, then 500; `/slow…`
+    takes SLOW_RENDER seconds."""
 
     daemon_threads = True
 
@@ -109,13 +110,26 @@ class StubHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def stub(production):
-    origin = StubOrigin()
-    stack = production(roles=("nginx",), web_port=origin.port)
-    stack.origin = origin
-    yield stack
-    origin.shutdown()
-    origin.server_close()
+def stub_with(production):
+    """`stub_with(env)`: nginx (rendered with `env`) in front of a StubOrigin, `stack.origin`;
+    both stopped after the test."""
+    origins = []
+
+    def start(env=None):
+        origins.append(StubOrigin())
+        stack = production(roles=("nginx",), web_port=origins[-1].port, env=env)
+        stack.origin = origins[-1]
+        return stack
+
+    yield start
+    for origin in origins:
+        origin.shutdown()
+        origin.server_close()
+
+
+@pytest.fixture
+def stub(stub_with):
+    return stub_with()
 
 
 def stored(stack):
@@ -258,50 +272,46 @@ def test_a_failing_origin_is_answered_with_the_stale_copy(stub):
         assert cache in {"STALE", "UPDATING"}
 
 
-def test_while_every_render_slot_is_busy_a_held_copy_goes_out_at_once(production):
+def test_while_every_render_slot_is_busy_a_held_copy_goes_out_at_once(stub_with):
     """portal_pages lets NGINX_PAGE_RENDERS requests reach gunicorn at a time. Past that,
     an expired page is answered at once with the copy nginx holds (it is refreshed later),
     a page with no copy waits its turn through portal_web, and writes never take the
     limited group at all."""
-    origin = StubOrigin()
-    stack = production(roles=("nginx",), web_port=origin.port, env={"NGINX_PAGE_RENDERS": "1"})
+    stack = stub_with(env={"NGINX_PAGE_RENDERS": "1"})
+    origin = stack.origin
+    first = {path: status_and_body(stack, path) for path in ("/slow-a", "/slow-b")}
+    assert {cache for _, cache, _ in first.values()} == {"MISS"}
+    time.sleep(2.2)  # both expired (max-age=1; nginx counts whole seconds)
+    # /slow-a's refresh takes the only slot for SLOW_RENDER; its visitor gets the old copy.
+    assert status_and_body(stack, "/slow-a") == (200, "STALE", first["/slow-a"][2])
+    # /slow-b's visitor gets the old copy too, and no refresh holds their connection:
+    # nginx reads a connection's next request only once a refresh it started is done.
+    connection = http.client.HTTPConnection("127.0.0.1", stack.ports["nginx"], timeout=30)
     try:
-        first = {path: status_and_body(stack, path) for path in ("/slow-a", "/slow-b")}
-        assert {cache for _, cache, _ in first.values()} == {"MISS"}
-        time.sleep(2.2)  # both expired (max-age=1; nginx counts whole seconds)
-        # /slow-a's refresh takes the only slot for SLOW_RENDER; its visitor gets the old copy.
-        assert status_and_body(stack, "/slow-a") == (200, "STALE", first["/slow-a"][2])
-        # /slow-b's visitor gets the old copy too, and no refresh holds their connection:
-        # nginx reads a connection's next request only once a refresh it started is done.
-        connection = http.client.HTTPConnection("127.0.0.1", stack.ports["nginx"], timeout=30)
-        try:
-            connection.request("GET", "/slow-b")
-            response = connection.getresponse()
-            assert (response.status, response.getheader("X-Cache-Status")) == (200, "STALE")
-            assert response.read() == first["/slow-b"][2]
-            started = time.monotonic()
-            connection.request("GET", "/public")
-            response = connection.getresponse()
-            assert response.status == 200 and b"marker-public" in response.read()
-            assert time.monotonic() - started < SLOW_RENDER / 2  # not behind a render
-        finally:
-            connection.close()
-        # No copy of /slow-c: three visitors at once wait for one render, which is kept.
-        with ThreadPoolExecutor(3) as pool:
-            answers = list(pool.map(lambda _: status_and_body(stack, "/slow-c"), range(3)))
-        assert {status for status, _, _ in answers} == {200} and len({body for *_, body in answers}) == 1
-        assert sorted(cache for _, cache, _ in answers)[-1] == "MISS"
-        assert origin.requests.count(("GET", "/slow-c")) == 1
-        assert status_and_body(stack, "/slow-c")[1:] == ("HIT", answers[0][2])
-        posted = stack.get("/slow-d", method="POST", data=b"x=1")
-        assert posted[0] == 200 and posted[2].startswith(b"POST /slow-d")
-        assert origin.requests.count(("POST", "/slow-d")) == 1  # sent once
-        # /slow-a's refresh has landed (by now expired in its turn: max-age=1).
-        status, _, body = status_and_body(stack, "/slow-a")
-        assert status == 200 and b"marker-slow-a" in body and body != first["/slow-a"][2]
+        connection.request("GET", "/slow-b")
+        response = connection.getresponse()
+        assert (response.status, response.getheader("X-Cache-Status")) == (200, "STALE")
+        assert response.read() == first["/slow-b"][2]
+        started = time.monotonic()
+        connection.request("GET", "/public")
+        response = connection.getresponse()
+        assert response.status == 200 and b"marker-public" in response.read()
+        assert time.monotonic() - started < SLOW_RENDER / 2  # not behind a render
     finally:
-        origin.shutdown()
-        origin.server_close()
+        connection.close()
+    # No copy of /slow-c: three visitors at once wait for one render, which is kept.
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: status_and_body(stack, "/slow-c"), range(3)))
+    assert {status for status, _, _ in answers} == {200} and len({body for *_, body in answers}) == 1
+    assert sorted(cache for _, cache, _ in answers)[-1] == "MISS"
+    assert origin.requests.count(("GET", "/slow-c")) == 1
+    assert status_and_body(stack, "/slow-c")[1:] == ("HIT", answers[0][2])
+    posted = stack.get("/slow-d", method="POST", data=b"x=1")
+    assert posted[0] == 200 and posted[2].startswith(b"POST /slow-d")
+    assert origin.requests.count(("POST", "/slow-d")) == 1  # sent once
+    # /slow-a's refresh has landed (by now expired in its turn: max-age=1).
+    status, _, body = status_and_body(stack, "/slow-a")
+    assert status == 200 and b"marker-slow-a" in body and body != first["/slow-a"][2]
 
 
 def test_static_files_and_websockets_carry_no_cache_status(stub, static_root):
