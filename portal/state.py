@@ -78,11 +78,14 @@ def _sessions_and_links(keys):
     """{key: (session, link)} for the call-link keys that exist (two queries at most)."""
     ids = _call_ids(keys)
     found = {}
+    # Only what the window needs (schedule.call_links), and unordered: the models' default
+    # orderings would join the papers and sort, on every page view's state request.
     if ids["slot"]:
-        for slot in PosterSlot.objects.filter(pk__in=ids["slot"]).select_related("session"):
+        slots = PosterSlot.objects.filter(pk__in=ids["slot"]).select_related("session").order_by()
+        for slot in slots.only("call_link", "session__start", "session__end"):
             found[ids["slot"][slot.pk]] = (slot.session, slot.call_link)
     if ids["session"]:
-        for session in Session.objects.filter(pk__in=ids["session"]):
+        for session in Session.objects.filter(pk__in=ids["session"]).only("start", "end", "call_link").order_by():
             found[ids["session"][session.pk]] = (session, session.call_link)
     return found
 
@@ -114,7 +117,7 @@ def rooms_for(user, keys, sanction_ids):
         return {}
     sanctions = sanctions_with_ids(sanction_ids)
     rooms = {}
-    stored = {room.key: room for room in Room.objects.filter(key__in=keys)}
+    stored = {room.key: room for room in Room.objects.filter(key__in=keys).order_by()}
     for key in keys:
         # A room nobody opened yet is shown on its page (unsaved, chat.rooms.peek_room): the
         # visitor's permissions are the same for it.
