@@ -36,6 +36,9 @@ Rows (wrk, closed loop, `--connections` connections, from bench/_load.py):
   (what PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS=0 does at a release; it waits
   PORTAL_PUBLIC_PAGE_SECONDS for that), with how long the page from before was still
   sent. Then the worst case: nginx's cache empty and Redis flushed.
+  Before them, the same crowd against nginx alone (static_crowd: N static files of the
+  paper page's bytes): what this machine gives at that concurrency with no cache and no
+  Django, the release rows' "static" figures.
   wrk corrects its percentiles for coordinated omission (stats_correct: an answer that
   took T adds samples for the requests its connection would have sent meanwhile), so a
   few hundred answers that wait seconds for Django move the p99 of 250,000; the notes
@@ -440,8 +443,31 @@ def cache_shares(counts):
     return ", ".join(f"{status} {n / total:.0%}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def crowd_row(size, clients, what, result, notes):
+def static_crowd(stack, size, uids, clients, seconds):
+    """The release's crowd against nginx alone: the same clients opening random pages of N,
+    each a static file holding the paper page's bytes (hard links of one file, so no more
+    disk than one page). What this machine gives at that concurrency with neither the
+    cache nor Django: the release rows are compared with it."""
+    body = stack.get(f"/papers/{uids[0]}/")[2]
+    folder = stack.static_pages / "crowd"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    page = folder / "page.html"
+    page.write_bytes(body)
+    for uid in uids:
+        os.link(page, folder / f"{uid}.html")
+    url, targets = f"http://127.0.0.1:{stack.static_port}", [f"/crowd/{uid}.html" for uid in uids]
+    result = saturation(url, targets, seconds, connections=clients, threads=2, timeout=60)
+    notes = f"; p50 {result.p50:.1f} ms, p90 {result.p90:.1f} ms; {len(body):,} bytes"
+    log(f"[{size}] the release's crowd on nginx static: {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms{notes}")
+    what = f"nginx static: {len(uids):,} files of the paper page's bytes, no cache, no Django"
+    return result, crowd_row(size, clients, what, result, notes)
+
+
+def crowd_row(size, clients, what, result, notes, static=None):
     log(f"[{size}] release ({what}): {clients} clients, {result.rps:,.0f} req/s, p99 {result.p99:.1f} ms{notes}")
+    if static is not None:
+        notes += f"; static p99 {static.p99:.1f} ms"
     return (
         size,
         f"release: {clients:,} clients, random paper pages ({what})",
@@ -449,13 +475,13 @@ def crowd_row(size, clients, what, result, notes):
         "",
         f"{result.rps:,.0f}",
         f"{result.p99:.1f}",
-        "",
-        "",
+        f"{static.rps:,.0f}" if static else "",
+        f"{result.rps / static.rps:.1%}" if static and static.rps else "",
         f"{result.non_2xx} non-2xx (5xx among them), {result.errors} socket errors; max {result.max:.0f} ms{notes}",
     )
 
 
-def release_row(stack, size, uids, clients, seconds, lifetime, opened_before=False):
+def release_row(stack, size, uids, clients, seconds, lifetime, opened_before=False, static=None):
     """The 02:00 release, `clients` opening random papers of all N at once.
 
     Without `opened_before`: nginx's and Django's caches empty (a restart at the worst
@@ -492,10 +518,10 @@ def release_row(stack, size, uids, clients, seconds, lifetime, opened_before=Fal
             notes += f"; {failed} pages failed while opening"
     what = "pages opened before, every copy expired at once: no spread" if opened_before else "caches empty"
     notes = f"; p50 {result.p50:.1f} ms, p90 {result.p90:.1f} ms{notes}"
-    return crowd_row(size, clients, what, result, notes)
+    return crowd_row(size, clients, what, result, notes, static)
 
 
-def spread_release_row(stack, size, uids, clients, seconds, spread, child):
+def spread_release_row(stack, size, uids, clients, seconds, spread, child, static=None):
     """The 02:00 release as it happens: every paper's recording released at one instant
     (`recordings_at`: the instant the release rule stores), on a portal already running.
 
@@ -534,7 +560,7 @@ def spread_release_row(stack, size, uids, clients, seconds, spread, child):
     if failed:
         notes += f"; {failed} pages failed while opening"
     what = f"every recording released at one instant, copies spread over {spread} s"
-    return crowd_row(size, clients, what, result, notes)
+    return crowd_row(size, clients, what, result, notes, static)
 
 
 def bench_size(size, args, rows, largest):
@@ -620,10 +646,12 @@ def bench_size(size, args, rows, largest):
             subprocess.run([PYTHON, __file__, *child_args], cwd=REPO, env=env, stdout=subprocess.DEVNULL, check=True)
 
         release = (stack, size, uids, args.clients, args.seconds)
-        rows.append(spread_release_row(*release, info["spread"], child))
+        static, row = static_crowd(*release)
+        rows.append(row)
+        rows.append(spread_release_row(*release, info["spread"], child, static=static))
         if not args.only_release:
-            rows.append(release_row(*release, info["lifetime"], opened_before=True))
-            rows.append(release_row(*release, info["lifetime"]))
+            rows.append(release_row(*release, info["lifetime"], opened_before=True, static=static))
+            rows.append(release_row(*release, info["lifetime"], static=static))
     finally:
         stack.close()
         shutil.rmtree(workdir, ignore_errors=True)
