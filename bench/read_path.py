@@ -36,8 +36,8 @@ Rows (wrk, closed loop, `--connections` connections, from bench/_load.py):
   (what PORTAL_PUBLIC_CHANGE_SPREAD_SECONDS=0 does at a release; it waits
   PORTAL_PUBLIC_PAGE_SECONDS for that), with how long the page from before was still
   sent. Then the worst case: nginx's cache empty and Redis flushed.
-  Before them, the same crowd against nginx alone (static_crowd: N static files of the
-  paper page's bytes): what this machine gives at that concurrency with no cache and no
+  Before them, the same crowd against nginx alone (static_crowd: N static files, each
+  with the paper page's bytes): what this machine gives at that concurrency with no cache and no
   Django, the release rows' "static" figures.
   wrk corrects its percentiles for coordinated omission (stats_correct: an answer that
   took T adds samples for the requests its connection would have sent meanwhile), so a
@@ -445,17 +445,16 @@ def cache_shares(counts):
 
 def static_crowd(stack, size, uids, clients, seconds):
     """The release's crowd against nginx alone: the same clients opening random pages of N,
-    each a static file holding the paper page's bytes (hard links of one file, so no more
-    disk than one page). What this machine gives at that concurrency with neither the
-    cache nor Django: the release rows are compared with it."""
+    each a static file of its own holding the paper page's bytes (N files in memory, as
+    nginx's cache holds N; hard links of one file would be one page). What this machine
+    gives at that concurrency with neither the cache nor Django: the release rows are
+    compared with it."""
     body = stack.get(f"/papers/{uids[0]}/")[2]
     folder = stack.static_pages / "crowd"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    page = folder / "page.html"
-    page.write_bytes(body)
     for uid in uids:
-        os.link(page, folder / f"{uid}.html")
+        (folder / f"{uid}.html").write_bytes(body)
     url, targets = f"http://127.0.0.1:{stack.static_port}", [f"/crowd/{uid}.html" for uid in uids]
     result = saturation(url, targets, seconds, connections=clients, threads=2, timeout=60)
     notes = f"; p50 {result.p50:.1f} ms, p90 {result.p90:.1f} ms; {len(body):,} bytes"
