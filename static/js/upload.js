@@ -3,17 +3,24 @@
 (function () {
   "use strict";
   var state = document.getElementById("recording-state");
+  var uploading = 0; // uploads in flight on this page: a reload would cut them off
 
   function pollStatus() {
     if (!state) return;
     fetch(state.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        // Done: the page is reloaded to show the new version (its player and files), unless
+        // another upload is under way; the status is not shown as done before the reload,
+        // so nobody starts an upload on a page about to go.
+        if (data.status !== "processing" && state.dataset.waiting && !uploading) {
+          window.location.reload();
+          return;
+        }
         var status = document.getElementById("recording-status");
         status.textContent = data.status_label;
         status.className = "status status-" + data.status;
         if (data.status === "processing") setTimeout(pollStatus, 2000);
-        else if (state.dataset.waiting) window.location.reload();
       });
   }
 
@@ -30,6 +37,7 @@
       bar.hidden = false;
       bar.value = 0;
       button.disabled = true;
+      uploading += 1;
       message.textContent = "Uploading…";
       message.classList.remove("error");
       xhr.upload.addEventListener("progress", function (e) {
@@ -40,6 +48,7 @@
       });
       xhr.addEventListener("load", function () {
         button.disabled = false;
+        uploading -= 1;
         var data = {};
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = { error: "The server answered " + xhr.status + "." }; }
         if (xhr.status >= 200 && xhr.status < 300) {
@@ -63,6 +72,7 @@
       });
       xhr.addEventListener("error", function () {
         button.disabled = false;
+        uploading -= 1;
         bar.hidden = true;
         message.textContent = "The upload was interrupted (network error). Nothing was changed; try again.";
         message.classList.add("error");

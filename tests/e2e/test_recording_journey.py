@@ -52,6 +52,8 @@ def test_upload_wait_release_watch(new_page, paper, tmp_path, tasks_in_process):
     author.get_by_label("Video (MP4, MOV, WebM…)").set_input_files(str(video))
     author.get_by_role("button", name="Upload video").click()
     expect(author.locator("#recording-status")).to_have_text("Ready", timeout=60_000)
+    # "Ready" shows on the page reloaded with the new version: its scripts loaded before the next upload.
+    author.wait_for_load_state()
     author.get_by_label("Captions (WebVTT or SRT)").set_input_files(str(captions))
     author.get_by_role("button", name="Upload captions").click()
     expect(author.locator("form[data-kind=captions] .upload-message")).to_have_text("Uploaded.")
