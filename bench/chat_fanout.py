@@ -128,6 +128,7 @@ def prepare(rooms, posters):
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
+    from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
@@ -155,7 +156,7 @@ def prepare(rooms, posters):
         RegisteredEmail.objects.get_or_create(email=poster.email)
         session = SessionStore()
         session["_auth_user_id"] = str(poster.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
         session["_auth_user_hash"] = poster.get_session_auth_hash()
         session.create()
         cookies.append(session.session_key)

@@ -61,6 +61,7 @@ def prepare(voters, askers, seed_questions):
     setup_django()
     from datetime import timedelta
 
+    from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
@@ -101,7 +102,7 @@ def prepare(voters, askers, seed_questions):
             )
             session = SessionStore()
             session["_auth_user_id"] = str(user.pk)
-            session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+            session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
             session["_auth_user_hash"] = user.get_session_auth_hash()
             session.create()
             cookies.append(session.session_key)

@@ -75,6 +75,7 @@ PYTHON = str(REPO / ".venv" / "bin" / "python")
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 # One key for the seeding child (which signs the session) and the server.
 SECRET_KEY = "read-path-bench-not-a-secret-" + "x" * 40
+CSRF_SECRET = "readPathBenchCsrfSecret" + "x" * 9  # 32 letters, as Django makes them
 STARS = 50
 ZONE = "Europe/Berlin"
 BENCH_VIDEOS = "https://videos.example.org/read-path-bench/"
@@ -107,7 +108,7 @@ def facts():
     Bookmark.objects.bulk_create([Bookmark(user=user, paper_id=pk) for pk in more])
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     print(
@@ -192,8 +193,8 @@ class Stack:
         )
 
     def start_web(self):
-        # The access log (stdout) is written as in production, to nowhere; errors to a
-        # file whose tracebacks are shown at the end.
+        # No access log, as in production (deploy/gunicorn.conf.py: nginx keeps it); errors
+        # to a file whose tracebacks are shown at the end.
         self.web_log = open(self.workdir / "web.log", "wb")  # noqa: SIM115  (closed in close)
         self.web = subprocess.Popen(
             ["bash", str(REPO / "deploy" / "start.sh"), "web"],
@@ -598,7 +599,9 @@ def bench_size(size, args, rows, largest):
         )
         info = json.loads(out.stdout.strip().splitlines()[-1])
     uids, cookie = info["uids"], info["cookie"]
-    logged_in = f"{cookie}; tz={ZONE}"
+    # What a logged-in browser sends: its session, the CSRF cookie (its log-in form set it;
+    # without it every state answer would set a new one) and its zone.
+    logged_in = f"{cookie}; csrftoken={CSRF_SECRET}; tz={ZONE}"
     workdir = tempfile.mkdtemp(prefix="read-path-bench-")
     stack = Stack(database_url, workdir)
     try:

@@ -144,6 +144,7 @@ def seed(size):
 
 def _report(user, timings):
     """Print the bench's facts as one JSON line: a session cookie for `user`, the UIDs."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -151,7 +152,7 @@ def _report(user, timings):
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     sample = list(Paper.objects.order_by("?").values_list("uid", flat=True)[:200])

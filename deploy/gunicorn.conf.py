@@ -1,8 +1,8 @@
 """gunicorn settings for the portal's pages (deploy/start.sh web).
 
 Environment: BIND (host:port), WEB_CONCURRENCY (worker processes), GUNICORN_THREADS,
-GUNICORN_TIMEOUT, GUNICORN_WORKER_TMP_DIR. Logs go to stdout/stderr for the process
-manager to collect.
+GUNICORN_TIMEOUT, GUNICORN_WORKER_TMP_DIR, GUNICORN_ACCESS_LOG. Logs go to stdout/stderr
+for the process manager to collect.
 """
 
 import os
@@ -27,6 +27,10 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
 # gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl, shared by every
 # gunicorn of the user; nothing here uses it.
 control_socket_disable = True
-accesslog = "-"
+# nginx logs every request, with gunicorn's time and the cache status (deploy/nginx/nginx.conf).
+# A second line per request here cost gunicorn 0.15 ms of CPU a request, a tenth of
+# /me/state.json's throughput (docs/benchmarks.md, 2026-12-07). GUNICORN_ACCESS_LOG=- logs
+# them here too (to stdout), for gunicorn served without nginx.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -89,7 +89,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# portal.state.PreparedQuery: PREPARE / EXECUTE on each connection. Off behind a pooler that
+# portal.prepared.PreparedQuery: PREPARE / EXECUTE on each connection. Off behind a pooler that
 # hands each transaction another server connection (PgBouncer's transaction pooling).
 PORTAL_PREPARED_STATEMENTS = env.bool("PORTAL_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -197,9 +197,10 @@ if PORTAL_EXPORT_DIR and PORTAL_EXPORT_EVERY_MINUTES > 0:
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
+# Django's and allauth's, with the visitor's row read by a prepared statement.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.auth_backends.ModelBackend",
+    "portal.auth_backends.AuthenticationBackend",
 ]
 SITE_ID = 1
 LOGIN_REDIRECT_URL = "/"

@@ -27,23 +27,19 @@ The roles, stars and agenda marks are read afresh on every request, in one query
 
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.signals import connection_created
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from psycopg2.extensions import AsIs
 
 from chat.models import Room
 from chat.rooms import may_enter, unopened_room
 from chat.services.errors import ChatError
 from chat.services.messages import check_can_post, sanction_rows, sanctions_with_ids
 from portal.models import User
+from portal.prepared import PK_MARKER, PreparedQuery
 from portal.state_parts import BadKeys, state_parts
 from posters.bookmarks import star_rows
 from posters.models import PosterSlot
@@ -139,73 +135,10 @@ def _personal_rows(pk, now):
     return User.role_rows(pk).union(star_rows(pk), agenda_rows(pk, now), sanction_rows(pk, now), all=True)
 
 
-# The markers the personal query is compiled with: no person has a negative id, and the
-# instant is only ever a marker.
-_PK_MARKER = -2_147_480_001
+# The instant the personal query is compiled with (portal.prepared): only ever a marker.
 _NOW_MARKER = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 
-
-class PreparedQuery:
-    """An ORM query that PostgreSQL plans once per connection (PREPARE / EXECUTE).
-
-    The personal query runs on every page view. Building and compiling it in the ORM was
-    about 40 % of `/me/state.json`'s time in Django, and PostgreSQL spent longer planning
-    it than running it (EXPLAIN ANALYZE: planning 1.9 ms, execution 0.3 ms); bench/read_path.py's
-    state row measures the difference. The queryset stays the definition: it is compiled once
-    with marker arguments, its constants written into the statement as psycopg2 writes them
-    for any query, the markers' places becoming the statement's parameters. Other databases
-    (the embedded SQLite), and PostgreSQL behind a transaction pooler
-    (`PORTAL_PREPARED_STATEMENTS=0`), run the queryset as it is.
-    """
-
-    def __init__(self, name, build, markers):
-        self.name, self.build, self.markers = name, build, markers
-        self._statement = None  # the PREPARE statement, made on first use
-
-    def rows(self, *args):
-        db = connections[DEFAULT_DB_ALIAS]  # this thread's connection (not the module-wide proxy)
-        if db.vendor != "postgresql" or not settings.PORTAL_PREPARED_STATEMENTS:
-            return list(self.build(*args))
-        db.ensure_connection()
-        with db.cursor() as cursor:
-            prepared = db.__dict__.setdefault("portal_prepared", set())
-            if self.name not in prepared:
-                cursor.execute(self._prepare_sql(cursor))
-                prepared.add(self.name)
-            cursor.execute(f"EXECUTE {self.name}({', '.join(['%s'] * len(args))})", args)
-            return cursor.fetchall()
-
-    def _prepare_sql(self, cursor):
-        if self._statement is None:
-            sql, params = self.build(*(marker for marker, _ in self.markers)).query.sql_with_params()
-            places = {marker: f"${n}" for n, (marker, _) in enumerate(self.markers, start=1)}
-            found = set()
-
-            def placed(param):
-                for marker, place in places.items():
-                    if type(param) is type(marker) and param == marker:
-                        found.add(marker)
-                        return AsIs(place)
-                return param
-
-            body = cursor.mogrify(sql, [placed(param) for param in params]).decode()
-            if len(found) != len(places):
-                raise ImproperlyConfigured(f"{self.name}: a marker is not among the query's parameters.")
-            types = ", ".join(kind for _, kind in self.markers)
-            self._statement = f"PREPARE {self.name} ({types}) AS {body}"
-        return self._statement
-
-
-def _forget_prepared(sender, connection, **kwargs):
-    """A new connection to the database holds no prepared statement yet."""
-    connection.__dict__.pop("portal_prepared", None)
-
-
-connection_created.connect(_forget_prepared, dispatch_uid="portal-state-prepared")
-
-PERSONAL = PreparedQuery(
-    "portal_state_personal", _personal_rows, [(_PK_MARKER, "bigint"), (_NOW_MARKER, "timestamptz")]
-)
+PERSONAL = PreparedQuery("portal_state_personal", _personal_rows, [(PK_MARKER, "bigint"), (_NOW_MARKER, "timestamptz")])
 
 
 def _personal(user, now):

@@ -1,4 +1,4 @@
-"""/me/state.json's personal query, prepared on PostgreSQL (portal.state.PreparedQuery):
+"""/me/state.json's personal query, prepared on PostgreSQL (portal.prepared.PreparedQuery):
 the same rows as the queryset it is compiled from, for any person and instant, on a new
 connection too."""
 
