@@ -33,6 +33,7 @@ class PreparedQuery:
     def __init__(self, name, build, markers):
         self.name, self.build, self.markers = name, build, markers
         self._statement = None  # the PREPARE statement, made on first use
+        self._columns = None  # instances(): the model and a whole row's columns, found on first use
 
     def rows(self, *args):
         """The rows of `build(*args)`: tuples when prepared, else what the queryset yields."""
@@ -52,8 +53,10 @@ class PreparedQuery:
         """The model instances of `build(*args)`, a queryset of whole rows of one model."""
         if not self._prepares(connections[DEFAULT_DB_ALIAS]):
             return list(self.build(*args))
-        model = self.build(*(marker for marker, _ in self.markers)).model
-        names = [field.attname for field in model._meta.concrete_fields]  # a whole row's columns, in order
+        if self._columns is None:  # building the queryset on every call was a tenth of a request's CPU
+            model = self.build(*(marker for marker, _ in self.markers)).model
+            self._columns = model, [field.attname for field in model._meta.concrete_fields]  # in order
+        model, names = self._columns
         return [model.from_db(DEFAULT_DB_ALIAS, names, row) for row in self.rows(*args)]
 
     @staticmethod
