@@ -4,7 +4,7 @@ by a prepared statement (portal.prepared).
 Every request of a logged-in visitor reads their row (`request.user`); `/me/state.json`
 makes one on every page view. Through the ORM (`ModelBackend.get_user`) that read was a
 third of the request's CPU; prepared, the state request went from about 1,000 to about
-1,500 req/s through nginx (docs/benchmarks.md, 2026-12-07).
+1,500 req/s through nginx on one 2-core machine (docs/benchmarks.md, 2026-12-07).
 
 A session names the backend that logged its visitor in, and Django accepts only backends
 listed in AUTHENTICATION_BACKENDS: sessions made before these replaced Django's and
