@@ -224,8 +224,10 @@ class Stack:
         }
         subprocess.run(["bash", str(REPO / "deploy/nginx/render-local.sh"), str(conf)], env=render, check=True)
         # render-local.sh's main config is for tests (one worker, 256 connections); the
-        # image's: a worker per core, room for thousands of clients. No access log on
-        # either server, so the comparison is even (but for the release that reads it).
+        # image's (deploy/nginx/nginx.conf): a worker per core, room for thousands of
+        # clients, each worker accepting every waiting connection at once (multi_accept).
+        # No access log on either server, so the comparison is even (but for the release
+        # that reads it).
         self.access_log = conf / "access.log"
         logging = (
             "    log_format bench '$msec $upstream_cache_status $status $uri';\n"
@@ -240,7 +242,7 @@ class Stack:
         (conf / "nginx.conf").write_text(
             f"worker_processes auto;\nworker_rlimit_nofile 16384;\npid {conf}/nginx.pid;\n"
             f"error_log {conf}/error.log warn;\n"
-            "events { worker_connections 8192; }\n"
+            "events { worker_connections 8192; multi_accept on; }\n"
             "http {\n"
             "    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
             "    sendfile on;\n    keepalive_timeout 65;\n"

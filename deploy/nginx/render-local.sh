@@ -34,7 +34,7 @@ worker_processes 1;
 worker_rlimit_nofile 8192;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections 4096; multi_accept on; }
 http {
     include /etc/nginx/mime.types;
     default_type application/octet-stream;

@@ -132,6 +132,8 @@ def test_nginx_takes_thousands_of_connections(tmp_path):
     for conf in ((tmp_path / "nginx.conf").read_text(), image_conf):
         assert re.findall(r"worker_connections (\d+);", conf) == ["4096"]
         assert re.findall(r"^worker_rlimit_nofile (\d+);", conf, re.MULTILINE) == ["8192"]
+        # Thousands connecting at once (the release) are accepted at each turn, not one by one.
+        assert re.findall(r"\bmulti_accept (\w+);", conf) == ["on"]
     # The nginx image is built with that main configuration.
     dockerfile = (REPO / "Dockerfile").read_text()
     nginx_stage = dockerfile[dockerfile.index(" AS nginx") :]
