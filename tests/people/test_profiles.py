@@ -120,16 +120,20 @@ def test_nobody_has_a_profile_page_before_opting_in(client):
 
 def test_the_paper_page_shows_its_authors_who_opted_in():
     paper = paper_in_sessions([], uid="paperA", title="Robust things", author_names=["Ada One", "Bob Two", "Cy Three"])
-    emails = {"Ada One": "ada@example.org", "Bob Two": "bob@example.org", "Cy Three": "cy@example.org"}
+    # As the import wrote them: case differs from the address the person verified.
+    emails = {"Ada One": "Ada@Example.ORG", "Bob Two": "bob@example.org", "Cy Three": "cy@example.org"}
     for authorship in paper.authorships.select_related("author"):
         authorship.author.email = emails[authorship.author.name]
         authorship.author.save()
     ada = PersonFactory(email="ada@example.org", display_name="Ada (shares)", profile__ask_me_about="robustness")
     UserFactory(email="bob@example.org", display_name="Bob (private)")
+    # Shares a profile, but never confirmed Cy's address: not Cy.
+    claimer = PersonFactory(display_name="Cy (unconfirmed)")
+    verify_email(claimer, "cy@example.org", verified=False)
     page = html(Client().get("/papers/paperA/"))
     assert "Meet the authors" in page
     assert "Ada (shares)" in page and "robustness" in page and f'href="/people/{ada.pk}/"' in page
-    assert "Bob (private)" not in page
+    assert "Bob (private)" not in page and "Cy (unconfirmed)" not in page
     # Opting out removes her at once.
     save_profile(ada, public=False, suggestible=False)
     page = html(Client().get("/papers/paperA/"))
